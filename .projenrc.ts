@@ -1,0 +1,92 @@
+import { awscdk, javascript } from 'projen';
+
+// The oldest aws-cdk-lib with apigateway.ResponseTransferMode (STREAM): older apps can adopt the library.
+const CDK_FLOOR = '2.230.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-streaming-bedrock-api',
+  description:
+    'AWS CDK construct: an API Gateway REST API that streams Amazon Bedrock output to clients as it is generated (response transfer mode STREAM, bundled Lambda handler, ConverseStream).',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'bedrock', 'api-gateway', 'streaming', 'lambda', 'llm', 'sse'],
+  author: 'cdk-streaming-bedrock-api maintainers',
+  authorAddress: 'maintainers@users.noreply.h-seed-22df4684.example',
+  repositoryUrl: 'https://github.com/cdk-streaming-bedrock-api/cdk-streaming-bedrock-api.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  prettier: true,
+  prettierOptions: { settings: { singleQuote: true, printWidth: 120, trailingComma: javascript.TrailingComma.ALL } },
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.0.5',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+
+  // Offline-safe: no GitHub workflows, no release pipeline, no dependency-upgrade bots on these machines.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: { distName: 'cdk-streaming-bedrock-api', module: 'cdk_streaming_bedrock_api' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkstreamingbedrockapi',
+    mavenGroupId: 'io.github.cdk-streaming-bedrock-api',
+    mavenArtifactId: 'cdk-streaming-bedrock-api',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkStreamingBedrockApi', packageId: 'CdkStreamingBedrockApi' },
+  publishToGo: { moduleName: 'github.com/cdk-streaming-bedrock-api/cdk-streaming-bedrock-api-go' },
+
+  // Handlers are bundled explicitly below (two entry points in one bundle), not auto-discovered.
+  lambdaAutoDiscover: false,
+  // The handler and the local runner are bundled into assets/ by esbuild; jsii compiles only the construct API.
+  excludeTypescript: ['src/handler/**', 'src/local/**'],
+  devDeps: [
+    '@aws-sdk/client-bedrock-runtime@^3.1164.0',
+    '@smithy/eventstream-codec@^4',
+    '@smithy/util-utf8@^4',
+    '@types/aws-lambda@^8',
+    'esbuild@^0.25',
+  ],
+  jestOptions: {
+    // Snapshots are compared, never silently rewritten.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 30_000,
+      // The handler tests start local servers; run files in parallel but not too many on 2 cores.
+      maxWorkers: 2,
+    },
+  },
+  tsconfigDev: { compilerOptions: { lib: ['es2022', 'dom'] } },
+  gitignore: ['cdk.out', '*.tgz', '/bench-results/', 'examples/*/cdk.out', '/.ci/out/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
+});
+
+// FACTS.md: the registry mirror lacks unrs-resolver 1.13's optional bindings, so `npm ci` fails without this.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The default handler: one bundle, two entry points (streaming `handler`, buffered `bufferedHandler`).
+// The Bedrock client is bundled (pinned, tested version) rather than taken from the runtime's SDK.
+project.bundler.addBundle('src/handler/index.lambda.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  sourcemap: false,
+});
+
+// `build` packages JavaScript only (the same on every machine); `package-all` builds the other languages where
+// their toolchains and registries are reachable.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+// jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+project.eslint?.addRules({
+  '@typescript-eslint/no-floating-promises': 'error',
+});
+
+project.synth();

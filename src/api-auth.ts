@@ -1,0 +1,213 @@
+import { Annotations, Names } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+
+/**
+ * Options for {@link ApiAuth.apiKey}.
+ */
+export interface ApiKeyAuthOptions {
+  /**
+   * Throttling of the usage plan, applied to each API key.
+   *
+   * @default - the API's stage throttling
+   */
+  readonly throttle?: apigateway.ThrottleSettings;
+
+  /**
+   * Request quota of the usage plan, applied to each API key.
+   *
+   * @default - no quota
+   */
+  readonly quota?: apigateway.QuotaSettings;
+
+  /**
+   * Create one API key and attach it to the usage plan. Set to `false` to add keys yourself through
+   * `StreamingBedrockApi.usagePlan`.
+   *
+   * @default true
+   */
+  readonly createApiKey?: boolean;
+}
+
+/**
+ * Options for {@link ApiAuth.cognito}.
+ */
+export interface CognitoAuthOptions {
+  /**
+   * OAuth scopes the access token must carry. When set, callers must send an access token; otherwise an ID token.
+   *
+   * @default - no scopes: any valid ID token from the user pools is accepted
+   */
+  readonly authorizationScopes?: string[];
+}
+
+/**
+ * What an {@link ApiAuth} gives the API when bound to it.
+ */
+export interface ApiAuthBinding {
+  /** Method options applied to every non-OPTIONS method of the API. */
+  readonly methodOptions: apigateway.MethodOptions;
+  /** The usage plan created for API keys, if any. */
+  readonly usagePlan?: apigateway.IUsagePlan;
+  /** The API key created, if any. */
+  readonly apiKey?: apigateway.IApiKey;
+}
+
+/**
+ * How callers authenticate to the API. IAM (SigV4) is the default; every mode is an explicit choice.
+ *
+ * @example
+ * declare const userPool: cognito.IUserPool;
+ * ApiAuth.cognito([userPool]);
+ */
+export abstract class ApiAuth {
+  /**
+   * Callers sign requests with SigV4 and need `execute-api:Invoke` on the method (grant it with
+   * `StreamingBedrockApi.grantInvoke`). The default.
+   */
+  public static iam(): ApiAuth {
+    return new IamAuth();
+  }
+
+  /**
+   * Callers send an `x-api-key` header. A usage plan with throttling (and an optional quota) is attached to the stage,
+   * so keys cannot bypass rate limits.
+   */
+  public static apiKey(options: ApiKeyAuthOptions = {}): ApiAuth {
+    return new ApiKeyAuth(options);
+  }
+
+  /**
+   * Callers send a JWT from one of these Cognito user pools in the `Authorization` header.
+   */
+  public static cognito(userPools: cognito.IUserPool[], options: CognitoAuthOptions = {}): ApiAuth {
+    return new CognitoAuth(userPools, options);
+  }
+
+  /**
+   * Callers are authorized by your own Lambda authorizer (`TokenAuthorizer` or `RequestAuthorizer`).
+   */
+  public static lambdaAuthorizer(authorizer: apigateway.IAuthorizer): ApiAuth {
+    return new LambdaAuthorizerAuth(authorizer);
+  }
+
+  /**
+   * No authentication: anyone who knows the URL can spend your Bedrock budget. Only throttling limits the cost.
+   * The reason is required, shown in the synth warning and used as the cdk-nag acknowledgment reason.
+   *
+   * @param reason why a public endpoint is acceptable here (for example "public demo behind WAF rate rules")
+   */
+  public static none(reason: string): ApiAuth {
+    return new NoAuth(reason);
+  }
+
+  /** A short name of the mode, for messages. */
+  public abstract readonly mode: string;
+
+  /**
+   * Applies the mode to the API. Called once by the construct, after the stage exists.
+   *
+   * @internal
+   */
+  public abstract _bind(scope: Construct, api: apigateway.RestApi, stageThrottle: apigateway.ThrottleSettings): ApiAuthBinding;
+}
+
+class IamAuth extends ApiAuth {
+  public readonly mode = 'iam';
+  public _bind(): ApiAuthBinding {
+    return { methodOptions: { authorizationType: apigateway.AuthorizationType.IAM } };
+  }
+}
+
+class ApiKeyAuth extends ApiAuth {
+  public readonly mode = 'apiKey';
+  constructor(private readonly options: ApiKeyAuthOptions) {
+    super();
+  }
+
+  public _bind(scope: Construct, api: apigateway.RestApi, stageThrottle: apigateway.ThrottleSettings): ApiAuthBinding {
+    const stage = api.deploymentStage;
+    const usagePlan = api.addUsagePlan('UsagePlan', {
+      name: Names.uniqueResourceName(scope, { maxLength: 64, separator: '-' }),
+      description: 'Throttles and meters the API keys of this streaming Bedrock API.',
+      throttle: this.options.throttle ?? stageThrottle,
+      quota: this.options.quota,
+      apiStages: [{ api, stage }],
+    });
+    let apiKey: apigateway.IApiKey | undefined;
+    if (this.options.createApiKey ?? true) {
+      apiKey = api.addApiKey('ApiKey', { description: 'API key for the streaming Bedrock API.' });
+      usagePlan.addApiKey(apiKey);
+    }
+    return { methodOptions: { apiKeyRequired: true }, usagePlan, apiKey };
+  }
+}
+
+class CognitoAuth extends ApiAuth {
+  public readonly mode = 'cognito';
+  constructor(
+    private readonly userPools: cognito.IUserPool[],
+    private readonly options: CognitoAuthOptions,
+  ) {
+    super();
+    if (userPools.length === 0) {
+      throw new Error('ApiAuth.cognito(userPools): userPools is empty. Pass at least one user pool.');
+    }
+  }
+
+  public _bind(scope: Construct): ApiAuthBinding {
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
+      cognitoUserPools: this.userPools,
+    });
+    return {
+      methodOptions: {
+        authorizationType: apigateway.AuthorizationType.COGNITO,
+        authorizer,
+        authorizationScopes: this.options.authorizationScopes,
+      },
+    };
+  }
+}
+
+class LambdaAuthorizerAuth extends ApiAuth {
+  public readonly mode = 'lambdaAuthorizer';
+  constructor(private readonly authorizer: apigateway.IAuthorizer) {
+    super();
+  }
+
+  public _bind(): ApiAuthBinding {
+    return {
+      methodOptions: {
+        authorizationType: this.authorizer.authorizationType ?? apigateway.AuthorizationType.CUSTOM,
+        authorizer: this.authorizer,
+      },
+    };
+  }
+}
+
+class NoAuth extends ApiAuth {
+  public readonly mode = 'none';
+  constructor(public readonly reason: string) {
+    super();
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new Error(
+        `ApiAuth.none(reason): reason is ${JSON.stringify(reason)}. A public endpoint is an explicit choice: ` +
+          "pass why it is acceptable, e.g. ApiAuth.none('public demo, protected by WAF rate rules'), or use ApiAuth.iam().",
+      );
+    }
+  }
+
+  public _bind(scope: Construct): ApiAuthBinding {
+    Annotations.of(scope).addWarningV2(
+      'cdk-streaming-bedrock-api:publicApi',
+      `ApiAuth.none(): the API is public; anyone with the URL can spend your Bedrock budget. Reason given: ${this.reason}`,
+    );
+    return { methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } };
+  }
+}
+
+/** The reason given to ApiAuth.none(), for acknowledgments. @internal */
+export function publicAccessReason(auth: ApiAuth): string | undefined {
+  return auth instanceof NoAuth ? auth.reason : undefined;
+}

@@ -1,0 +1,10 @@
+export { ApiAuth, ApiAuthBinding, ApiKeyAuthOptions, CognitoAuthOptions } from './api-auth';
+export {
+  DefaultHandlerOptions,
+  GuardrailOptions,
+  GuardrailStreamMode,
+  ResponseMode,
+  StreamingBedrockApi,
+  StreamingBedrockApiProps,
+} from './streaming-bedrock-api';
+export { StreamingLambdaIntegration, StreamingLambdaIntegrationOptions } from './streaming-lambda-integration';

@@ -1,0 +1,102 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * Prefixes of Bedrock system-defined cross-region inference profiles. `global.` routes to any commercial region;
+ * the others are geographic (the destination regions depend on the profile and change over time).
+ */
+const GEOGRAPHIC_PROFILE_PREFIXES = ['us', 'us-gov', 'eu', 'apac', 'jp', 'au', 'ca'];
+const GLOBAL_PROFILE_PREFIX = 'global';
+
+/** ConverseStream is authorized by InvokeModelWithResponseStream (the buffered endpoint streams too). */
+export const BEDROCK_STREAM_ACTIONS = ['bedrock:InvokeModelWithResponseStream'];
+
+export interface ParsedModelId {
+  /** The id as configured. */
+  readonly id: string;
+  /** The foundation model id (the id without the profile prefix). */
+  readonly foundationModelId: string;
+  /** The kind of id. */
+  readonly kind: 'foundation-model' | 'geographic-profile' | 'global-profile';
+}
+
+/** Splits a model id into its profile prefix (if any) and foundation model id. */
+export function parseModelId(id: string): ParsedModelId {
+  const firstDot = id.indexOf('.');
+  const prefix = id.slice(0, firstDot);
+  const rest = id.slice(firstDot + 1);
+  // A profile id is "<prefix>.<provider>.<model>": the prefix is followed by a full foundation model id.
+  const hasProviderAfterPrefix = rest.includes('.');
+  if (hasProviderAfterPrefix && prefix === GLOBAL_PROFILE_PREFIX) {
+    return { id, foundationModelId: rest, kind: 'global-profile' };
+  }
+  if (hasProviderAfterPrefix && GEOGRAPHIC_PROFILE_PREFIXES.includes(prefix)) {
+    return { id, foundationModelId: rest, kind: 'geographic-profile' };
+  }
+  return { id, foundationModelId: id, kind: 'foundation-model' };
+}
+
+/**
+ * The least-privilege statements that let a function call ConverseStream on exactly these model ids:
+ * - on-demand model: its foundation-model ARN in the stack's region;
+ * - geographic profile: the profile ARN, plus the foundation model in any region, but only through that profile
+ *   (condition `bedrock:InferenceProfileArn`), since the destination regions are chosen by Bedrock;
+ * - global profile: the profile ARN, plus the regional and region-less foundation-model ARNs through that profile.
+ */
+export function bedrockInvokeStatements(stack: Stack, modelIds: string[]): iam.PolicyStatement[] {
+  const foundationModelArn = (modelId: string, region?: string) =>
+    stack.formatArn({
+      service: 'bedrock',
+      account: '',
+      region,
+      resource: 'foundation-model',
+      resourceName: modelId,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  const profileArn = (profileId: string) =>
+    stack.formatArn({
+      service: 'bedrock',
+      resource: 'inference-profile',
+      resourceName: profileId,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+  const direct: string[] = [];
+  const statements: iam.PolicyStatement[] = [];
+  for (const parsed of [...new Set(modelIds)].map(parseModelId)) {
+    if (parsed.kind === 'foundation-model') {
+      direct.push(foundationModelArn(parsed.id));
+      continue;
+    }
+    const profile = profileArn(parsed.id);
+    direct.push(profile);
+    const routedModels =
+      parsed.kind === 'global-profile'
+        ? [foundationModelArn(parsed.foundationModelId), foundationModelArn(parsed.foundationModelId, '')]
+        : [foundationModelArn(parsed.foundationModelId, '*')];
+    statements.push(
+      new iam.PolicyStatement({
+        actions: BEDROCK_STREAM_ACTIONS,
+        resources: routedModels,
+        conditions: { StringEquals: { 'bedrock:InferenceProfileArn': profile } },
+      }),
+    );
+  }
+  if (direct.length > 0) {
+    statements.unshift(new iam.PolicyStatement({ actions: BEDROCK_STREAM_ACTIONS, resources: direct }));
+  }
+  return statements;
+}
+
+/** `bedrock:ApplyGuardrail` on exactly the configured guardrail. */
+export function guardrailStatement(stack: Stack, guardrailIdentifier: string): iam.PolicyStatement {
+  const arn = guardrailIdentifier.startsWith('arn:')
+    ? guardrailIdentifier
+    : stack.formatArn({
+        service: 'bedrock',
+        resource: 'guardrail',
+        resourceName: guardrailIdentifier,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+  return new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [arn] });
+}

@@ -1,0 +1,96 @@
+import { Token } from 'aws-cdk-lib';
+
+/**
+ * Synth-time checks. Each throws an error naming the prop, the bad value and the fix. Values that are tokens
+ * (unknown until deployment) are skipped: they cannot be checked here.
+ */
+
+/** Renders a value for an error message. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'number') {
+    return String(value);
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+export function fail(prop: string, value: unknown, fix: string): never {
+  throw new Error(`StreamingBedrockApi: invalid ${prop} ${show(value)}. ${fix}`);
+}
+
+export function isUnresolvedValue(value: unknown): boolean {
+  return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
+}
+
+/** Bedrock model id or system inference profile id, e.g. `anthropic.claude-3-5-haiku-20241022-v1:0`. */
+const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+(:[a-z0-9-]+)*$/i;
+
+export function validateModelId(prop: string, value: string): void {
+  if (isUnresolvedValue(value)) {
+    fail(prop, value, 'Pass the model id as a literal string: IAM permissions are derived from it at synth.');
+  }
+  if (typeof value !== 'string' || value.trim() === '') {
+    fail(prop, value, "Pass a Bedrock model id such as 'anthropic.claude-3-5-haiku-20241022-v1:0'.");
+  }
+  if (value.startsWith('arn:')) {
+    fail(
+      prop,
+      value,
+      "Pass a model id ('amazon.nova-lite-v1:0') or a system inference profile id ('us.amazon.nova-lite-v1:0'), not an ARN; " +
+        'for provisioned throughput or application inference profiles, bring your own handler.',
+    );
+  }
+  if (!MODEL_ID_PATTERN.test(value)) {
+    fail(
+      prop,
+      value,
+      "Pass a Bedrock model id ('provider.model-version:n', e.g. 'anthropic.claude-3-5-haiku-20241022-v1:0') " +
+        "or an inference profile id ('us.', 'eu.', 'apac.', 'global.' + model id), with no spaces.",
+    );
+  }
+}
+
+export function validatePositiveInteger(prop: string, value: number | undefined, fix: string): void {
+  if (value === undefined || isUnresolvedValue(value)) {
+    return;
+  }
+  if (!Number.isInteger(value) || value < 1) {
+    fail(prop, value, fix);
+  }
+}
+
+export function validateRange(prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || isUnresolvedValue(value)) {
+    return;
+  }
+  if (!Number.isFinite(value) || value < min || value > max) {
+    fail(prop, value, `Use a number from ${min} to ${max}.`);
+  }
+}
+
+export function validateNonNegativeFinite(prop: string, value: number | undefined): void {
+  if (value === undefined || isUnresolvedValue(value)) {
+    return;
+  }
+  if (!Number.isFinite(value) || value < 0) {
+    fail(prop, value, 'Use a finite number >= 0.');
+  }
+}
+
+/** An origin is a scheme and a host (and optional port), with no path: `https://app.example.com`. */
+const ORIGIN_PATTERN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?$/i;
+
+export function validateOrigin(prop: string, origin: string): void {
+  if (isUnresolvedValue(origin) || origin === '*') {
+    return;
+  }
+  if (!ORIGIN_PATTERN.test(origin)) {
+    fail(
+      prop,
+      origin,
+      "Use a full origin with scheme and host and no path or trailing slash, e.g. 'https://app.example.com', or '*'.",
+    );
+  }
+}
