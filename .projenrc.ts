@@ -46,8 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   excludeTypescript: ['src/handler/**', 'src/local/**'],
   devDeps: [
     '@aws-sdk/client-bedrock-runtime@^3.1164.0',
-    '@smithy/eventstream-codec@^4',
-    '@smithy/util-utf8@^4',
+    '@smithy/core@^3',
     '@types/aws-lambda@^8',
     'esbuild@^0.25',
   ],

@@ -1,0 +1,87 @@
+import { HandlerDefaults, HandlerEnvironment as Env } from '../private/handler-environment';
+
+/** The handler's configuration, set by the construct through environment variables (never by callers). */
+export interface HandlerConfig {
+  readonly modelId: string;
+  /** Ids a request may name in `modelId` (always includes `modelId`). */
+  readonly allowedModelIds: readonly string[];
+  readonly maxTokens: number;
+  readonly temperature?: number;
+  readonly systemPrompt?: string;
+  readonly maxRequestBytes: number;
+  readonly corsAllowOrigins: readonly string[];
+  readonly corsAllowCredentials: boolean;
+  readonly guardrail?: GuardrailConfig;
+  readonly logContent: boolean;
+  readonly metricsNamespace: string;
+  readonly heartbeatMs: number;
+}
+
+export interface GuardrailConfig {
+  readonly guardrailIdentifier: string;
+  readonly guardrailVersion: string;
+  readonly streamProcessingMode: 'sync' | 'async';
+  readonly trace: 'enabled' | 'disabled';
+}
+
+/** Thrown when the environment is not what the construct sets: an operator error, reported as 500. */
+export class ConfigurationError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
+  const modelId = env[Env.MODEL_ID]?.trim();
+  if (!modelId) {
+    throw new ConfigurationError(`${Env.MODEL_ID} is not set`);
+  }
+  const allowed = jsonStringArray(env, Env.ALLOWED_MODEL_IDS);
+  const guardrailIdentifier = env[Env.GUARDRAIL_ID];
+  return {
+    modelId,
+    allowedModelIds: [...new Set([modelId, ...allowed])],
+    maxTokens: positiveInteger(env, Env.MAX_TOKENS, HandlerDefaults.MAX_TOKENS),
+    temperature: env[Env.TEMPERATURE] === undefined ? undefined : Number(env[Env.TEMPERATURE]),
+    systemPrompt: env[Env.SYSTEM_PROMPT] || undefined,
+    maxRequestBytes: positiveInteger(env, Env.MAX_REQUEST_BYTES, HandlerDefaults.MAX_REQUEST_BYTES),
+    corsAllowOrigins: jsonStringArray(env, Env.CORS_ALLOW_ORIGINS),
+    corsAllowCredentials: env[Env.CORS_ALLOW_CREDENTIALS] === 'true',
+    guardrail: guardrailIdentifier
+      ? {
+          guardrailIdentifier,
+          guardrailVersion: env[Env.GUARDRAIL_VERSION] ?? 'DRAFT',
+          streamProcessingMode: env[Env.GUARDRAIL_STREAM_MODE] === 'async' ? 'async' : 'sync',
+          trace: env[Env.GUARDRAIL_TRACE] === 'enabled' ? 'enabled' : 'disabled',
+        }
+      : undefined,
+    logContent: env[Env.LOG_CONTENT] === 'true',
+    metricsNamespace: env[Env.METRICS_NAMESPACE] || HandlerDefaults.METRICS_NAMESPACE,
+    heartbeatMs: positiveInteger(env, Env.HEARTBEAT_MS, HandlerDefaults.HEARTBEAT_MS),
+  };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${name} is not a positive integer`);
+  }
+  return value;
+}
+
+function jsonStringArray(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (!raw) {
+    return [];
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`${name} is not JSON`);
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new ConfigurationError(`${name} is not a JSON array of strings`);
+  }
+  return value;
+}

@@ -1,0 +1,301 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { HandlerConfig } from './config';
+import { Errors, invalidRequest } from './errors';
+
+/** A validated request, ready for ConverseStream. */
+export interface ChatRequest {
+  readonly modelId: string;
+  readonly messages: ChatMessage[];
+  readonly maxTokens: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stopSequences?: string[];
+}
+
+export interface ChatMessage {
+  readonly role: 'user' | 'assistant';
+  readonly content: Array<{ text: string }>;
+}
+
+export const RequestLimits = {
+  MAX_MESSAGES: 100,
+  MAX_CONTENT_BLOCKS: 20,
+  MAX_STOP_SEQUENCES: 4,
+  MAX_STOP_SEQUENCE_LENGTH: 100,
+} as const;
+
+const ALLOWED_FIELDS = ['prompt', 'messages', 'maxTokens', 'temperature', 'topP', 'stopSequences', 'modelId'];
+
+/**
+ * Converse fields that callers might try to pass through. They are named in the error (they are our words, not the
+ * caller's); any other unknown field is reported without its name, so that nothing from the body is echoed.
+ */
+const FORBIDDEN_FIELDS: Record<string, string> = {
+  system: 'The system prompt is set by the API and cannot be sent by callers.',
+  guardrailConfig: 'The guardrail is set by the API and cannot be changed by callers.',
+  toolConfig: 'Tool use is not supported by this API.',
+  additionalModelRequestFields: 'Model-specific request fields are not accepted by this API.',
+  additionalModelResponseFieldPaths: 'Model-specific response fields are not accepted by this API.',
+  inferenceConfig: 'Send maxTokens, temperature, topP and stopSequences as top-level fields.',
+  promptVariables: 'Prompt variables are not accepted by this API.',
+  requestMetadata: 'Request metadata is not accepted by this API.',
+  performanceConfig: 'Performance settings are not accepted by this API.',
+};
+
+/** Case-insensitive header lookup over API Gateway's `headers` (single values). */
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const wanted = name.toLowerCase();
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === wanted) {
+      return headers[key] ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks size, content type and encoding, parses the JSON and validates every field.
+ * Throws ApiError (400, 413, 415); never includes any part of the body in the error.
+ */
+export function parseChatRequest(event: APIGatewayProxyEvent, config: HandlerConfig): ChatRequest {
+  const body = readBody(event, config.maxRequestBytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // JSON.parse's message quotes the input: never pass it on.
+    throw invalidRequest('invalid_json', 'The request body is not valid JSON.');
+  }
+  return validateChatRequest(parsed, config);
+}
+
+function readBody(event: APIGatewayProxyEvent, maxBytes: number): string {
+  const contentType = header(event, 'content-type');
+  if (!isJsonContentType(contentType)) {
+    throw Errors.unsupportedMediaType();
+  }
+  const raw = event.body;
+  if (raw === null || raw === undefined || raw === '') {
+    throw invalidRequest('missing_body', 'The request has no body. Send a JSON object with a prompt or messages.');
+  }
+  if (event.isBase64Encoded) {
+    // Reject on the encoded length first, so an oversized body is never decoded.
+    if (raw.length > Math.ceil(maxBytes / 3) * 4 + 4) {
+      throw Errors.tooLarge(maxBytes);
+    }
+    if (raw.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(raw)) {
+      throw invalidRequest('invalid_base64', 'The request body is marked base64-encoded but is not valid base64.');
+    }
+    const bytes = Buffer.from(raw, 'base64');
+    if (bytes.length > maxBytes) {
+      throw Errors.tooLarge(maxBytes);
+    }
+    return decodeUtf8(bytes);
+  }
+  // A string of n UTF-16 units holds at least n bytes: check that before counting the bytes.
+  if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) {
+    throw Errors.tooLarge(maxBytes);
+  }
+  return raw;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw invalidRequest('invalid_encoding', 'The request body is not valid UTF-8.');
+  }
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (!value) {
+    return false;
+  }
+  const [type, ...params] = value.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') {
+    return false;
+  }
+  const charset = params.find((p) => p.startsWith('charset='));
+  return charset === undefined || charset === 'charset=utf-8' || charset === 'charset="utf-8"';
+}
+
+export function validateChatRequest(value: unknown, config: HandlerConfig): ChatRequest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidRequest('invalid_body', 'The request body must be a JSON object with a prompt or messages.');
+  }
+  const body = value as Record<string, unknown>;
+  for (const key of Object.keys(body)) {
+    if (ALLOWED_FIELDS.includes(key)) {
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(FORBIDDEN_FIELDS, key)) {
+      throw invalidRequest('unknown_field', FORBIDDEN_FIELDS[key], key);
+    }
+    throw invalidRequest(
+      'unknown_field',
+      `The request has a field that is not accepted. Accepted fields: ${ALLOWED_FIELDS.join(', ')}.`,
+    );
+  }
+  return {
+    modelId: validateModelId(body.modelId, config),
+    messages: validateConversation(body.prompt, body.messages),
+    maxTokens: validateMaxTokens(body.maxTokens, config.maxTokens),
+    temperature: optionalUnitInterval(body.temperature, 'temperature') ?? config.temperature,
+    topP: optionalUnitInterval(body.topP, 'topP'),
+    stopSequences: validateStopSequences(body.stopSequences),
+  };
+}
+
+function validateModelId(value: unknown, config: HandlerConfig): string {
+  if (value === undefined) {
+    return config.modelId;
+  }
+  if (typeof value !== 'string' || !config.allowedModelIds.includes(value)) {
+    throw invalidRequest(
+      'model_not_allowed',
+      config.allowedModelIds.length > 1
+        ? `modelId must be one of: ${config.allowedModelIds.join(', ')}.`
+        : 'This API does not let callers choose the model: leave modelId out.',
+      'modelId',
+    );
+  }
+  return value;
+}
+
+function validateConversation(prompt: unknown, messages: unknown): ChatMessage[] {
+  if (prompt !== undefined && messages !== undefined) {
+    throw invalidRequest('invalid_body', 'Send either prompt or messages, not both.');
+  }
+  if (prompt !== undefined) {
+    return [{ role: 'user', content: [{ text: nonBlankText(prompt, 'prompt') }] }];
+  }
+  if (messages === undefined) {
+    throw invalidRequest('missing_field', 'The request needs a prompt (a string) or messages (an array).', 'prompt');
+  }
+  if (!Array.isArray(messages)) {
+    throw invalidRequest('invalid_type', 'messages must be an array of {role, content} objects.', 'messages');
+  }
+  if (messages.length === 0) {
+    throw invalidRequest('invalid_value', 'messages must not be empty.', 'messages');
+  }
+  if (messages.length > RequestLimits.MAX_MESSAGES) {
+    throw invalidRequest(
+      'invalid_value',
+      `messages may hold at most ${RequestLimits.MAX_MESSAGES} messages.`,
+      'messages',
+    );
+  }
+  return messages.map((message, i) => validateMessage(message, i, i === 0 ? undefined : messages[i - 1]));
+}
+
+function validateMessage(value: unknown, index: number, previous: unknown): ChatMessage {
+  const param = `messages[${index}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidRequest('invalid_type', 'Each message must be an object with role and content.', param);
+  }
+  const message = value as Record<string, unknown>;
+  if (Object.keys(message).some((key) => key !== 'role' && key !== 'content')) {
+    throw invalidRequest('unknown_field', 'A message may only have the fields role and content.', param);
+  }
+  const role = message.role;
+  if (role === 'system') {
+    throw invalidRequest(
+      'invalid_value',
+      'The system role is not accepted: the system prompt is set by the API.',
+      `${param}.role`,
+    );
+  }
+  if (role !== 'user' && role !== 'assistant') {
+    throw invalidRequest('invalid_value', "role must be 'user' or 'assistant'.", `${param}.role`);
+  }
+  if (index === 0 && role !== 'user') {
+    throw invalidRequest('invalid_value', 'The conversation must start with a user message.', `${param}.role`);
+  }
+  if (previous !== undefined && (previous as Record<string, unknown>).role === role) {
+    throw invalidRequest(
+      'invalid_value',
+      'Messages must alternate between user and assistant.',
+      `${param}.role`,
+    );
+  }
+  return { role, content: validateContent(message.content, `${param}.content`) };
+}
+
+function validateContent(value: unknown, param: string): Array<{ text: string }> {
+  if (typeof value === 'string') {
+    return [{ text: nonBlankText(value, param) }];
+  }
+  if (!Array.isArray(value)) {
+    throw invalidRequest('invalid_type', 'content must be a string or an array of {text} blocks.', param);
+  }
+  if (value.length === 0 || value.length > RequestLimits.MAX_CONTENT_BLOCKS) {
+    throw invalidRequest(
+      'invalid_value',
+      `content must hold 1 to ${RequestLimits.MAX_CONTENT_BLOCKS} text blocks.`,
+      param,
+    );
+  }
+  return value.map((block, i) => {
+    const blockParam = `${param}[${i}]`;
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+      throw invalidRequest('invalid_type', 'Each content block must be an object {text}.', blockParam);
+    }
+    const keys = Object.keys(block);
+    if (keys.length !== 1 || keys[0] !== 'text') {
+      throw invalidRequest('unknown_field', 'A content block may only have the field text.', blockParam);
+    }
+    return { text: nonBlankText((block as { text: unknown }).text, `${blockParam}.text`) };
+  });
+}
+
+function nonBlankText(value: unknown, param: string): string {
+  if (typeof value !== 'string') {
+    throw invalidRequest('invalid_type', `${param} must be a string.`, param);
+  }
+  if (value.trim() === '') {
+    throw invalidRequest('invalid_value', `${param} must not be empty or blank.`, param);
+  }
+  return value;
+}
+
+function validateMaxTokens(value: unknown, cap: number): number {
+  if (value === undefined) {
+    return cap;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > cap) {
+    throw invalidRequest('invalid_value', `maxTokens must be a whole number from 1 to ${cap}.`, 'maxTokens');
+  }
+  return value;
+}
+
+function optionalUnitInterval(value: unknown, param: string): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw invalidRequest('invalid_value', `${param} must be a number from 0 to 1.`, param);
+  }
+  return value;
+}
+
+function validateStopSequences(value: unknown): string[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const { MAX_STOP_SEQUENCES: max, MAX_STOP_SEQUENCE_LENGTH: maxLength } = RequestLimits;
+  if (
+    !Array.isArray(value) ||
+    value.length > max ||
+    !value.every((s) => typeof s === 'string' && s.length > 0 && s.length <= maxLength)
+  ) {
+    throw invalidRequest(
+      'invalid_value',
+      `stopSequences must be an array of at most ${max} non-empty strings of at most ${maxLength} characters.`,
+      'stopSequences',
+    );
+  }
+  return value;
+}

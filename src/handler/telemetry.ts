@@ -1,0 +1,67 @@
+import type { HandlerConfig } from './config';
+import type { Usage } from './formats';
+
+/**
+ * One structured JSON line per request, written after the response ended. It is also a CloudWatch Embedded Metric
+ * Format document, so the same line yields the metrics (requests, errors by code, tokens, time to first token,
+ * duration) without any API call. Prompts and answers appear only when `logContent` is on.
+ */
+export interface RequestRecord {
+  requestId: string;
+  lambdaRequestId?: string;
+  endpoint: 'stream' | 'buffered';
+  format?: string;
+  modelId?: string;
+  status: number;
+  /** `ok`, or the error code. */
+  outcome: string;
+  stopReason?: string | null;
+  usage?: Usage;
+  timeToFirstTokenMs?: number;
+  durationMs?: number;
+  modelLatencyMs?: number;
+  deltas?: number;
+  error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
+  guardrailTrace?: unknown;
+  prompt?: unknown;
+  answer?: string;
+}
+
+export function writeRequestRecord(record: RequestRecord, config: Pick<HandlerConfig, 'metricsNamespace'> | undefined) {
+  const metrics: Array<{ Name: string; Unit: string }> = [];
+  const values: Record<string, number> = {};
+  const metric = (name: string, unit: string, value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) {
+      metrics.push({ Name: name, Unit: unit });
+      values[name] = value;
+    }
+  };
+  metric('Requests', 'Count', 1);
+  metric('Errors', 'Count', record.outcome === 'ok' ? 0 : 1);
+  metric('InputTokens', 'Count', record.usage?.inputTokens);
+  metric('OutputTokens', 'Count', record.usage?.outputTokens);
+  metric('TimeToFirstToken', 'Milliseconds', record.timeToFirstTokenMs);
+  metric('Duration', 'Milliseconds', record.durationMs);
+
+  const line = {
+    level: record.outcome === 'ok' ? 'INFO' : record.status >= 500 ? 'ERROR' : 'WARN',
+    message: 'request completed',
+    ...record,
+    // EMF dimensions: per model, and per model and outcome (errors by code).
+    ModelId: record.modelId ?? 'unknown',
+    Outcome: record.outcome,
+    ...values,
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: config?.metricsNamespace ?? 'StreamingBedrockApi',
+          Dimensions: [['ModelId'], ['ModelId', 'Outcome']],
+          Metrics: metrics,
+        },
+      ],
+    },
+  };
+  // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
+  return new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(line)}\n`, () => resolve()));
+}

@@ -1,0 +1,269 @@
+/**
+ * A local Bedrock Runtime endpoint that speaks ConverseStream's real wire protocol: `POST /model/{id}/converse-stream`
+ * answered with `application/vnd.amazon.eventstream` frames (event and exception messages), or with an HTTP error
+ * carrying `x-amzn-errortype`, as Bedrock does. The real AWS SDK client talks to it through
+ * `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, over HTTP/1.1 or cleartext HTTP/2 (the SDK's default), so the handler needs no
+ * test hooks.
+ *
+ * What it answers is a script: a function of the request that returns events with delays.
+ */
+import * as http from 'http';
+import * as http2 from 'http2';
+import * as net from 'net';
+import { EventStreamCodec } from '@smithy/core/event-streams';
+import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+
+/** One frame of the answer, sent after `delayMs` (since the previous frame). */
+export type FakeFrame =
+  | { readonly delayMs?: number; readonly event: string; readonly payload: unknown }
+  | { readonly delayMs?: number; readonly exception: string; readonly message: string };
+
+export type FakeResponse =
+  | { readonly frames: FakeFrame[] }
+  /** An error before the stream, with Bedrock's error type (e.g. ThrottlingException) and HTTP status. */
+  | { readonly status: number; readonly errorType: string; readonly message: string; readonly delayMs?: number };
+
+export interface FakeRequest {
+  readonly modelId: string;
+  readonly body: Record<string, any>;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly httpVersion: string;
+  readonly receivedAt: number;
+}
+
+export type FakeScript = (request: FakeRequest, attempt: number) => FakeResponse;
+
+export interface AnswerOptions {
+  /** Delay before the first text delta (after messageStart). @default 0 */
+  readonly firstDelayMs?: number;
+  /** Delay between text deltas. @default 0 */
+  readonly delayMs?: number;
+  /** @default 'end_turn' */
+  readonly stopReason?: string;
+  /** Usage reported in the metadata event. @default derived from the chunks */
+  readonly usage?: { inputTokens: number; outputTokens: number; totalTokens?: number };
+  /** Replace everything after this many deltas with an in-stream exception. */
+  readonly failAfter?: { readonly deltas: number; readonly exception: string; readonly message?: string };
+}
+
+/** The frames of a normal answer: messageStart, one delta per chunk, messageStop, metadata. */
+export function answer(chunks: readonly string[], options: AnswerOptions = {}): FakeResponse {
+  const frames: FakeFrame[] = [
+    { event: 'messageStart', payload: { role: 'assistant' } },
+    { event: 'contentBlockStart', payload: { contentBlockIndex: 0, start: {} } },
+  ];
+  for (let i = 0; i < chunks.length; i++) {
+    if (options.failAfter && i === options.failAfter.deltas) {
+      frames.push({ exception: options.failAfter.exception, message: options.failAfter.message ?? 'model failure' });
+      return { frames };
+    }
+    frames.push({
+      delayMs: i === 0 ? options.firstDelayMs ?? 0 : options.delayMs ?? 0,
+      event: 'contentBlockDelta',
+      payload: { contentBlockIndex: 0, delta: { text: chunks[i] } },
+    });
+  }
+  if (options.failAfter && options.failAfter.deltas >= chunks.length) {
+    frames.push({ exception: options.failAfter.exception, message: options.failAfter.message ?? 'model failure' });
+    return { frames };
+  }
+  const inputTokens = options.usage?.inputTokens ?? 10;
+  const outputTokens = options.usage?.outputTokens ?? chunks.length;
+  frames.push(
+    { event: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
+    { event: 'messageStop', payload: { stopReason: options.stopReason ?? 'end_turn' } },
+    {
+      event: 'metadata',
+      payload: {
+        usage: { inputTokens, outputTokens, totalTokens: options.usage?.totalTokens ?? inputTokens + outputTokens },
+        metrics: { latencyMs: 42 },
+      },
+    },
+  );
+  return { frames };
+}
+
+/** An HTTP error before the stream, as Bedrock sends it. */
+export function httpError(status: number, errorType: string, message = 'error'): FakeResponse {
+  return { status, errorType, message };
+}
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+function eventFrame(type: string, payload: unknown): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':event-type': { type: 'string', value: type },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'event' },
+    },
+    body: fromUtf8(JSON.stringify(payload)),
+  });
+}
+
+function exceptionFrame(name: string, message: string): Uint8Array {
+  // The union member name: ThrottlingException -> throttlingException.
+  const member = name.charAt(0).toLowerCase() + name.slice(1);
+  return codec.encode({
+    headers: {
+      ':exception-type': { type: 'string', value: member },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'exception' },
+    },
+    body: fromUtf8(JSON.stringify({ message })),
+  });
+}
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+/**
+ * The fake endpoint. `start()` listens on 127.0.0.1; `url` is what AWS_ENDPOINT_URL_BEDROCK_RUNTIME should be.
+ */
+export class FakeBedrock {
+  /** Every ConverseStream request received, in order. */
+  readonly requests: FakeRequest[] = [];
+  /** Streams the client closed before the script ended (an abort reached the model). */
+  cancelledStreams = 0;
+  /** Streams being answered right now. */
+  activeStreams = 0;
+  private script: FakeScript;
+  private readonly attempts = new Map<string, number>();
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly h1 = http.createServer((req, res) => this.handle(req, res));
+  private readonly h2 = http2.createServer((req, res) => this.handle(req, res));
+
+  constructor(script: FakeScript = () => answer(['Hello', ' world'])) {
+    this.script = script;
+    // One port for both protocols: HTTP/2 with prior knowledge starts with the "PRI * HTTP/2.0" preface.
+    this.server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.once('readable', () => {
+        const head: Buffer | null = socket.read();
+        if (head === null) {
+          return;
+        }
+        socket.unshift(head);
+        const target = head.subarray(0, 3).toString('latin1') === 'PRI' ? this.h2 : this.h1;
+        target.emit('connection', socket);
+      });
+    });
+  }
+
+  /** Replaces the script (and forgets retry counts). */
+  setScript(script: FakeScript): void {
+    this.script = script;
+    this.attempts.clear();
+  }
+
+  get url(): string {
+    const address = this.server.address() as net.AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: Req, res: Res): void {
+    const match = /^\/model\/([^/]+)\/converse-stream$/.exec(req.url ?? '');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !match) {
+        this.sendError(res, 404, 'UnknownOperationException', 'unknown operation');
+        return;
+      }
+      let body: Record<string, any>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        this.sendError(res, 400, 'SerializationException', 'invalid JSON');
+        return;
+      }
+      const request: FakeRequest = {
+        modelId: decodeURIComponent(match[1]),
+        body,
+        headers: req.headers,
+        httpVersion: req.httpVersion,
+        receivedAt: Date.now(),
+      };
+      this.requests.push(request);
+      const key = JSON.stringify(body);
+      const attempt = (this.attempts.get(key) ?? 0) + 1;
+      this.attempts.set(key, attempt);
+      void this.respond(this.script(request, attempt), res);
+    });
+  }
+
+  private async respond(response: FakeResponse, res: Res): Promise<void> {
+    if ('status' in response) {
+      await sleep(response.delayMs ?? 0);
+      this.sendError(res, response.status, response.errorType, response.message);
+      return;
+    }
+    this.activeStreams++;
+    let closed = false;
+    const onClose = () => {
+      closed = true;
+    };
+    res.once('close', onClose);
+    try {
+      res.writeHead(200, {
+        'content-type': 'application/vnd.amazon.eventstream',
+        'x-amzn-requestid': `fake-${this.requests.length}`,
+      });
+      for (const frame of response.frames) {
+        if (frame.delayMs) {
+          await sleep(frame.delayMs);
+        }
+        if (closed) {
+          this.cancelledStreams++;
+          return;
+        }
+        const bytes = 'event' in frame ? eventFrame(frame.event, frame.payload) : exceptionFrame(frame.exception, frame.message);
+        if (!(res as http.ServerResponse).write(bytes)) {
+          await new Promise((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
+        }
+      }
+      if (!closed) {
+        res.end();
+      } else {
+        this.cancelledStreams++;
+      }
+    } finally {
+      res.off('close', onClose);
+      this.activeStreams--;
+    }
+  }
+
+  private sendError(res: Res, status: number, errorType: string, message: string): void {
+    const body = JSON.stringify({ message });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+      'x-amzn-requestid': `fake-${this.requests.length}`,
+    });
+    res.end(body);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
