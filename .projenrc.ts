@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { JsonFile, awscdk, javascript } from 'projen';
 
 // The oldest aws-cdk-lib with apigateway.ResponseTransferMode (STREAM): older apps can adopt the library.
 const CDK_FLOOR = '2.230.0';
@@ -44,12 +44,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaAutoDiscover: false,
   // The handler and the local runner are bundled into assets/ by esbuild; jsii compiles only the construct API.
   excludeTypescript: ['src/handler/**', 'src/local/**'],
-  devDeps: [
-    '@aws-sdk/client-bedrock-runtime@^3.1164.0',
-    '@smithy/core@^3',
-    '@types/aws-lambda@^8',
-    'esbuild@^0.25',
-  ],
+  devDeps: ['@aws-sdk/client-bedrock-runtime@^3.1164.0', '@smithy/core@^3', '@types/aws-lambda@^8', 'esbuild@^0.25'],
   jestOptions: {
     // Snapshots are compared, never silently rewritten.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -81,9 +76,33 @@ project.bundler.addBundle('src/handler/index.lambda.ts', {
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
+// The bundled code (handler, local runner) is outside jsii's tsconfig: give each folder its own, so that eslint's
+// project service finds it and `typecheck` (esbuild does not type-check) catches type errors before bundling.
+const bundledSourceDirs = ['src/handler', 'src/local'];
+for (const dir of bundledSourceDirs) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..', lib: ['es2022', 'dom'] },
+      include: ['**/*.ts'],
+      exclude: [],
+    },
+  });
+}
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check the bundled sources (esbuild strips types without checking them)',
+  steps: bundledSourceDirs.map((dir) => ({ exec: `tsc -p ${dir}` })),
+});
+project.preCompileTask.prependSpawn(typecheck);
+
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// Bundled code may import devDependencies: esbuild puts them into the shipped asset.
+project.eslint?.addOverride({
+  files: bundledSourceDirs.map((dir) => `${dir}/**`),
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] },
+});
 project.eslint?.addRules({
   '@typescript-eslint/no-floating-promises': 'error',
 });

@@ -110,7 +110,11 @@ export abstract class ApiAuth {
    *
    * @internal
    */
-  public abstract _bind(scope: Construct, api: apigateway.RestApi, stageThrottle: apigateway.ThrottleSettings): ApiAuthBinding;
+  public abstract _bind(
+    scope: Construct,
+    api: apigateway.RestApi,
+    stageThrottle: apigateway.ThrottleSettings,
+  ): ApiAuthBinding;
 }
 
 class IamAuth extends ApiAuth {

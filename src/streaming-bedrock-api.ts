@@ -361,7 +361,8 @@ export class StreamingBedrockApi extends Construct {
 
     const methodOptions = binding.methodOptions;
     if (streaming) {
-      this.handler = props.handler ?? newDefaultHandler('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
+      this.handler =
+        props.handler ?? newDefaultHandler('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
       if (props.handler) {
         bedrockStatements.forEach((statement) => props.handler!.addToRolePolicy(statement));
       }
@@ -487,7 +488,10 @@ function validateProps(props: StreamingBedrockApiProps, throttle: apigateway.Thr
   }
   if (props.guardrail) {
     const { guardrailIdentifier, guardrailVersion } = props.guardrail;
-    if (!isUnresolvedValue(guardrailIdentifier) && (typeof guardrailIdentifier !== 'string' || !guardrailIdentifier.trim())) {
+    if (
+      !isUnresolvedValue(guardrailIdentifier) &&
+      (typeof guardrailIdentifier !== 'string' || !guardrailIdentifier.trim())
+    ) {
       fail('guardrail.guardrailIdentifier', guardrailIdentifier, 'Pass the guardrail id or ARN.');
     }
     if (!isUnresolvedValue(guardrailVersion) && !/^([1-9][0-9]{0,7}|DRAFT)$/.test(guardrailVersion ?? '')) {
@@ -559,7 +563,9 @@ function validateNoStreamingBreakers(api: apigateway.RestApi, streaming: boolean
   const caching =
     cfnStage.cacheClusterEnabled === true ||
     (Array.isArray(cfnStage.methodSettings) &&
-      cfnStage.methodSettings.some((s) => typeof s === 'object' && s !== null && 'cachingEnabled' in s && s.cachingEnabled === true));
+      cfnStage.methodSettings.some(
+        (s) => typeof s === 'object' && s !== null && 'cachingEnabled' in s && s.cachingEnabled === true,
+      ));
   if (caching) {
     errors.push(
       'StreamingBedrockApi: the stage enables caching, but API Gateway cannot cache streamed responses. Remove cacheClusterEnabled / cachingEnabled.',

@@ -18,7 +18,12 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  readonly error: { readonly type: string; readonly code: string; readonly message: string; readonly param: string | null };
+  readonly error: {
+    readonly type: string;
+    readonly code: string;
+    readonly message: string;
+    readonly param: string | null;
+  };
   readonly requestId: string;
 }
 
@@ -74,7 +79,15 @@ export const Errors = {
       { cause },
     ),
   upstreamFailed: (cause?: unknown) =>
-    new ApiError(502, 'upstream_error', 'upstream_failed', 'The model failed to answer. Try again.', null, {}, { cause }),
+    new ApiError(
+      502,
+      'upstream_error',
+      'upstream_failed',
+      'The model failed to answer. Try again.',
+      null,
+      {},
+      { cause },
+    ),
   upstreamUnavailable: (cause?: unknown) =>
     new ApiError(
       503,
@@ -139,7 +152,8 @@ export function fromBedrockError(err: unknown): ApiError {
 
 /** What the log line may say about a cause: the exception's name and HTTP status, never its message. */
 export function describeCause(err: ApiError): Record<string, unknown> | undefined {
-  const cause = err.cause as { name?: unknown; $metadata?: { httpStatusCode?: number; requestId?: string } } | undefined;
+  const cause = err.cause as
+    { name?: unknown; $metadata?: { httpStatusCode?: number; requestId?: string } } | undefined;
   if (cause === undefined || cause === null) {
     return undefined;
   }

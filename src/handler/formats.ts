@@ -22,11 +22,11 @@ export interface StreamFormat {
   readonly contentType: string;
   /** True when the whole answer is sent at the end (the status can still reflect errors). */
   readonly wholeAnswer: boolean;
+  /** Bytes that keep an idle connection open without changing the content, or undefined when the format has none. */
+  readonly heartbeat?: string;
   delta(text: string): string;
   done(summary: StreamSummary): string;
   error(body: ErrorBody): string;
-  /** Bytes that keep an idle connection open without changing the content, or undefined when the format has none. */
-  readonly heartbeat?: string;
 }
 
 const SSE: StreamFormat = {

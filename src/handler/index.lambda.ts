@@ -16,7 +16,13 @@
  *     -> writeRequestRecord   one JSON log line + EMF metrics, awaited before returning
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { openConverseStream, readConverseStream, StreamAborted, converseStreamInput, type StreamOutcome } from './bedrock';
+import {
+  openConverseStream,
+  readConverseStream,
+  StreamAborted,
+  converseStreamInput,
+  type StreamOutcome,
+} from './bedrock';
 import { loadConfig, type HandlerConfig } from './config';
 import { ApiError, Errors, describeCause, errorBody } from './errors';
 import { negotiateFormat, type StreamFormat, type StreamSummary } from './formats';
@@ -30,7 +36,10 @@ type LambdaContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>;
 export const handler = streamingRuntime.streamifyResponse(streamAnswer);
 
 /** Buffered entry point (POST /buffered): the whole answer as JSON, within API Gateway's 29 s. */
-export async function bufferedHandler(event: APIGatewayProxyEvent, context: LambdaContext): Promise<APIGatewayProxyResult> {
+export async function bufferedHandler(
+  event: APIGatewayProxyEvent,
+  context: LambdaContext,
+): Promise<APIGatewayProxyResult> {
   const call = new Invocation(event, context, 'buffered');
   try {
     const config = call.start();
@@ -42,7 +51,11 @@ export async function bufferedHandler(event: APIGatewayProxyEvent, context: Lamb
     const error = call.toApiError(err);
     return call.finishWith(
       error.status,
-      jsonResponse(error.status, { ...call.responseHeaders(call.config, 'application/json'), ...error.headers }, errorBody(error, call.requestId)),
+      jsonResponse(
+        error.status,
+        { ...call.responseHeaders(call.config, 'application/json'), ...error.headers },
+        errorBody(error, call.requestId),
+      ),
       error,
     );
   } finally {
@@ -118,7 +131,13 @@ async function collectAnswer(call: Invocation, request: ChatRequest, config: Han
   });
   call.onOutcome(outcome);
   const summary = call.summary(outcome);
-  return { text: parts.join(''), stopReason: summary.stopReason, usage: summary.usage, modelId: request.modelId, latencyMs: summary.latencyMs };
+  return {
+    text: parts.join(''),
+    stopReason: summary.stopReason,
+    usage: summary.usage,
+    modelId: request.modelId,
+    latencyMs: summary.latencyMs,
+  };
 }
 
 /**
@@ -142,7 +161,13 @@ class Invocation {
     endpoint: 'stream' | 'buffered',
   ) {
     this.requestId = event.requestContext?.requestId ?? context.awsRequestId;
-    this.record = { requestId: this.requestId, lambdaRequestId: context.awsRequestId, endpoint, status: 0, outcome: 'ok' };
+    this.record = {
+      requestId: this.requestId,
+      lambdaRequestId: context.awsRequestId,
+      endpoint,
+      status: 0,
+      outcome: 'ok',
+    };
   }
 
   get signal(): AbortSignal {
@@ -251,7 +276,7 @@ class Invocation {
 /** With logContent on: the request's prompt or messages, as parsed (never the raw body). */
 function safePromptForLog(event: APIGatewayProxyEvent): unknown {
   try {
-    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
+    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
     const body = JSON.parse(raw) as Record<string, unknown>;
     return body.prompt ?? body.messages;
   } catch {

@@ -215,11 +215,7 @@ function validateMessage(value: unknown, index: number, previous: unknown): Chat
     throw invalidRequest('invalid_value', 'The conversation must start with a user message.', `${param}.role`);
   }
   if (previous !== undefined && (previous as Record<string, unknown>).role === role) {
-    throw invalidRequest(
-      'invalid_value',
-      'Messages must alternate between user and assistant.',
-      `${param}.role`,
-    );
+    throw invalidRequest('invalid_value', 'Messages must alternate between user and assistant.', `${param}.role`);
   }
   return { role, content: validateContent(message.content, `${param}.content`) };
 }

@@ -18,29 +18,29 @@ export type ResponseStream = Writable;
 export type StreamingHandler<E, C> = (event: E, responseStream: ResponseStream, context: C) => Promise<void>;
 
 interface LambdaStreamingRuntime {
-  streamifyResponse<E, C>(handler: StreamingHandler<E, C>): StreamingHandler<E, C>;
   HttpResponseStream: { from(stream: ResponseStream, metadata: ResponseMetadata): ResponseStream };
+  streamifyResponse<E, C>(handler: StreamingHandler<E, C>): StreamingHandler<E, C>;
 }
 
 const STREAMING_MARKER = Symbol.for('aws.lambda.runtime.handler.streaming');
 const PRELUDE_SEPARATOR = Buffer.alloc(8);
 
 export const localStreamingRuntime: LambdaStreamingRuntime = {
-  streamifyResponse(handler) {
-    Object.defineProperty(handler, STREAMING_MARKER, { value: 'response' });
-    return handler;
-  },
   HttpResponseStream: {
     from(stream, metadata) {
       const prelude = Buffer.concat([Buffer.from(JSON.stringify(metadata)), PRELUDE_SEPARATOR]);
       const write = stream.write;
       stream.write = function writeWithPrelude(this: Writable, ...args: Parameters<Writable['write']>) {
         stream.write = write;
-        write.call(stream, prelude);
+        (write as (chunk: Buffer) => boolean).call(stream, prelude);
         return write.apply(stream, args);
       } as Writable['write'];
       return stream;
     },
+  },
+  streamifyResponse(handler) {
+    Object.defineProperty(handler, STREAMING_MARKER, { value: 'response' });
+    return handler;
   },
 };
 
@@ -48,7 +48,7 @@ export const localStreamingRuntime: LambdaStreamingRuntime = {
  * Lambda's runtime defines the `awslambda` global. The AWS SDK also creates a bare `globalThis.awslambda` (for its
  * invoke store) outside Lambda, so test for the streaming API itself, not for the global.
  */
-const lambdaGlobal = (globalThis as { awslambda?: Partial<LambdaStreamingRuntime> }).awslambda;
+const lambdaGlobal = (globalThis as unknown as { awslambda?: Partial<LambdaStreamingRuntime> }).awslambda;
 
 export const streamingRuntime: LambdaStreamingRuntime =
   typeof lambdaGlobal?.streamifyResponse === 'function' && lambdaGlobal.HttpResponseStream

@@ -58,7 +58,7 @@ export function answer(chunks: readonly string[], options: AnswerOptions = {}): 
       return { frames };
     }
     frames.push({
-      delayMs: i === 0 ? options.firstDelayMs ?? 0 : options.delayMs ?? 0,
+      delayMs: i === 0 ? (options.firstDelayMs ?? 0) : (options.delayMs ?? 0),
       event: 'contentBlockDelta',
       payload: { contentBlockIndex: 0, delta: { text: chunks[i] } },
     });
@@ -234,7 +234,8 @@ export class FakeBedrock {
           this.cancelledStreams++;
           return;
         }
-        const bytes = 'event' in frame ? eventFrame(frame.event, frame.payload) : exceptionFrame(frame.exception, frame.message);
+        const bytes =
+          'event' in frame ? eventFrame(frame.event, frame.payload) : exceptionFrame(frame.exception, frame.message);
         if (!(res as http.ServerResponse).write(bytes)) {
           await new Promise((resolve) => {
             res.once('drain', resolve);
