@@ -210,8 +210,3 @@ class NoAuth extends ApiAuth {
     return { methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } };
   }
 }
-
-/** The reason given to ApiAuth.none(), for acknowledgments. @internal */
-export function publicAccessReason(auth: ApiAuth): string | undefined {
-  return auth instanceof NoAuth ? auth.reason : undefined;
-}

@@ -13,7 +13,7 @@
  *     -> readConverseStream   each text delta formatted and written as it arrives (backpressure awaited);
  *                             heartbeats while the model is silent; the deadline aborts Bedrock in time
  *     -> done | error event   terminal event, then end()
- *     -> writeRequestRecord   one JSON log line + EMF metrics, awaited before returning
+ *     -> writeRequestRecord   one JSON log line + EMF metrics, written before returning
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import {
@@ -59,7 +59,7 @@ export async function bufferedHandler(
       error,
     );
   } finally {
-    await call.close();
+    call.close();
   }
 }
 
@@ -117,7 +117,7 @@ async function streamAnswer(event: APIGatewayProxyEvent, responseStream: Respons
     }
   } finally {
     await endStream(output ?? responseStream, call.clientGone);
-    await call.close();
+    call.close();
   }
 }
 
@@ -256,8 +256,8 @@ class Invocation {
     return result;
   }
 
-  /** Writes the log line (awaited: Lambda may freeze the process once the handler returns). */
-  async close(): Promise<void> {
+  /** Writes the log line, before the handler returns (Lambda may freeze the process right after). */
+  close(): void {
     clearTimeout(this.deadlineTimer);
     const now = Date.now();
     this.record.durationMs = now - this.started;
@@ -269,7 +269,7 @@ class Invocation {
       this.record.answer = this.answerParts.join('');
       this.record.prompt = safePromptForLog(this.event);
     }
-    await writeRequestRecord(this.record, this.config);
+    writeRequestRecord(this.record, this.config);
   }
 }
 

@@ -27,7 +27,10 @@ export interface RequestRecord {
   answer?: string;
 }
 
-export function writeRequestRecord(record: RequestRecord, config: Pick<HandlerConfig, 'metricsNamespace'> | undefined) {
+export function writeRequestRecord(
+  record: RequestRecord,
+  config: Pick<HandlerConfig, 'metricsNamespace'> | undefined,
+): void {
   const metrics: Array<{ Name: string; Unit: string }> = [];
   const values: Record<string, number> = {};
   const metric = (name: string, unit: string, value: number | undefined) => {
@@ -63,5 +66,6 @@ export function writeRequestRecord(record: RequestRecord, config: Pick<HandlerCo
     },
   };
   // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
-  return new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(line)}\n`, () => resolve()));
+  // Writes to pipes and files are synchronous on Linux: the line is out when this returns.
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }

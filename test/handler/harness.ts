@@ -1,0 +1,235 @@
+/**
+ * Test harness for the default handler: runs the bundled artifact (what ships in the npm package) against the fake
+ * Bedrock endpoint through the real AWS SDK client, and reads the bytes it writes the way API Gateway does.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Writable } from 'stream';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { FakeBedrock } from '../../src/local/fake-bedrock';
+
+export const BUNDLE_PATH = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.lambda', 'index.js');
+
+export interface HandlerModule {
+  handler: (event: APIGatewayProxyEvent, stream: Writable, context: unknown) => Promise<void>;
+  bufferedHandler: (event: APIGatewayProxyEvent, context: unknown) => Promise<APIGatewayProxyResult>;
+}
+
+export function loadBundle(): HandlerModule {
+  if (!fs.existsSync(BUNDLE_PATH)) {
+    throw new Error(`${BUNDLE_PATH} is missing: run 'npx projen bundle' first`);
+  }
+  return require(BUNDLE_PATH);
+}
+
+export const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+export const SYSTEM_PROMPT = 'SYSTEM-PROMPT-SECRET you are terse';
+
+/** The environment the construct would set, plus fake credentials and the local endpoint. */
+export function baseEnv(fake: FakeBedrock): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret',
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+    SBA_MODEL_ID: MODEL,
+    SBA_MAX_TOKENS: '1024',
+    SBA_SYSTEM_PROMPT: SYSTEM_PROMPT,
+  };
+}
+
+/** Sets variables for the duration of the test file (restored by `restore`). */
+export function setEnv(vars: Record<string, string | undefined>): () => void {
+  const saved: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(vars)) {
+    saved[key] = process.env[key];
+    if (value === undefined) {
+      delete process.env[key];
+    } else {
+      process.env[key] = value;
+    }
+  }
+  return () => setEnv(saved);
+}
+
+export interface EventInit {
+  readonly headers?: Record<string, string>;
+  readonly isBase64Encoded?: boolean;
+  /** A raw body string (not JSON-encoded). */
+  readonly rawBody?: string | null;
+  readonly path?: string;
+}
+
+let requestCounter = 0;
+
+/** An API Gateway REST proxy event. */
+export function apiEvent(body: unknown, init: EventInit = {}): APIGatewayProxyEvent {
+  requestCounter++;
+  const rawBody = init.rawBody !== undefined ? init.rawBody : JSON.stringify(body);
+  return {
+    body: rawBody,
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    multiValueHeaders: {},
+    httpMethod: 'POST',
+    isBase64Encoded: init.isBase64Encoded ?? false,
+    path: init.path ?? '/stream',
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    resource: init.path ?? '/stream',
+    requestContext: { requestId: `req-${requestCounter}` } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export function lambdaContext(remainingMs = 60_000) {
+  const deadline = Date.now() + remainingMs;
+  return { awsRequestId: `lambda-${requestCounter}`, getRemainingTimeInMillis: () => deadline - Date.now() };
+}
+
+export interface Chunk {
+  /** Milliseconds since the invocation started. */
+  readonly at: number;
+  readonly text: string;
+}
+
+export interface StreamedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** Body chunks as written, after the prelude. */
+  readonly chunks: Chunk[];
+  /** When the prelude (status and headers) was written. */
+  readonly preludeAt: number;
+}
+
+/** A response stream that records what the handler writes and when, like API Gateway reading the function. */
+export class RecordingStream extends Writable {
+  readonly writes: Array<{ at: number; bytes: Buffer }> = [];
+  readonly started = Date.now();
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.writes.push({ at: Date.now() - this.started, bytes: Buffer.from(chunk) });
+    callback();
+  }
+
+  /** Splits the metadata prelude (JSON + 8 NUL bytes) from the body. */
+  parse(): StreamedResponse {
+    const all = Buffer.concat(this.writes.map((w) => w.bytes));
+    const separator = all.indexOf(Buffer.alloc(8));
+    if (separator < 0) {
+      throw new Error(`no prelude in ${JSON.stringify(all.toString('utf8').slice(0, 200))}`);
+    }
+    const metadata = JSON.parse(all.subarray(0, separator).toString('utf8'));
+    // Chunks after the prelude bytes, with their write times.
+    const chunks: Chunk[] = [];
+    let offset = 0;
+    let preludeAt = 0;
+    const preludeEnd = separator + 8;
+    for (const w of this.writes) {
+      const start = offset;
+      offset += w.bytes.length;
+      if (offset <= preludeEnd) {
+        preludeAt = w.at;
+        continue;
+      }
+      const bytes = start < preludeEnd ? w.bytes.subarray(preludeEnd - start) : w.bytes;
+      if (bytes.length > 0) {
+        chunks.push({ at: w.at, text: bytes.toString('utf8') });
+      }
+    }
+    return {
+      status: metadata.statusCode,
+      headers: metadata.headers ?? {},
+      body: all.subarray(preludeEnd).toString('utf8'),
+      chunks,
+      preludeAt,
+    };
+  }
+}
+
+export async function invokeStream(
+  mod: HandlerModule,
+  event: APIGatewayProxyEvent,
+  options: { remainingMs?: number; stream?: RecordingStream } = {},
+): Promise<StreamedResponse> {
+  const stream = options.stream ?? new RecordingStream();
+  await mod.handler(event, stream, lambdaContext(options.remainingMs));
+  expect(stream.writableEnded).toBe(true);
+  return stream.parse();
+}
+
+export interface SseEvent {
+  readonly event: string;
+  readonly data: any;
+}
+
+/** A strict SSE parser for the handler's output: `event:` + one `data:` line per event; comments skipped. */
+export function parseSse(body: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of body.split('\n\n')) {
+    if (block === '') {
+      continue;
+    }
+    const lines = block.split('\n').filter((line) => !line.startsWith(':'));
+    if (lines.length === 0) {
+      continue;
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^event: (delta|done|error)$/);
+    expect(lines[1]).toMatch(/^data: /);
+    events.push({ event: lines[0].slice('event: '.length), data: JSON.parse(lines[1].slice('data: '.length)) });
+  }
+  return events;
+}
+
+/** Captures the handler's structured log lines (written to stdout). */
+export function captureLogs(): { lines: () => any[]; restore: () => void } {
+  const captured: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: any, ...rest: any[]) => {
+    captured.push(String(chunk));
+    const callback = rest.find((r) => typeof r === 'function');
+    callback?.();
+    return true;
+  }) as any);
+  return {
+    lines: () =>
+      captured
+        .flatMap((c) => c.split('\n'))
+        .filter((l) => l.includes('"message":"request completed"'))
+        .map((l) => JSON.parse(l)),
+    restore: () => spy.mockRestore(),
+  };
+}
+
+/** Strings that must never appear in a response. */
+export function expectNoLeak(text: string, ...secrets: string[]): void {
+  for (const secret of [...secrets, SYSTEM_PROMPT, 'arn:aws', '123456789012', 'AKIAFAKE', '    at ']) {
+    expect(text).not.toContain(secret);
+  }
+}
+
+export interface HandlerTestContext {
+  fake: FakeBedrock;
+  mod: HandlerModule;
+}
+
+/** Starts one fake Bedrock endpoint for the test file, loads the bundle, and resets the script before each test. */
+export function useHandlerTestContext(extraEnv: Record<string, string> = {}): HandlerTestContext {
+  const ctx = {} as HandlerTestContext;
+  let restoreEnv: () => void;
+  beforeAll(async () => {
+    ctx.fake = await new FakeBedrock().start();
+    restoreEnv = setEnv({ ...baseEnv(ctx.fake), ...extraEnv });
+    ctx.mod = loadBundle();
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await ctx.fake?.stop();
+  });
+  beforeEach(() => {
+    ctx.fake.requests.length = 0;
+    ctx.fake.cancelledStreams = 0;
+  });
+  return ctx;
+}

@@ -1,0 +1,624 @@
+import { App, Duration, Lazy, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  ApiAuth,
+  GuardrailStreamMode,
+  ResponseMode,
+  StreamingBedrockApi,
+  StreamingBedrockApiProps,
+  StreamingLambdaIntegration,
+} from '../src';
+
+const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+
+function stackWith(props: Partial<StreamingBedrockApiProps> = {}): { stack: Stack; api: StreamingBedrockApi } {
+  const app = new App();
+  const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+  const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, ...props });
+  return { stack, api };
+}
+
+function template(props: Partial<StreamingBedrockApiProps> = {}): Template {
+  return Template.fromStack(stackWith(props).stack);
+}
+
+/** All Bedrock statements of all policies in the template. */
+function bedrockStatements(t: Template): any[] {
+  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap((policy: any) =>
+    policy.Properties.PolicyDocument.Statement.filter((s: any) =>
+      [s.Action].flat().some((a: string) => a.startsWith('bedrock:')),
+    ),
+  );
+}
+
+function postMethod(t: Template, path: string): any {
+  const resources = t.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: path } });
+  const [resourceId] = Object.keys(resources);
+  const methods = t.findResources('AWS::ApiGateway::Method', {
+    Properties: { HttpMethod: 'POST', ResourceId: { Ref: resourceId } },
+  });
+  const all = Object.values(methods);
+  expect(all).toHaveLength(1);
+  return all[0];
+}
+
+describe('StreamingBedrockApi defaults', () => {
+  const t = template();
+
+  test('POST /stream is a Lambda proxy integration with response transfer mode STREAM', () => {
+    const method = postMethod(t, 'stream');
+    expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+    expect(method.Properties.Integration.ResponseTransferMode).toBe('STREAM');
+  });
+
+  test('the integration calls the response-streaming-invocations API of the handler', () => {
+    const uri = JSON.stringify(postMethod(t, 'stream').Properties.Integration.Uri);
+    expect(uri).toMatch(/2021-11-15\/functions\//);
+    expect(uri).toMatch(/\/response-streaming-invocations/);
+  });
+
+  test('the integration timeout and the Lambda timeout are both 5 minutes', () => {
+    expect(postMethod(t, 'stream').Properties.Integration.TimeoutInMillis).toBe(300_000);
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: 300 });
+  });
+
+  test('the default handler runs on the latest Node.js runtime on ARM64 with 512 MB', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: lambda.Runtime.NODEJS_LATEST.name,
+      Architectures: ['arm64'],
+      MemorySize: 512,
+    });
+  });
+
+  test('the handler is configured through its environment', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SBA_MODEL_ID: MODEL, SBA_MAX_TOKENS: '1024' } },
+    });
+  });
+
+  test('the endpoint is REGIONAL (edge-optimized cuts idle streams after 30 s)', () => {
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+
+  test('every POST method requires IAM auth', () => {
+    expect(postMethod(t, 'stream').Properties.AuthorizationType).toBe('AWS_IAM');
+    const unauthenticated = t.findResources('AWS::ApiGateway::Method', {
+      Properties: { HttpMethod: Match.not('OPTIONS'), AuthorizationType: 'NONE' },
+    });
+    expect(Object.keys(unauthenticated)).toHaveLength(0);
+  });
+
+  test('the stage throttles with both rate and burst, and logs errors without payloads', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ]),
+    });
+  });
+
+  test('access logs are JSON, go to an owned log group with retention, and include the streaming variables', () => {
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0] as any;
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      responseTransferMode: '$context.integration.responseTransferMode',
+      timeToAllHeaders: '$context.integration.timeToAllHeaders',
+      timeToFirstContent: '$context.integration.timeToFirstContent',
+      integrationLatency: '$context.integration.latency',
+    });
+    const logGroupId = Object.keys(t.findResources('AWS::Logs::LogGroup')).find((id) => id.includes('AccessLogs'));
+    expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('the handler logs to its own log group with retention', () => {
+    const logGroupId = Object.keys(t.findResources('AWS::Logs::LogGroup')).find((id) => id.includes('HandlerLogs'));
+    t.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
+  });
+
+  test('no account-wide CloudWatch role is created', () => {
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('Bedrock access is exactly ConverseStream on the configured model, never Resource *', () => {
+    expect(bedrockStatements(t)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'bedrock:InvokeModelWithResponseStream',
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:bedrock:us-east-1::foundation-model/${MODEL}`]],
+        },
+      },
+    ]);
+  });
+
+  test('API Gateway errors use the JSON error shape of the handler', () => {
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_4XX',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":\\{"type":"gateway_error"') },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'DEFAULT_5XX' });
+  });
+
+  test('only POST /stream is served', () => {
+    t.resourceCountIs('AWS::ApiGateway::Resource', 1);
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  test('exposes the stream URL and no buffered URL', () => {
+    const { api } = stackWith();
+    expect(api.streamUrl).toBeDefined();
+    expect(api.bufferedUrl).toBeUndefined();
+    expect(api.handler).toBeInstanceOf(lambda.Function);
+  });
+});
+
+describe('model access', () => {
+  test('a geographic inference profile grants the profile and its model in any region, only through the profile', () => {
+    const t = template({ modelId: `us.${MODEL}` });
+    const profileArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, `:bedrock:us-east-1:123456789012:inference-profile/us.${MODEL}`],
+      ],
+    };
+    expect(bedrockStatements(t)).toEqual([
+      { Effect: 'Allow', Action: 'bedrock:InvokeModelWithResponseStream', Resource: profileArn },
+      {
+        Effect: 'Allow',
+        Action: 'bedrock:InvokeModelWithResponseStream',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:bedrock:*::foundation-model/${MODEL}`]] },
+        Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profileArn } },
+      },
+    ]);
+  });
+
+  test('a global inference profile grants the profile, the regional and the region-less model ARNs', () => {
+    const statements = bedrockStatements(template({ modelId: `global.${MODEL}` }));
+    const resources = JSON.stringify(statements.map((s) => s.Resource));
+    expect(resources).toContain(`:bedrock:us-east-1:123456789012:inference-profile/global.${MODEL}`);
+    expect(resources).toContain(`:bedrock:us-east-1::foundation-model/${MODEL}`);
+    expect(resources).toContain(`:bedrock:::foundation-model/${MODEL}`);
+    expect(statements[1].Condition.StringEquals['bedrock:InferenceProfileArn']).toBeDefined();
+  });
+
+  test('allowedModelIds widens the grant to exactly those ids and tells the handler', () => {
+    const other = 'amazon.nova-lite-v1:0';
+    const t = template({ allowedModelIds: [MODEL, other] });
+    const resources = JSON.stringify(bedrockStatements(t).map((s) => s.Resource));
+    expect(resources).toContain(`foundation-model/${MODEL}`);
+    expect(resources).toContain(`foundation-model/${other}`);
+    expect(resources).not.toMatch(/"\*"/);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SBA_ALLOWED_MODEL_IDS: JSON.stringify([MODEL, other]) } },
+    });
+  });
+
+  test('a guardrail adds ApplyGuardrail on exactly that guardrail and configures the handler', () => {
+    const t = template({ guardrail: { guardrailIdentifier: 'gr123', guardrailVersion: '2' } });
+    expect(bedrockStatements(t)).toContainEqual({
+      Effect: 'Allow',
+      Action: 'bedrock:ApplyGuardrail',
+      Resource: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1:123456789012:guardrail/gr123']],
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { SBA_GUARDRAIL_ID: 'gr123', SBA_GUARDRAIL_VERSION: '2', SBA_GUARDRAIL_STREAM_MODE: 'sync' },
+      },
+    });
+  });
+
+  test('no guardrail permission without a guardrail', () => {
+    expect(JSON.stringify(bedrockStatements(template()))).not.toContain('ApplyGuardrail');
+  });
+
+  test('systemPrompt, maxTokens, temperature and handler options reach the handler', () => {
+    const t = template({
+      systemPrompt: 'You are terse.',
+      maxTokens: 256,
+      temperature: 0.2,
+      handlerOptions: {
+        memorySize: 1024,
+        logContent: true,
+        maxRequestBodySize: Size.kibibytes(64),
+        reservedConcurrentExecutions: 5,
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      ReservedConcurrentExecutions: 5,
+      Environment: {
+        Variables: {
+          SBA_SYSTEM_PROMPT: 'You are terse.',
+          SBA_MAX_TOKENS: '256',
+          SBA_TEMPERATURE: '0.2',
+          SBA_LOG_CONTENT: 'true',
+          SBA_MAX_REQUEST_BYTES: '65536',
+        },
+      },
+    });
+  });
+});
+
+describe('response modes', () => {
+  test('BOTH serves POST /buffered through a classic proxy capped at 29 s, from the same bundle', () => {
+    const t = template({ responseMode: ResponseMode.BOTH });
+    const buffered = postMethod(t, 'buffered');
+    expect(buffered.Properties.Integration.Type).toBe('AWS_PROXY');
+    expect(buffered.Properties.Integration.ResponseTransferMode ?? 'BUFFERED').toBe('BUFFERED');
+    expect(buffered.Properties.Integration.TimeoutInMillis).toBe(29_000);
+    expect(JSON.stringify(buffered.Properties.Integration.Uri)).not.toContain('response-streaming-invocations');
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.bufferedHandler', Timeout: 29 });
+    expect(postMethod(t, 'stream').Properties.Integration.ResponseTransferMode).toBe('STREAM');
+    const functions = Object.values(t.findResources('AWS::Lambda::Function')) as any[];
+    expect(new Set(functions.map((f) => JSON.stringify(f.Properties.Code))).size).toBe(1);
+  });
+
+  test('BUFFERED serves only POST /buffered with a 29 s default timeout', () => {
+    const { stack, api } = stackWith({ responseMode: ResponseMode.BUFFERED });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGateway::Resource', 1);
+    expect(postMethod(t, 'buffered').Properties.Integration.TimeoutInMillis).toBe(29_000);
+    expect(api.streamUrl).toBeUndefined();
+    expect(api.bufferedUrl).toBeDefined();
+  });
+
+  test('one timeout prop sets both the Lambda and the integration timeout', () => {
+    const t = template({ timeout: Duration.minutes(12) });
+    expect(postMethod(t, 'stream').Properties.Integration.TimeoutInMillis).toBe(720_000);
+    t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 720 });
+  });
+
+  test('a short timeout applies to the buffered endpoint too', () => {
+    const t = template({ timeout: Duration.seconds(20), responseMode: ResponseMode.BOTH });
+    expect(postMethod(t, 'buffered').Properties.Integration.TimeoutInMillis).toBe(20_000);
+  });
+});
+
+describe('auth modes', () => {
+  test('apiKey requires a key, and a usage plan on the stage throttles it', () => {
+    const { stack, api } = stackWith({
+      auth: ApiAuth.apiKey({ quota: { limit: 1000, period: apigateway.Period.DAY } }),
+    });
+    const t = Template.fromStack(stack);
+    expect(postMethod(t, 'stream').Properties.ApiKeyRequired).toBe(true);
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+      Quota: { Limit: 1000, Period: 'DAY' },
+      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+    });
+    t.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    t.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    expect(api.usagePlan).toBeDefined();
+    expect(api.apiKey).toBeDefined();
+  });
+
+  test('cognito uses a user pool authorizer', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const pool = new cognito.UserPool(stack, 'Pool');
+    new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, auth: ApiAuth.cognito([pool]) });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    expect(postMethod(t, 'stream').Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+  });
+
+  test('lambdaAuthorizer uses the given authorizer', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const fn = new lambda.Function(stack, 'AuthFn', {
+      runtime: lambda.Runtime.NODEJS_LATEST,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    const authorizer = new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: fn });
+    new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, auth: ApiAuth.lambdaAuthorizer(authorizer) });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'TOKEN' });
+    expect(postMethod(t, 'stream').Properties.AuthorizationType).toBe('CUSTOM');
+  });
+
+  test('none is public, and says so with a synth warning carrying the reason', () => {
+    const { stack } = stackWith({ auth: ApiAuth.none('public demo behind WAF') });
+    expect(postMethod(Template.fromStack(stack), 'stream').Properties.AuthorizationType).toBe('NONE');
+    Annotations.fromStack(stack).hasWarning(
+      '/TestStack/Chat',
+      Match.stringLikeRegexp('public.*public demo behind WAF'),
+    );
+  });
+
+  test('grantInvoke allows execute-api:Invoke on the POST endpoints only', () => {
+    const { stack, api } = stackWith({ responseMode: ResponseMode.BOTH });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role);
+    const policy = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policy).toContain('execute-api:Invoke');
+    expect(policy).toContain('"/POST/stream"');
+    expect(policy).toContain('"/POST/buffered"');
+    expect(policy).toContain('"Ref":"ChatApiDeploymentStageprod54D7081D"');
+  });
+});
+
+describe('CORS', () => {
+  const cors = { allowOrigins: ['https://app.example.com'] };
+
+  test('preflight is answered without auth, and the handler learns the allowed origins', () => {
+    const t = template({ cors });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS', AuthorizationType: 'NONE' });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SBA_CORS_ALLOW_ORIGINS: JSON.stringify(cors.allowOrigins) } },
+    });
+  });
+
+  test('API Gateway 4XX and 5XX responses carry the allow-origin header', () => {
+    const t = template({ cors });
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'" },
+      });
+    }
+  });
+
+  test('without CORS no allow-origin header is configured anywhere', () => {
+    const t = template();
+    expect(JSON.stringify(t.toJSON())).not.toContain('Access-Control-Allow-Origin');
+    t.resourcePropertiesCountIs('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' }, 0);
+  });
+});
+
+describe('bring your own handler', () => {
+  function byo(extra: Partial<StreamingBedrockApiProps> = {}) {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const fn = new lambda.Function(stack, 'Mine', {
+      runtime: lambda.Runtime.NODEJS_LATEST,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = awslambda.streamifyResponse(async (e, s) => s.end())'),
+      timeout: Duration.minutes(2),
+    });
+    const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, handler: fn, ...extra });
+    return { stack, fn, api };
+  }
+
+  test('the construct streams from your function and grants it the model', () => {
+    const { stack, fn, api } = byo({ timeout: Duration.minutes(2) });
+    const t = Template.fromStack(stack);
+    expect(api.handler).toBe(fn);
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+    const method = postMethod(t, 'stream');
+    expect(method.Properties.Integration.ResponseTransferMode).toBe('STREAM');
+    expect(method.Properties.Integration.TimeoutInMillis).toBe(120_000);
+    expect(bedrockStatements(t)).toHaveLength(1);
+  });
+
+  test('fails when the timeout is shorter than your function timeout', () => {
+    expect(() => byo({ timeout: Duration.minutes(1) })).toThrow(
+      /invalid timeout 1 minute: the integration timeout is shorter than the function timeout \(2 minutes\)/,
+    );
+  });
+
+  test('fails when default-handler options are given with your own handler', () => {
+    expect(() => byo({ systemPrompt: 'x', maxTokens: 5 })).toThrow(
+      /invalid handler "your own function". maxTokens, systemPrompt configure the default handler and would be ignored/,
+    );
+  });
+
+  test('fails with a buffered endpoint', () => {
+    expect(() => byo({ responseMode: ResponseMode.BOTH })).toThrow(
+      /invalid responseMode "BOTH".*ResponseMode.STREAMING/,
+    );
+  });
+});
+
+describe('StreamingLambdaIntegration', () => {
+  function setup() {
+    const stack = new Stack(new App(), 'S');
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_LATEST,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('x'),
+      timeout: Duration.minutes(3),
+    });
+    const api = new apigateway.RestApi(stack, 'Api');
+    return { stack, fn, api };
+  }
+
+  test('aligns the integration timeout to the function timeout and streams', () => {
+    const { stack, fn, api } = setup();
+    api.root.addMethod('POST', new StreamingLambdaIntegration(fn));
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      Integration: {
+        ResponseTransferMode: 'STREAM',
+        TimeoutInMillis: 180_000,
+        Uri: Match.objectLike({
+          'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('response-streaming-invocations')])],
+        }),
+      },
+    });
+  });
+
+  test('uses 15 minutes for a function whose timeout is unknown', () => {
+    const { stack, api } = setup();
+    const imported = lambda.Function.fromFunctionArn(
+      stack,
+      'Imported',
+      'arn:aws:lambda:us-east-1:123456789012:function:f',
+    );
+    api.root.addMethod('POST', new StreamingLambdaIntegration(imported));
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      Integration: { TimeoutInMillis: 900_000 },
+    });
+  });
+
+  test('fails when the timeout is shorter than the function timeout', () => {
+    const { fn } = setup();
+    expect(() => new StreamingLambdaIntegration(fn, { timeout: Duration.minutes(1) })).toThrow(
+      /shorter than the function timeout \(3 minutes\)/,
+    );
+  });
+});
+
+describe('synth-time validation', () => {
+  const cases: Array<[string, Partial<StreamingBedrockApiProps>, RegExp]> = [
+    [
+      'a timeout over 15 minutes',
+      { timeout: Duration.minutes(20) },
+      /invalid timeout 20 minutes\. .*Duration\.minutes\(15\) or less/,
+    ],
+    [
+      'a buffered endpoint over 29 seconds',
+      { responseMode: ResponseMode.BUFFERED, timeout: Duration.minutes(1) },
+      /invalid timeout 1 minute with ResponseMode.BUFFERED.*29 seconds/,
+    ],
+    ['an empty model id', { modelId: '' }, /invalid modelId "". Pass a Bedrock model id/],
+    ['a whitespace model id', { modelId: '   ' }, /invalid modelId " {3}"/],
+    ['a model id with spaces', { modelId: 'anthropic claude' }, /invalid modelId "anthropic claude".*no spaces/],
+    [
+      'a model ARN',
+      { modelId: `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}` },
+      /invalid modelId "arn:aws:bedrock.*not an ARN/,
+    ],
+    ['a model id token', { modelId: Lazy.string({ produce: () => MODEL }) }, /invalid modelId .*literal string/],
+    [
+      'a default model not in allowedModelIds',
+      { allowedModelIds: ['amazon.nova-lite-v1:0'] },
+      /invalid modelId ".*". It is not in allowedModelIds \["amazon.nova-lite-v1:0"\]: add it there/,
+    ],
+    ['a malformed allowed model id', { allowedModelIds: [MODEL, 'bad id'] }, /invalid allowedModelIds\[1\] "bad id"/],
+    ['maxTokens 0', { maxTokens: 0 }, /invalid maxTokens 0\. Use a whole number of tokens >= 1/],
+    ['maxTokens 1.5', { maxTokens: 1.5 }, /invalid maxTokens 1.5\./],
+    ['temperature above 1', { temperature: 1.5 }, /invalid temperature 1.5\. Use a number from 0 to 1/],
+    ['temperature below 0', { temperature: -0.1 }, /invalid temperature -0.1\./],
+    [
+      'CORS credentials with origin *',
+      { cors: { allowOrigins: ['*'], allowCredentials: true } },
+      /invalid cors.allowOrigins \["\*"\]\. allowCredentials cannot be used with origin '\*'/,
+    ],
+    [
+      'an origin without scheme',
+      { cors: { allowOrigins: ['app.example.com'] } },
+      /invalid cors.allowOrigins\[0\] "app.example.com"\. Use a full origin/,
+    ],
+    [
+      'an origin with a path',
+      { cors: { allowOrigins: ['https://app.example.com/'] } },
+      /invalid cors.allowOrigins\[0\] "https:\/\/app.example.com\/"/,
+    ],
+    ['no origins', { cors: { allowOrigins: [] } }, /invalid cors.allowOrigins \[\]\. List at least one origin/],
+    [
+      'a negative throttle rate',
+      { throttle: { rateLimit: -1 } },
+      /invalid throttle.rateLimit -1\. Use a finite number >= 0/,
+    ],
+    ['an infinite throttle burst', { throttle: { burstLimit: Infinity } }, /invalid throttle.burstLimit Infinity\./],
+    ['a NaN throttle rate', { throttle: { rateLimit: NaN } }, /invalid throttle.rateLimit NaN\./],
+    [
+      'reserved concurrency 0',
+      { handlerOptions: { reservedConcurrentExecutions: 0 } },
+      /invalid handlerOptions.reservedConcurrentExecutions 0\. Zero reserved concurrency disables the function/,
+    ],
+    [
+      'memory out of range',
+      { handlerOptions: { memorySize: 64 } },
+      /invalid handlerOptions.memorySize 64\. Use a number from 128 to 10240/,
+    ],
+    [
+      'a guardrail without version',
+      { guardrail: { guardrailIdentifier: 'gr1', guardrailVersion: '' } },
+      /invalid guardrail.guardrailVersion ""\. A guardrail needs a version/,
+    ],
+    [
+      'a guardrail without id',
+      { guardrail: { guardrailIdentifier: ' ', guardrailVersion: '1' } },
+      /invalid guardrail.guardrailIdentifier " "/,
+    ],
+    [
+      'a request size cap over the Lambda payload limit',
+      { handlerOptions: { maxRequestBodySize: Size.mebibytes(10) } },
+      /invalid handlerOptions.maxRequestBodySize "10485760 bytes"/,
+    ],
+    [
+      'a system prompt over the environment limit',
+      { systemPrompt: 'x'.repeat(5000) },
+      /invalid systemPrompt "5000 bytes".*4 KB/,
+    ],
+  ];
+
+  test.each(cases)('fails with %s', (_name, props, message) => {
+    expect(() => stackWith(props)).toThrow(message);
+  });
+
+  test('fails on ApiAuth.none() without a reason', () => {
+    expect(() => ApiAuth.none('  ')).toThrow(
+      /ApiAuth.none\(reason\): reason is " {2}"\. A public endpoint is an explicit choice/,
+    );
+  });
+
+  test('fails on ApiAuth.cognito() without user pools', () => {
+    expect(() => ApiAuth.cognito([])).toThrow(/userPools is empty/);
+  });
+
+  test('fails at synth when caching is enabled on the stage through an escape hatch', () => {
+    const { stack, api } = stackWith();
+    const stage = api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
+    stage.cacheClusterEnabled = true;
+    expect(() => Template.fromStack(stack)).toThrow(
+      /the stage enables caching, but API Gateway cannot cache streamed responses/,
+    );
+  });
+
+  test('fails at synth when compression is enabled through an escape hatch', () => {
+    const { stack, api } = stackWith();
+    (api.restApi.node.defaultChild as apigateway.CfnRestApi).minimumCompressionSize = 1024;
+    expect(() => Template.fromStack(stack)).toThrow(
+      /minimumCompressionSize is 1024, but API Gateway cannot compress streamed responses/,
+    );
+  });
+});
+
+describe('warnings for legal but risky settings', () => {
+  const cases: Array<[string, Partial<StreamingBedrockApiProps>, RegExp]> = [
+    ['an edge-optimized endpoint', { endpointType: apigateway.EndpointType.EDGE }, /EDGE.*30 s of silence/],
+    [
+      'an async guardrail',
+      {
+        guardrail: { guardrailIdentifier: 'g', guardrailVersion: '1', streamProcessingMode: GuardrailStreamMode.ASYNC },
+      },
+      /ASYNC.*PII cannot be masked/,
+    ],
+    ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /INFINITE.*forever/],
+  ];
+
+  test.each(cases)('warns about %s', (_name, props, message) => {
+    const { stack } = stackWith(props);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Chat', Match.stringLikeRegexp(message.source));
+  });
+
+  test('the default construct has no warnings', () => {
+    const { stack } = stackWith();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+test('snapshot of the default construct (asset hashes blanked)', () => {
+  const json = JSON.stringify(template().toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>');
+  expect(JSON.parse(json)).toMatchSnapshot();
+});
