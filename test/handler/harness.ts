@@ -19,6 +19,7 @@ export function loadBundle(): HandlerModule {
   if (!fs.existsSync(BUNDLE_PATH)) {
     throw new Error(`${BUNDLE_PATH} is missing: run 'npx projen bundle' first`);
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the artifact is plain CommonJS, loaded by path
   return require(BUNDLE_PATH);
 }
 
