@@ -124,7 +124,15 @@ const MISCONFIGURED = new Set([
   'CredentialsProviderError',
 ]);
 const FAILED = new Set(['ModelErrorException', 'ModelStreamErrorException', 'InternalServerException']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 
 /** Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model. */
 export function fromBedrockError(err: unknown): ApiError {
@@ -132,7 +140,8 @@ export function fromBedrockError(err: unknown): ApiError {
     return err;
   }
   const name = (err as { name?: unknown })?.name;
-  const code = (err as { code?: unknown })?.code;
+  // Connection failures: the HTTP/2 handler reports a cancelled stream whose cause is the socket error.
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
   if (typeof name === 'string') {
     if (THROTTLED.has(name)) return Errors.throttled(err);
     if (MISCONFIGURED.has(name)) return Errors.upstreamMisconfigured(err);
@@ -145,7 +154,9 @@ export function fromBedrockError(err: unknown): ApiError {
     return Errors.upstreamUnavailable(err);
   }
   if (typeof err === 'object' && err !== null && ('$metadata' in err || '$fault' in err)) {
-    return Errors.upstreamFailed(err);
+    // An SDK error without an HTTP status never got an answer from Bedrock: it could not be reached.
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    return status === undefined ? Errors.upstreamUnavailable(err) : Errors.upstreamFailed(err);
   }
   return Errors.internal(err);
 }
