@@ -44,7 +44,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaAutoDiscover: false,
   // The handler and the local runner are bundled into assets/ by esbuild; jsii compiles only the construct API.
   excludeTypescript: ['src/handler/**', 'src/local/**'],
-  devDeps: ['@aws-sdk/client-bedrock-runtime@^3.1164.0', '@smithy/core@^3', '@types/aws-lambda@^8', 'esbuild@^0.25'],
+  devDeps: [
+    // Bundled into the handler and the local runner at build time: consumers never install them.
+    '@aws-sdk/client-bedrock-runtime@^3.1164.0',
+    '@smithy/core@^3',
+    '@types/aws-lambda@^8',
+    // The CDK CLI that reads aws-cdk-lib 2.2xx cloud assemblies (3.0.0 cannot): synthesizes the examples.
+    'aws-cdk@^2.1148.1',
+  ],
   jestOptions: {
     // Snapshots are compared, never silently rewritten.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

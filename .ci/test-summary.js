@@ -1,0 +1,21 @@
+// Prints "N passed, N failed" from jest-junit's report. A build that failed outside the tests (compile, lint,
+// packaging) counts as one more failure, so the closing line never claims success for a failed build.
+const fs = require('fs');
+const [, , reportPath, buildStatus] = process.argv;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (fs.existsSync(reportPath)) {
+  const xml = fs.readFileSync(reportPath, 'utf8');
+  for (const match of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const inner = match[2] ?? '';
+    if (/<(failure|error)\b/.test(inner)) failed++;
+    else if (/<skipped\b/.test(inner)) skipped++;
+    else passed++;
+  }
+}
+if (buildStatus !== '0' && failed === 0) {
+  console.log(`build failed (exit ${buildStatus}) outside the test cases`);
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
