@@ -102,6 +102,20 @@ const typecheck = project.addTask('typecheck', {
 });
 project.preCompileTask.prependSpawn(typecheck);
 
+// The README's main job before deploying: synthesize examples/basic with the pinned CDK CLI, no credentials needed.
+const synthExample = project.addTask('synth:example', {
+  description: 'Bundle, compile and synthesize examples/basic with the CDK CLI (no AWS account needed)',
+  steps: [
+    { spawn: 'bundle' },
+    { spawn: 'compile' },
+    {
+      exec: "node -e \"require('fs').symlinkSync('..', 'node_modules/cdk-streaming-bedrock-api', 'dir')\" 2>/dev/null || true",
+    },
+    { exec: 'cdk synth --no-notices --no-version-reporting', cwd: 'examples/basic' },
+  ],
+});
+synthExample.env('AWS_EC2_METADATA_DISABLED', 'true');
+
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 

@@ -9,9 +9,7 @@ import * as path from 'path';
 
 const root = path.join(__dirname, '..');
 const examplesDir = path.join(root, 'examples');
-const examples = fs
-  .readdirSync(examplesDir)
-  .filter((name) => fs.existsSync(path.join(examplesDir, name, 'cdk.json')));
+const examples = fs.readdirSync(examplesDir).filter((name) => fs.existsSync(path.join(examplesDir, name, 'cdk.json')));
 
 beforeAll(() => {
   if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) {
@@ -28,26 +26,39 @@ test('there are examples', () => {
   expect(examples).toContain('basic');
 });
 
-test.each(examples)('examples/%s synthesizes with the CDK CLI and no credentials', (name) => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `example-${name}-`));
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_VERSION_CHECK: 'true' };
-  for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
-    delete env[key];
-  }
-  const result = spawnSync(
-    path.join(root, 'node_modules', '.bin', 'cdk'),
-    ['synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out],
-    { cwd: path.join(examplesDir, name), env, encoding: 'utf8', timeout: 120_000 },
-  );
-  expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
-  const templates = fs.readdirSync(out).filter((f) => f.endsWith('.template.json'));
-  expect(templates.length).toBeGreaterThan(0);
-  const resources = templates.flatMap((t) =>
-    Object.values(JSON.parse(fs.readFileSync(path.join(out, t), 'utf8')).Resources as Record<string, { Type: string }>),
-  );
-  expect(resources.map((r) => r.Type)).toContain('AWS::ApiGateway::RestApi');
-  // The handler asset is the prebuilt bundle: nothing was built at synth.
-  const assetDirs = fs.readdirSync(out).filter((f) => f.startsWith('asset.'));
-  expect(assetDirs.some((dir) => fs.existsSync(path.join(out, dir, 'index.js')))).toBe(true);
-  fs.rmSync(out, { recursive: true, force: true });
-}, 180_000);
+test.each(examples)(
+  'examples/%s synthesizes with the CDK CLI and no credentials',
+  (name) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), `example-${name}-`));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CDK_DISABLE_VERSION_CHECK: 'true',
+    };
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+      delete env[key];
+    }
+    const result = spawnSync(
+      path.join(root, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out],
+      { cwd: path.join(examplesDir, name), env, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({
+      status: 0,
+      stderr: '',
+    });
+    const templates = fs.readdirSync(out).filter((f) => f.endsWith('.template.json'));
+    expect(templates.length).toBeGreaterThan(0);
+    const resources = templates.flatMap((t) =>
+      Object.values(
+        JSON.parse(fs.readFileSync(path.join(out, t), 'utf8')).Resources as Record<string, { Type: string }>,
+      ),
+    );
+    expect(resources.map((r) => r.Type)).toContain('AWS::ApiGateway::RestApi');
+    // The handler asset is the prebuilt bundle: nothing was built at synth.
+    const assetDirs = fs.readdirSync(out).filter((f) => f.startsWith('asset.'));
+    expect(assetDirs.some((dir) => fs.existsSync(path.join(out, dir, 'index.js')))).toBe(true);
+    fs.rmSync(out, { recursive: true, force: true });
+  },
+  180_000,
+);
