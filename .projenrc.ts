@@ -51,6 +51,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     // The CDK CLI that reads aws-cdk-lib 2.2xx cloud assemblies (3.0.0 cannot): synthesizes the examples.
     'aws-cdk@^2.1148.1',
+    // End-to-end tests: a well-known SSE parser (v3: v4 needs Node 22) and a browser driver for Debian's Chromium.
+    'eventsource-parser@^3',
+    'playwright-core@^1.65',
   ],
   jestOptions: {
     // Snapshots are compared, never silently rewritten.
@@ -124,6 +127,24 @@ project.eslint?.addOverride({
   files: bundledSourceDirs.map((dir) => `${dir}/**`),
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] },
 });
+// The local runner (bin `cdk-streaming-bedrock-api serve`): the shipped handler behind an API Gateway-like front and
+// an embedded fake Bedrock endpoint. Bundled, so that consumers get no runtime dependencies from it.
+project.bundler.addBundle('src/local/cli.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  sourcemap: false,
+  banner: '#!/usr/bin/env node',
+  executable: true,
+});
+project.addBins({ 'cdk-streaming-bedrock-api': 'assets/local/cli/index.js' });
+
+// The README's main job: stream from the embedded fake model in one command.
+project.addTask('local', {
+  description: 'Run the API locally: the bundled handler streaming from the embedded fake Bedrock model',
+  steps: [{ spawn: 'bundle' }, { exec: 'node assets/local/cli/index.js serve --demo', receiveArgs: true }],
+});
+
 project.eslint?.addRules({
   '@typescript-eslint/no-floating-promises': 'error',
 });

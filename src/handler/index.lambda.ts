@@ -101,7 +101,7 @@ async function streamAnswer(event: APIGatewayProxyEvent, responseStream: Respons
   } catch (err) {
     const error = call.toApiError(err);
     if (call.clientGone) {
-      call.finishWith(499, undefined, error);
+      call.finishWith(499, undefined, error, output !== undefined);
     } else if (output === undefined) {
       // Nothing was written yet: the caller gets the real status.
       output = writePrelude(responseStream, error.status, {

@@ -127,6 +127,8 @@ export class FakeBedrock {
   cancelledStreams = 0;
   /** Streams being answered right now. */
   activeStreams = 0;
+  /** Called when a client closes a stream before the answer ended (after `sentFrames` frames). */
+  onCancel?: (request: FakeRequest, sentFrames: number) => void;
   private script: FakeScript;
   private readonly attempts = new Map<string, number>();
   private readonly server: net.Server;
@@ -205,11 +207,11 @@ export class FakeBedrock {
       const key = JSON.stringify(body);
       const attempt = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempt);
-      void this.respond(this.script(request, attempt), res);
+      void this.respond(this.script(request, attempt), res, request);
     });
   }
 
-  private async respond(response: FakeResponse, res: Res): Promise<void> {
+  private async respond(response: FakeResponse, res: Res, request: FakeRequest): Promise<void> {
     if ('status' in response) {
       await sleep(response.delayMs ?? 0);
       this.sendError(res, response.status, response.errorType, response.message);
@@ -217,6 +219,11 @@ export class FakeBedrock {
     }
     this.activeStreams++;
     let closed = false;
+    let sent = 0;
+    const cancelled = () => {
+      this.cancelledStreams++;
+      this.onCancel?.(request, sent);
+    };
     const onClose = () => {
       closed = true;
     };
@@ -226,12 +233,15 @@ export class FakeBedrock {
         'content-type': 'application/vnd.amazon.eventstream',
         'x-amzn-requestid': `fake-${this.requests.length}`,
       });
+      // Frames are scheduled against the start, so that timer lateness does not add up over long answers.
+      let due = Date.now();
       for (const frame of response.frames) {
         if (frame.delayMs) {
-          await sleep(frame.delayMs);
+          due += frame.delayMs;
+          await sleep(due - Date.now());
         }
         if (closed) {
-          this.cancelledStreams++;
+          cancelled();
           return;
         }
         const bytes =
@@ -246,7 +256,7 @@ export class FakeBedrock {
       if (!closed) {
         res.end();
       } else {
-        this.cancelledStreams++;
+        cancelled();
       }
     } finally {
       res.off('close', onClose);

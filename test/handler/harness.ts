@@ -33,6 +33,7 @@ export function baseEnv(fake: FakeBedrock): Record<string, string> {
     AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
     AWS_SECRET_ACCESS_KEY: 'fake-secret',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     SBA_MODEL_ID: MODEL,
     SBA_MAX_TOKENS: '1024',
     SBA_SYSTEM_PROMPT: SYSTEM_PROMPT,

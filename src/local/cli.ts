@@ -1,0 +1,300 @@
+/**
+ * cdk-streaming-bedrock-api serve: the bundled handler behind a local API Gateway-like front, talking to an
+ * embedded fake Bedrock endpoint (the real event-stream protocol) or, with --bedrock, to real Bedrock.
+ */
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { FakeBedrock } from './fake-bedrock';
+import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
+import { LocalApi, type HandlerModule, type RequestInfo } from './local-api';
+
+const USAGE = `Usage: cdk-streaming-bedrock-api serve [options]
+
+Runs the API locally: the bundled handler behind an API Gateway-like streaming front.
+
+Options:
+  --port <n>               port to listen on (default 3000; 0 picks a free one)
+  --host <addr>            address to listen on (default 127.0.0.1)
+  --model-id <id>          model id the handler uses (default ${'anthropic.claude-3-5-haiku-20241022-v1:0'})
+  --bedrock                call real Bedrock with the usual AWS credential chain instead of the fake model
+  --tokens-per-second <n>  fake model speed (default ${DEFAULT_FAKE_MODEL.tokensPerSecond})
+  --answer-tokens <n>      fake answer length in tokens (default ${DEFAULT_FAKE_MODEL.answerTokens})
+  --first-token-ms <n>     fake model delay before the first token (default ${DEFAULT_FAKE_MODEL.firstTokenMs})
+  --fault <kind>           inject a fake model fault: none | throttle | midstream (default none)
+  --max-tokens <n>         server-side maxTokens cap (default 1024)
+  --system-prompt <text>   system prompt
+  --cors-origin <origin>   allow this browser origin (repeatable)
+  --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
+  --demo                   send one sample request at start and print the stream as it arrives
+  --verbose                print the handler's JSON log lines
+  -h, --help               show this help
+`;
+
+export class UsageError extends Error {}
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly modelId: string;
+  readonly bedrock: boolean;
+  readonly tokensPerSecond: number;
+  readonly answerTokens: number;
+  readonly firstTokenMs: number;
+  readonly fault: FakeFault;
+  readonly maxTokens: number;
+  readonly systemPrompt?: string;
+  readonly corsOrigins: string[];
+  readonly timeoutSeconds: number;
+  readonly verbose: boolean;
+  readonly demo: boolean;
+}
+
+export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: 'string', default: '3000' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'model-id': { type: 'string', default: 'anthropic.claude-3-5-haiku-20241022-v1:0' },
+        bedrock: { type: 'boolean', default: false },
+        'tokens-per-second': { type: 'string', default: String(DEFAULT_FAKE_MODEL.tokensPerSecond) },
+        'answer-tokens': { type: 'string', default: String(DEFAULT_FAKE_MODEL.answerTokens) },
+        'first-token-ms': { type: 'string', default: String(DEFAULT_FAKE_MODEL.firstTokenMs) },
+        fault: { type: 'string', default: 'none' },
+        'max-tokens': { type: 'string', default: '1024' },
+        'system-prompt': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true, default: [] },
+        timeout: { type: 'string', default: '300' },
+        verbose: { type: 'boolean', default: false },
+        demo: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    return 'help';
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'serve') {
+    throw new UsageError(
+      positionals.length === 0 ? 'missing command: serve' : `unknown command ${JSON.stringify(positionals.join(' '))}`,
+    );
+  }
+  const fault = values.fault as string;
+  if (!['none', 'throttle', 'midstream'].includes(fault)) {
+    throw new UsageError(`--fault must be none, throttle or midstream, not ${JSON.stringify(fault)}`);
+  }
+  const modelId = (values['model-id'] as string).trim();
+  if (!modelId) {
+    throw new UsageError('--model-id must not be empty');
+  }
+  return {
+    port: integer(values.port as string, '--port', 0, 65535),
+    host: values.host as string,
+    modelId,
+    bedrock: values.bedrock as boolean,
+    tokensPerSecond: integer(values['tokens-per-second'] as string, '--tokens-per-second', 1, 100_000),
+    answerTokens: integer(values['answer-tokens'] as string, '--answer-tokens', 1, 1_000_000),
+    firstTokenMs: integer(values['first-token-ms'] as string, '--first-token-ms', 0, 600_000),
+    fault: fault as FakeFault,
+    maxTokens: integer(values['max-tokens'] as string, '--max-tokens', 1, 1_000_000),
+    systemPrompt: values['system-prompt'] as string | undefined,
+    corsOrigins: values['cors-origin'] as string[],
+    timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
+    verbose: values.verbose as boolean,
+    demo: values.demo as boolean,
+  };
+}
+
+function integer(raw: string, flag: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Starts the fake model (unless --bedrock), configures the handler like the construct would, and listens. */
+export async function serve(options: ServeOptions, handlerPath: string, out: (line: string) => void) {
+  const fake = options.bedrock
+    ? undefined
+    : await new FakeBedrock(
+        fakeModelScript({
+          tokensPerSecond: options.tokensPerSecond,
+          answerTokens: options.answerTokens,
+          firstTokenMs: options.firstTokenMs,
+          fault: options.fault,
+        }),
+      ).start();
+
+  // The handler's configuration, exactly as the construct sets it.
+  Object.assign(process.env, {
+    // The SDK warns about this machine's Node.js version; the deployed function runs the latest Lambda runtime.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SBA_MODEL_ID: options.modelId,
+    SBA_MAX_TOKENS: String(options.maxTokens),
+    ...(options.systemPrompt ? { SBA_SYSTEM_PROMPT: options.systemPrompt } : {}),
+    ...(options.corsOrigins.length ? { SBA_CORS_ALLOW_ORIGINS: JSON.stringify(options.corsOrigins) } : {}),
+  });
+  if (fake) {
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIALOCALFAKEMODEL00',
+      AWS_SECRET_ACCESS_KEY: 'local-fake-model',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+  } else {
+    process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  }
+
+  if (fake) {
+    // Shows that a client disconnect reaches the model: generation (and, on Bedrock, billing) stops.
+    fake.onCancel = (request, sentFrames) =>
+      out(`fake model: stream for ${request.modelId} cancelled by its client after ${sentFrames} frames`);
+  }
+  const records = interceptHandlerLog(options.verbose);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped handler artifact, loaded by path
+  const handlers: HandlerModule = require(handlerPath);
+  const api = new LocalApi({
+    handlers,
+    streamTimeoutMs: options.timeoutSeconds * 1000,
+    corsOrigins: options.corsOrigins,
+    onRequest: (info) => out(requestLine(info, records.take(info.requestId))),
+  });
+  const url = await api.listen(options.port, options.host);
+  out(`Listening on ${url}`);
+  out(
+    options.bedrock
+      ? `Model: ${options.modelId} on Amazon Bedrock (${process.env.AWS_REGION})`
+      : `Model: local fake model (${fake!.url})`,
+  );
+  out('Try it:');
+  out(`  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${url}/stream`);
+  return {
+    url,
+    close: async () => {
+      await api.close();
+      await fake?.stop();
+      records.restore();
+    },
+  };
+}
+
+/**
+ * The handler writes one JSON record per request to stdout; the runner shows a short line instead (or the record
+ * too, with --verbose), joined to the request by its id.
+ */
+function interceptHandlerLog(verbose: boolean) {
+  const byRequestId = new Map<string, Record<string, any>>();
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: any[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.startsWith('{"level":') && text.includes('"message":"request completed"')) {
+      try {
+        const record = JSON.parse(text);
+        byRequestId.set(record.requestId, record);
+        if (!verbose) {
+          return true;
+        }
+      } catch {
+        // not a record after all: print it
+      }
+    }
+    return write(chunk as any, ...rest);
+  }) as typeof process.stdout.write;
+  return {
+    take: (id: string) => {
+      const record = byRequestId.get(id);
+      byRequestId.delete(id);
+      return record;
+    },
+    restore: () => {
+      process.stdout.write = write;
+    },
+  };
+}
+
+function requestLine(info: RequestInfo, record: Record<string, any> | undefined): string {
+  const parts = [new Date().toISOString().slice(11, 23), info.method, info.path, String(info.status)];
+  if (record) {
+    parts.push(record.outcome);
+    if (record.format) parts.push(record.format);
+    if (record.usage) parts.push(`${record.usage.outputTokens} tokens`);
+    if (record.timeToFirstTokenMs !== undefined) parts.push(`first token ${record.timeToFirstTokenMs} ms`);
+  }
+  if (info.clientAborted) parts.push('client disconnected');
+  parts.push(`${info.durationMs} ms`);
+  return parts.join(' ');
+}
+
+/** Sends one sample request through the local API and prints the raw stream as it arrives. */
+async function demo(url: string, out: (line: string) => void): Promise<void> {
+  out('');
+  out(`Demo: POST ${url}/stream {"prompt":"Tell me about streaming"} (raw Server-Sent Events as they arrive)`);
+  try {
+    const response = await fetch(`${url}/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: 'Tell me about streaming' }),
+    });
+    out(`HTTP ${response.status} ${response.headers.get('content-type')}`);
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      process.stdout.write(decoder.decode(chunk, { stream: true }));
+    }
+  } catch (err) {
+    out(`Demo request failed: ${(err as Error).message}`);
+  }
+  out('Demo finished; the API keeps serving. Press Ctrl-C to stop.');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseServeArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const handlerPath = path.join(__dirname, '..', '..', 'handler', 'index.lambda', 'index.js');
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const server = await serve(options, handlerPath, out);
+  if (options.demo) {
+    await demo(server.url, out);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      out('Stopping.');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

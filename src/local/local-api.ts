@@ -1,0 +1,320 @@
+/**
+ * A local HTTP front that behaves like API Gateway's REST proxy in front of the bundled handler:
+ * - POST /stream: builds a proxy event, invokes the streaming entry point, reads the Lambda integration prelude
+ *   (metadata JSON + 8 NUL bytes), sends status and headers, then forwards each body chunk the moment it is written
+ *   (chunked transfer, backpressure respected). A client disconnect destroys the response stream, as the runtime
+ *   would, so the handler stops reading the model.
+ * - POST /buffered: invokes the buffered entry point and sends its proxy result.
+ * - OPTIONS: CORS preflight for the configured origins, like the construct's preflight.
+ */
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { Writable } from 'stream';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+export interface HandlerModule {
+  handler(event: APIGatewayProxyEvent, responseStream: Writable, context: LambdaContext): Promise<void>;
+  bufferedHandler(event: APIGatewayProxyEvent, context: LambdaContext): Promise<APIGatewayProxyResult>;
+}
+
+export interface LambdaContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface LocalApiOptions {
+  readonly handlers: HandlerModule;
+  /** Lambda timeout of the streaming function. */
+  readonly streamTimeoutMs: number;
+  /** CORS origins answered in preflight (the handler adds the allow-origin header to responses itself). */
+  readonly corsOrigins: readonly string[];
+  /** Called once per request with what happened. */
+  readonly onRequest?: (info: RequestInfo) => void;
+}
+
+export interface RequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly requestId: string;
+  readonly clientAborted: boolean;
+}
+
+/** API Gateway's payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** API Gateway's buffered integration timeout. */
+const BUFFERED_TIMEOUT_MS = 29_000;
+/** The integration response prelude must end within the first 16 KB. */
+const MAX_PRELUDE_BYTES = 16 * 1024;
+const PRELUDE_END = Buffer.alloc(8);
+
+export class LocalApi {
+  private readonly server: http.Server;
+  private readonly connections = new Set<import('net').Socket>();
+
+  constructor(private readonly options: LocalApiOptions) {
+    this.server = http.createServer((req, res) => this.route(req, res));
+    this.server.on('connection', (socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    return `http://${host}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.connections) {
+      socket.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    res.setHeader('x-amzn-RequestId', requestId);
+    const work = this.dispatch(req, res, path, requestId);
+    res.on('close', () => {
+      const clientAborted = !res.writableFinished;
+      // Report once the handler has returned too, so its log record is complete.
+      void work.then(() =>
+        this.options.onRequest?.({
+          method: req.method ?? '',
+          path,
+          status: res.statusCode,
+          durationMs: Date.now() - started,
+          requestId,
+          clientAborted,
+        }),
+      );
+    });
+  }
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string) {
+    const known = path === '/stream' || path === '/buffered';
+    if (known && req.method === 'OPTIONS') {
+      this.preflight(req, res);
+      return;
+    }
+    if (!known || req.method !== 'POST') {
+      // API Gateway answers unknown routes with 403 "Missing Authentication Token"; the construct's gateway
+      // responses put it in the API's error shape.
+      sendJson(res, 403, gatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', requestId));
+      return;
+    }
+    try {
+      const body = await readBody(req);
+      if (body === undefined) {
+        sendJson(res, 413, gatewayError('REQUEST_TOO_LARGE', 'Request Too Long', requestId));
+        return;
+      }
+      const event = proxyEvent(req, path, body, requestId);
+      await (path === '/stream' ? this.invokeStreaming(event, res, requestId) : this.invokeBuffered(event, res));
+    } catch {
+      // The function failed (threw): API Gateway answers 502, or cuts a stream that already started.
+      if (!res.headersSent) {
+        sendJson(res, 502, gatewayError('INTEGRATION_FAILURE', 'Internal server error', requestId));
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  private async invokeStreaming(event: APIGatewayProxyEvent, res: http.ServerResponse, requestId: string) {
+    const responseStream = new IntegrationResponseStream(res, requestId);
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        responseStream.destroy();
+      }
+    });
+    await this.options.handlers.handler(event, responseStream, lambdaContext(this.options.streamTimeoutMs));
+    if (!responseStream.writableFinished && !responseStream.destroyed) {
+      // A streaming function that returns without ending its stream: API Gateway ends the response.
+      responseStream.end();
+    }
+  }
+
+  private async invokeBuffered(event: APIGatewayProxyEvent, res: http.ServerResponse) {
+    const result = await this.options.handlers.bufferedHandler(event, lambdaContext(BUFFERED_TIMEOUT_MS));
+    res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>) });
+    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  }
+
+  private preflight(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const origin = req.headers.origin;
+    const allowed = this.options.corsOrigins;
+    const headers: Record<string, string> = {};
+    if (origin && (allowed.includes(origin) || allowed.includes('*'))) {
+      headers['Access-Control-Allow-Origin'] = allowed.includes('*') ? '*' : origin;
+      headers['Access-Control-Allow-Methods'] = 'OPTIONS,POST';
+      headers['Access-Control-Allow-Headers'] =
+        'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,Accept';
+      headers.Vary = 'Origin';
+    }
+    res.writeHead(204, headers);
+    res.end();
+  }
+}
+
+/**
+ * The response stream handed to the streaming handler: parses the integration prelude, then forwards the body.
+ */
+class IntegrationResponseStream extends Writable {
+  private pending: Buffer | undefined = Buffer.alloc(0);
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly requestId: string,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.pending === undefined) {
+      this.forward(chunk, callback);
+      return;
+    }
+    const pending = Buffer.concat([this.pending, chunk]);
+    const end = pending.indexOf(PRELUDE_END);
+    if (end < 0) {
+      if (pending.length > MAX_PRELUDE_BYTES) {
+        this.failIntegration();
+        callback(new Error('no integration response prelude within 16 KB'));
+        return;
+      }
+      this.pending = pending;
+      callback();
+      return;
+    }
+    this.pending = undefined;
+    let metadata: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
+    try {
+      metadata = JSON.parse(pending.subarray(0, end).toString('utf8'));
+    } catch {
+      this.failIntegration();
+      callback(new Error('invalid integration response prelude'));
+      return;
+    }
+    const headers: Record<string, string | string[]> = { ...metadata.headers };
+    if (metadata.cookies?.length) {
+      headers['Set-Cookie'] = metadata.cookies;
+    }
+    this.res.writeHead(metadata.statusCode ?? 200, headers);
+    this.res.flushHeaders();
+    const rest = pending.subarray(end + PRELUDE_END.length);
+    if (rest.length > 0) {
+      this.forward(rest, callback);
+    } else {
+      callback();
+    }
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.pending !== undefined) {
+      // The function ended without writing the prelude: API Gateway answers 500.
+      this.failIntegration();
+    } else {
+      this.res.end();
+    }
+    callback();
+  }
+
+  private forward(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.res.destroyed) {
+      callback();
+      return;
+    }
+    if (this.res.write(chunk)) {
+      callback();
+    } else {
+      const resume = () => {
+        this.res.off('drain', resume);
+        this.res.off('close', resume);
+        callback();
+      };
+      this.res.on('drain', resume);
+      this.res.on('close', resume);
+    }
+  }
+
+  private failIntegration(): void {
+    if (!this.res.headersSent) {
+      sendJson(this.res, 500, gatewayError('INTEGRATION_FAILURE', 'Internal server error', this.requestId));
+    }
+  }
+}
+
+function lambdaContext(timeoutMs: number): LambdaContext {
+  const deadline = Date.now() + timeoutMs;
+  return { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) {
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The REST API proxy event API Gateway would send (text bodies as strings, others base64-encoded). */
+function proxyEvent(req: http.IncomingMessage, path: string, body: Buffer, requestId: string): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    const value = req.rawHeaders[i + 1];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const text = isText(req.headers['content-type']);
+  return {
+    resource: path,
+    path,
+    httpMethod: req.method ?? 'POST',
+    headers,
+    multiValueHeaders,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body.length === 0 ? null : text ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !text,
+    requestContext: {
+      requestId,
+      stage: 'local',
+      httpMethod: req.method ?? 'POST',
+      path: `/local${path}`,
+      resourcePath: path,
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+function isText(contentType: string | undefined): boolean {
+  return contentType === undefined || /^(text\/|application\/(json|x-ndjson|x-www-form-urlencoded))/i.test(contentType);
+}
+
+function gatewayError(code: string, message: string, requestId: string) {
+  return { error: { type: 'gateway_error', code, message, param: null }, requestId };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,220 @@
+import { spawn, spawnSync } from 'child_process';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { CLI_PATH, postJson, readTimed, startRunner, type Runner } from './runner';
+import { fakeTokens } from '../../src/local/fake-model';
+
+// The fake model: 10 tokens, the first after 100 ms, then one every 50 ms (the last at ~550 ms).
+const SCHEDULE = { firstTokenMs: 100, gapMs: 50, tokens: 10 };
+let runner: Runner;
+
+beforeAll(async () => {
+  runner = await startRunner([
+    '--tokens-per-second',
+    String(1000 / SCHEDULE.gapMs),
+    '--answer-tokens',
+    String(SCHEDULE.tokens),
+    '--first-token-ms',
+    String(SCHEDULE.firstTokenMs),
+    '--cors-origin',
+    'https://app.example.com',
+  ]);
+});
+
+afterAll(async () => {
+  expect(await runner.stop()).toBe(0);
+});
+
+const lastTokenAtMs = SCHEDULE.firstTokenMs + (SCHEDULE.tokens - 1) * SCHEDULE.gapMs;
+
+describe('progressive delivery', () => {
+  test('curl --no-buffer receives the first delta long before the model generated the last one', async () => {
+    const started = Date.now();
+    const curl = spawn('curl', [
+      '--no-buffer',
+      '--silent',
+      '--show-error',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"prompt":"hello there"}',
+      `${runner.url}/stream`,
+    ]);
+    const arrivals: Array<{ at: number; text: string }> = [];
+    curl.stdout.on('data', (data: Buffer) => arrivals.push({ at: Date.now() - started, text: data.toString('utf8') }));
+    const code = await new Promise((resolve) => curl.once('close', resolve));
+    expect(code).toBe(0);
+    const firstDelta = arrivals.find((a) => a.text.includes('event: delta'))!;
+    const done = arrivals.find((a) => a.text.includes('event: done'))!;
+    expect(firstDelta.at).toBeLessThan(lastTokenAtMs - 200);
+    expect(done.at - firstDelta.at).toBeGreaterThanOrEqual((SCHEDULE.tokens - 1) * SCHEDULE.gapMs * 0.8);
+    expect(arrivals.length).toBeGreaterThanOrEqual(SCHEDULE.tokens / 2);
+  });
+
+  test('fetch reads the deltas as they are generated', async () => {
+    const started = Date.now();
+    const response = await postJson(`${runner.url}/stream`, { prompt: 'hello there' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const chunks = await readTimed(response, started);
+    const deltas = chunks.filter((c) => c.text.includes('event: delta'));
+    expect(deltas[0].at).toBeLessThan(lastTokenAtMs - 200);
+    expect(chunks.at(-1)!.at - deltas[0].at).toBeGreaterThanOrEqual((SCHEDULE.tokens - 1) * SCHEDULE.gapMs * 0.8);
+  });
+});
+
+describe('formats through the runner', () => {
+  const expectedText = fakeTokens(SCHEDULE.tokens, 2).join('');
+
+  test('a well-known SSE parser (eventsource-parser) reads the stream', async () => {
+    const response = await postJson(`${runner.url}/stream`, { prompt: 'hello there' });
+    const events: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event) });
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+    }
+    const deltas = events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data).text);
+    expect(deltas.join('')).toBe(expectedText);
+    expect(events.at(-1)!.event).toBe('done');
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({
+      stopReason: 'end_turn',
+      usage: { inputTokens: 2, outputTokens: SCHEDULE.tokens, totalTokens: SCHEDULE.tokens + 2 },
+    });
+  });
+
+  test('NDJSON', async () => {
+    const response = await postJson(
+      `${runner.url}/stream`,
+      { prompt: 'hello there' },
+      { Accept: 'application/x-ndjson' },
+    );
+    const lines = (await response.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      lines
+        .filter((l) => l.type === 'delta')
+        .map((l) => l.text)
+        .join(''),
+    ).toBe(expectedText);
+    expect(lines.at(-1).type).toBe('done');
+  });
+
+  test('text/plain', async () => {
+    const response = await postJson(`${runner.url}/stream`, { prompt: 'hello there' }, { Accept: 'text/plain' });
+    expect(await response.text()).toBe(expectedText);
+  });
+
+  test('application/json on the streaming endpoint', async () => {
+    const response = await postJson(`${runner.url}/stream`, { prompt: 'hello there' }, { Accept: 'application/json' });
+    expect(await response.json()).toMatchObject({ text: expectedText, stopReason: 'end_turn' });
+  });
+
+  test('the buffered endpoint', async () => {
+    const response = await postJson(`${runner.url}/buffered`, { prompt: 'hello there', maxTokens: 4 });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ text: fakeTokens(4, 2).join(''), stopReason: 'max_tokens' });
+  });
+});
+
+describe('errors through the runner', () => {
+  test.each([
+    ['invalid JSON', 400, 'invalid_json', '{"prompt":', 'application/json'],
+    ['a wrong content type', 415, 'unsupported_media_type', '{"prompt":"x"}', 'text/plain'],
+    ['an unknown field', 400, 'unknown_field', '{"prompt":"x","system":"y"}', 'application/json'],
+    [
+      'a body over 256 KiB',
+      413,
+      'request_too_large',
+      JSON.stringify({ prompt: 'x'.repeat(300 * 1024) }),
+      'application/json',
+    ],
+  ])('%s gets %i %s', async (_name, status, code, body, contentType) => {
+    const response = await fetch(`${runner.url}/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': contentType },
+      body,
+    });
+    expect(response.status).toBe(status);
+    expect((await response.json()).error.code).toBe(code);
+  });
+
+  test('an unknown route gets 403 like API Gateway', async () => {
+    const response = await fetch(`${runner.url}/nope`, { method: 'POST' });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('CORS through the runner', () => {
+  test('preflight from an allowed origin', async () => {
+    const response = await fetch(`${runner.url}/stream`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+  });
+
+  test('the streamed response carries the allow-origin header for an allowed origin only', async () => {
+    const allowed = await postJson(`${runner.url}/stream`, { prompt: 'hi' }, { Origin: 'https://app.example.com' });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    await allowed.text();
+    const other = await postJson(`${runner.url}/stream`, { prompt: 'hi' }, { Origin: 'https://evil.example' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    await other.text();
+  });
+});
+
+describe('client disconnect', () => {
+  test('cancels the Bedrock stream: the model stops generating', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${runner.url}/stream`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: 'long one please' }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await runner.waitForLine(/fake model: stream for .* cancelled by its client after \d+ frames/);
+    await runner.waitForLine(/POST \/stream 200 client_disconnected/);
+  });
+});
+
+describe('the runner', () => {
+  test('logs one line per request', () => {
+    expect(
+      runner.lines.some((l) =>
+        /^\d\d:\d\d:\d\d\.\d{3} POST \/stream 200 ok sse 10 tokens first token \d+ ms \d+ ms$/.test(l),
+      ),
+    ).toBe(true);
+  });
+
+  test('prints a ready-to-paste curl command', () => {
+    expect(runner.lines).toContain(
+      `  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${runner.url}/stream`,
+    );
+  });
+
+  test.each([
+    [['serve', '--port', 'abc'], /--port must be a whole number from 0 to 65535/],
+    [['serve', '--fault', 'explode'], /--fault must be none, throttle or midstream/],
+    [['serve', '--no-such-flag'], /Unknown option '--no-such-flag'/],
+    [['launch'], /unknown command "launch"/],
+    [[], /missing command: serve/],
+  ])('rejects %j with a usage message and exit code 2', (args, message) => {
+    const result = spawnSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('Usage: cdk-streaming-bedrock-api serve');
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const result = spawnSync(process.execPath, [CLI_PATH, '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--tokens-per-second');
+  });
+});
