@@ -2,6 +2,7 @@ import { Annotations, Names } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { NagAcknowledgment } from './private/nag-acknowledgments';
 
 /**
  * Options for {@link ApiAuth.apiKey}.
@@ -44,6 +45,8 @@ export interface CognitoAuthOptions {
 
 /**
  * What an {@link ApiAuth} gives the API when bound to it.
+ *
+ * @internal
  */
 export interface ApiAuthBinding {
   /** Method options applied to every non-OPTIONS method of the API. */
@@ -52,6 +55,13 @@ export interface ApiAuthBinding {
   readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created, if any. */
   readonly apiKey?: apigateway.IApiKey;
+  /** cdk-nag findings this mode makes unavoidable, with the reason. */
+  readonly acknowledgments: NagAcknowledgment[];
+}
+
+/** Every mode but Cognito trips AwsSolutions-COG4 (methods without a Cognito authorizer): by choice. */
+function notCognito(reason: string): NagAcknowledgment {
+  return { id: 'AwsSolutions-COG4', reason };
 }
 
 /**
@@ -120,7 +130,10 @@ export abstract class ApiAuth {
 class IamAuth extends ApiAuth {
   public readonly mode = 'iam';
   public _bind(): ApiAuthBinding {
-    return { methodOptions: { authorizationType: apigateway.AuthorizationType.IAM } };
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      acknowledgments: [notCognito('Callers authenticate with IAM (SigV4): ApiAuth.iam() was chosen.')],
+    };
   }
 }
 
@@ -144,7 +157,19 @@ class ApiKeyAuth extends ApiAuth {
       apiKey = api.addApiKey('ApiKey', { description: 'API key for the streaming Bedrock API.' });
       usagePlan.addApiKey(apiKey);
     }
-    return { methodOptions: { apiKeyRequired: true }, usagePlan, apiKey };
+    return {
+      methodOptions: { apiKeyRequired: true },
+      usagePlan,
+      apiKey,
+      acknowledgments: [
+        notCognito('Callers authenticate with API keys metered by a usage plan: ApiAuth.apiKey() was chosen.'),
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Methods require an API key (apiKeyRequired) and a usage plan throttles each key: ApiAuth.apiKey() was chosen.',
+        },
+      ],
+    };
   }
 }
 
@@ -170,6 +195,7 @@ class CognitoAuth extends ApiAuth {
         authorizer,
         authorizationScopes: this.options.authorizationScopes,
       },
+      acknowledgments: [],
     };
   }
 }
@@ -186,6 +212,9 @@ class LambdaAuthorizerAuth extends ApiAuth {
         authorizationType: this.authorizer.authorizationType ?? apigateway.AuthorizationType.CUSTOM,
         authorizer: this.authorizer,
       },
+      acknowledgments: [
+        notCognito('Callers are authorized by a Lambda authorizer: ApiAuth.lambdaAuthorizer() was chosen.'),
+      ],
     };
   }
 }
@@ -207,6 +236,10 @@ class NoAuth extends ApiAuth {
       'cdk-streaming-bedrock-api:publicApi',
       `ApiAuth.none(): the API is public; anyone with the URL can spend your Bedrock budget. Reason given: ${this.reason}`,
     );
-    return { methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } };
+    const reason = `Public API chosen with ApiAuth.none(): ${this.reason}`;
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
+      acknowledgments: [notCognito(reason), { id: 'AwsSolutions-APIG4', reason }],
+    };
   }
 }

@@ -1,4 +1,4 @@
-export { ApiAuth, ApiAuthBinding, ApiKeyAuthOptions, CognitoAuthOptions } from './api-auth';
+export { ApiAuth, ApiKeyAuthOptions, CognitoAuthOptions } from './api-auth';
 export {
   DefaultHandlerOptions,
   GuardrailOptions,

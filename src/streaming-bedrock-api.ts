@@ -5,9 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
-import { bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
+import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
 import { DefaultHandlerEntryPoint, defaultHandlerCode } from './private/default-handler-code';
 import { HandlerDefaults, HandlerEnvironment } from './private/handler-environment';
+import { NagAcknowledgment, acknowledgeNagFindings } from './private/nag-acknowledgments';
 import {
   fail,
   isUnresolvedValue,
@@ -342,7 +343,21 @@ export class StreamingBedrockApi extends Construct {
     ];
 
     const environment = handlerEnvironment(props);
-    const handlerLogGroup = props.handler ? undefined : new logs.LogGroup(this, 'HandlerLogs', { retention });
+    // The default handler gets its own role: write to its own log group, invoke exactly the configured models.
+    // (No AWSLambdaBasicExecutionRole: it allows creating and writing any log group.)
+    let handlerRole: iam.Role | undefined;
+    let handlerLogGroup: logs.LogGroup | undefined;
+    if (!props.handler) {
+      handlerLogGroup = new logs.LogGroup(this, 'HandlerLogs', { retention });
+      handlerRole = new iam.Role(this, 'HandlerRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Streaming Bedrock API handler: its own log group and the configured Bedrock models only.',
+      });
+      handlerLogGroup.grantWrite(handlerRole);
+      bedrockStatements.forEach((statement) => handlerRole!.addToPolicy(statement));
+    } else {
+      bedrockStatements.forEach((statement) => props.handler!.addToRolePolicy(statement));
+    }
     const newDefaultHandler = (constructId: string, entryPoint: string, timeout: Duration) =>
       new lambda.Function(this, constructId, {
         description: 'Streams Amazon Bedrock ConverseStream answers (cdk-streaming-bedrock-api default handler).',
@@ -355,8 +370,8 @@ export class StreamingBedrockApi extends Construct {
         timeout,
         environment,
         logGroup: handlerLogGroup,
+        role: handlerRole,
         tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
-        initialPolicy: bedrockStatements,
       });
 
     const methodOptions = binding.methodOptions;
@@ -393,6 +408,30 @@ export class StreamingBedrockApi extends Construct {
     }
 
     this.node.addValidation({ validate: () => validateNoStreamingBreakers(this.restApi, streaming) });
+
+    acknowledgeNagFindings(this.restApi, [
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'The handler validates every request (size cap before parsing, JSON schema, unknown fields) and answers in ' +
+          "the API's JSON error format; API Gateway model validation would duplicate it with another format.",
+      },
+      ...binding.acknowledgments,
+    ]);
+    const functionAcknowledgments: NagAcknowledgment[] = [
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'API Gateway invokes the function synchronously; a dead-letter queue only serves asynchronous invocations.',
+      },
+    ];
+    const roleAcknowledgments = bedrockAcknowledgments(modelIds, props.tracing ?? false);
+    for (const fn of [this.handler, this.bufferedHandler]) {
+      if (fn instanceof lambda.Function && fn.node.scope === this) {
+        acknowledgeNagFindings(fn, functionAcknowledgments);
+      }
+    }
+    acknowledgeNagFindings(handlerRole ?? props.handler?.role ?? this, roleAcknowledgments);
   }
 
   /**

@@ -131,6 +131,35 @@ describe('StreamingBedrockApi defaults', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
   });
 
+  test('the handler role has no managed policy and writes only to its own log group', () => {
+    const roles = Object.values(t.findResources('AWS::IAM::Role')) as any[];
+    expect(roles).toHaveLength(1);
+    expect(roles[0].Properties.ManagedPolicyArns).toBeUndefined();
+    const logGroupId = Object.keys(t.findResources('AWS::Logs::LogGroup')).find((id) => id.includes('HandlerLogs'));
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p: any) => p.Properties.PolicyDocument.Statement,
+    );
+    expect(statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('logs:')))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+      },
+    ]);
+  });
+
+  test('unavoidable cdk-nag findings are acknowledged with reasons, for cdk-nag 2 and 3', () => {
+    const { api } = stackWith();
+    const restApi = api.restApi.node.defaultChild as apigateway.CfnRestApi;
+    expect(restApi.getMetadata('cdk_nag').rules_to_suppress.map((r: any) => r.id)).toEqual([
+      'AwsSolutions-APIG2',
+      'AwsSolutions-COG4',
+    ]);
+    const v3 = api.restApi.node.metadata.find((m) => m.type === 'aws:cdk:acknowledged-rules')!.data;
+    expect(Object.keys(v3)).toEqual(['AwsSolutions-APIG2', 'AwsSolutions-COG4']);
+    expect(v3['AwsSolutions-COG4']).toMatch(/IAM \(SigV4\)/);
+  });
+
   test('no account-wide CloudWatch role is created', () => {
     t.resourceCountIs('AWS::ApiGateway::Account', 0);
   });

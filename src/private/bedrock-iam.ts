@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NagAcknowledgment } from './nag-acknowledgments';
 
 /**
  * Prefixes of Bedrock system-defined cross-region inference profiles. `global.` routes to any commercial region;
@@ -99,4 +100,33 @@ export function guardrailStatement(stack: Stack, guardrailIdentifier: string): i
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
   return new iam.PolicyStatement({ actions: ['bedrock:ApplyGuardrail'], resources: [arn] });
+}
+
+/**
+ * cdk-nag AwsSolutions-IAM5 findings that least privilege cannot avoid: cross-region profiles reach the model in
+ * regions Bedrock picks (scoped by the profile condition), and X-Ray accepts no resource scoping.
+ */
+export function bedrockAcknowledgments(modelIds: string[], tracing: boolean): NagAcknowledgment[] {
+  const routed = [...new Set(modelIds)]
+    .map(parseModelId)
+    .filter((m) => m.kind === 'geographic-profile')
+    .map((m) => `Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${m.foundationModelId}`);
+  const acknowledgments: NagAcknowledgment[] = [];
+  if (routed.length > 0) {
+    acknowledgments.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'A cross-region inference profile routes to its foundation model in destination regions chosen by Bedrock; ' +
+        'the statement is limited to that model and, by the bedrock:InferenceProfileArn condition, to calls through the configured profile.',
+      findings: [...new Set(routed)],
+    });
+  }
+  if (tracing) {
+    acknowledgments.push({
+      id: 'AwsSolutions-IAM5',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.',
+      findings: ['Resource::*'],
+    });
+  }
+  return acknowledgments;
 }

@@ -1,0 +1,128 @@
+/**
+ * Proves what we publish works in a real consumer app: the packed tarball is installed into a fresh CDK app with the
+ * latest aws-cdk-lib (the library's floor stays 2.230.0) and a matrix of stacks is synthesized with aws-cdk-lib's
+ * CloudFormation schema validation, cdk-nag 3 (validation plugins) and cdk-nag 2 (Aspects).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
+const appDir = path.join(work, 'app');
+
+interface Violation {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly path: string;
+}
+
+/** Construct paths of what the library creates (the construct id is "Chat" in every stack). */
+const ours = (p: string) => /^\/?[A-Za-z]+\/Chat\//.test(p);
+
+function run(script: string, outdir: string): any {
+  const output = execFileSync(process.execPath, [script, outdir], {
+    cwd: appDir,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(output);
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(root, 'lib', 'index.js')) || !fs.existsSync(path.join(root, 'assets', 'handler'))) {
+    throw new Error("lib/ or assets/ is missing: run 'npx projen build' (or bundle + compile) first");
+  }
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+  );
+  fs.cpSync(path.join(__dirname, 'consumer'), appDir, { recursive: true });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', path.join(work, packed.filename)], {
+    cwd: appDir,
+    stdio: 'pipe',
+  });
+}, 300_000);
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test('the package installs with the latest aws-cdk-lib and needs nothing else at runtime', () => {
+  const installed = JSON.parse(
+    fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'package.json'), 'utf8'),
+  );
+  expect(installed.dependencies ?? {}).toEqual({});
+  expect(Object.keys(installed.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
+  const cdkLib = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'));
+  expect(cdkLib.version.localeCompare('2.276.0', undefined, { numeric: true })).toBeGreaterThanOrEqual(0);
+  expect(
+    fs.existsSync(
+      path.join(appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'assets', 'handler', 'index.lambda', 'index.js'),
+    ),
+  ).toBe(true);
+  expect(fs.existsSync(path.join(appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'src'))).toBe(false);
+});
+
+describe('with cdk-nag 3 and CloudFormation schema validation', () => {
+  let result: { stacks: string[]; violations: Violation[] };
+  beforeAll(() => {
+    result = run('nag3.js', path.join(work, 'out-nag3'));
+  }, 120_000);
+
+  test('every auth mode x response mode, profiles, BYO handler, CORS and guardrail stacks synthesize', () => {
+    expect(result.stacks).toHaveLength(20);
+  });
+
+  test('no CloudFormation schema finding anywhere', () => {
+    const nagPlugins = ['AwsSolutions', 'Serverless'];
+    expect(result.violations.filter((v) => !nagPlugins.includes(v.plugin))).toEqual([]);
+  });
+
+  test('no unacknowledged cdk-nag error on anything the library creates', () => {
+    expect(result.violations.filter((v) => ours(v.path) && v.severity === 'error')).toEqual([]);
+    // The checks did run: the consumer's own resources (user pools, authorizer functions) have findings.
+    expect(result.violations.some((v) => !ours(v.path) && v.rule === 'AwsSolutions-COG2')).toBe(true);
+  });
+
+  test('the remaining findings on the library are the documented, opt-in warnings', () => {
+    const warnings = new Set(result.violations.filter((v) => ours(v.path)).map((v) => v.rule));
+    expect([...warnings].sort()).toEqual([
+      'AwsSolutions-APIG3',
+      'Serverless-APIGWXrayEnabled',
+      'Serverless-LambdaTracing',
+    ]);
+  });
+});
+
+describe('with cdk-nag 2', () => {
+  let findings: Array<{ severity: string; path: string; message: string }>;
+  let templatesDir: string;
+  beforeAll(() => {
+    templatesDir = path.join(work, 'out-nag2');
+    findings = run('nag2.js', templatesDir).findings;
+  }, 120_000);
+
+  test('no unacknowledged cdk-nag error on anything the library creates', () => {
+    expect(findings.filter((f) => ours(f.path) && f.severity === 'error')).toEqual([]);
+    // The checks did run: the consumer's own resources have findings, and so would ours without acknowledgments.
+    expect(findings.some((f) => !ours(f.path) && f.message.startsWith('AwsSolutions-COG2'))).toBe(true);
+    expect(findings.filter((f) => ours(f.path)).map((f) => f.message)).toContain('AwsSolutions-APIG3');
+  });
+
+  test('acknowledgments are written into the template with their reasons', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'UsProfile.template.json'), 'utf8'));
+    const suppressions = Object.values<any>(template.Resources).flatMap(
+      (r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [],
+    );
+    const ids = new Set(suppressions.map((s: any) => s.id));
+    expect([...ids].sort()).toEqual([
+      'AwsSolutions-APIG2',
+      'AwsSolutions-COG4',
+      'AwsSolutions-IAM5',
+      'Serverless-LambdaDLQ',
+    ]);
+    for (const suppression of suppressions) {
+      expect(suppression.reason.length).toBeGreaterThan(40);
+    }
+  });
+});

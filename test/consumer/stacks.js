@@ -1,0 +1,72 @@
+// The matrix of stacks a consumer might write: every auth mode x every response mode, inference profiles,
+// bring-your-own handler, CORS, guardrail and tracing. Construct id "Chat" marks what the library creates.
+const { Duration, Stack } = require('aws-cdk-lib');
+const apigateway = require('aws-cdk-lib/aws-apigateway');
+const cognito = require('aws-cdk-lib/aws-cognito');
+const lambda = require('aws-cdk-lib/aws-lambda');
+const { ApiAuth, GuardrailStreamMode, ResponseMode, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
+
+const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const env = { account: '123456789012', region: 'us-east-1' };
+
+function inlineFunction(scope, id, code) {
+  return new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_LATEST,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(code),
+    timeout: Duration.minutes(1),
+  });
+}
+
+const authModes = {
+  Iam: () => ApiAuth.iam(),
+  ApiKey: () => ApiAuth.apiKey({ quota: { limit: 10000, period: apigateway.Period.DAY } }),
+  Cognito: (stack) => ApiAuth.cognito([new cognito.UserPool(stack, 'Users')]),
+  LambdaAuthorizer: (stack) =>
+    ApiAuth.lambdaAuthorizer(
+      new apigateway.TokenAuthorizer(stack, 'Authorizer', {
+        handler: inlineFunction(stack, 'AuthorizerFn', 'exports.handler = async () => ({ principalId: "x" });'),
+      }),
+    ),
+  None: () => ApiAuth.none('consumer test: public demo behind WAF'),
+};
+
+function addStacks(app) {
+  const stacks = [];
+  for (const [authName, auth] of Object.entries(authModes)) {
+    for (const mode of ['STREAMING', 'BUFFERED', 'BOTH']) {
+      const stack = new Stack(app, `${authName}${mode}`, { env });
+      new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, auth: auth(stack), responseMode: ResponseMode[mode] });
+      stacks.push(stack);
+    }
+  }
+  const usProfile = new Stack(app, 'UsProfile', { env });
+  new StreamingBedrockApi(usProfile, 'Chat', {
+    modelId: `us.${MODEL}`,
+    allowedModelIds: [`us.${MODEL}`, 'us.amazon.nova-lite-v1:0'],
+    responseMode: ResponseMode.BOTH,
+  });
+  const globalProfile = new Stack(app, 'GlobalProfile', { env });
+  new StreamingBedrockApi(globalProfile, 'Chat', { modelId: `global.${MODEL}` });
+  const byo = new Stack(app, 'BringYourOwnHandler', { env });
+  new StreamingBedrockApi(byo, 'Chat', {
+    modelId: `eu.${MODEL}`,
+    handler: inlineFunction(byo, 'Proxy', 'exports.handler = awslambda.streamifyResponse(async (e, s) => { s.end(); });'),
+    timeout: Duration.minutes(1),
+  });
+  const cors = new Stack(app, 'Cors', { env });
+  new StreamingBedrockApi(cors, 'Chat', {
+    modelId: MODEL,
+    cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true },
+    auth: ApiAuth.cognito([new cognito.UserPool(cors, 'Users')]),
+  });
+  const guarded = new Stack(app, 'GuardrailAndTracing', { env });
+  new StreamingBedrockApi(guarded, 'Chat', {
+    modelId: MODEL,
+    guardrail: { guardrailIdentifier: 'abc123', guardrailVersion: '1', streamProcessingMode: GuardrailStreamMode.SYNC },
+    tracing: true,
+  });
+  return [...stacks, usProfile, globalProfile, byo, cors, guarded];
+}
+
+module.exports = { addStacks };
