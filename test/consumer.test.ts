@@ -5,12 +5,10 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { installConsumerApp, type ConsumerApp } from './consumer-app';
 
-const root = path.join(__dirname, '..');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
-const appDir = path.join(work, 'app');
+let consumer: ConsumerApp;
 
 interface Violation {
   readonly plugin: string;
@@ -24,7 +22,7 @@ const ours = (p: string) => /^\/?[A-Za-z]+\/Chat\//.test(p);
 
 function run(script: string, outdir: string): any {
   const output = execFileSync(process.execPath, [script, outdir], {
-    cwd: appDir,
+    cwd: consumer.appDir,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -32,41 +30,41 @@ function run(script: string, outdir: string): any {
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(root, 'lib', 'index.js')) || !fs.existsSync(path.join(root, 'assets', 'handler'))) {
-    throw new Error("lib/ or assets/ is missing: run 'npx projen build' (or bundle + compile) first");
-  }
-  const [packed] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
-  );
-  fs.cpSync(path.join(__dirname, 'consumer'), appDir, { recursive: true });
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', path.join(work, packed.filename)], {
-    cwd: appDir,
-    stdio: 'pipe',
-  });
+  consumer = installConsumerApp();
 }, 300_000);
 
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+afterAll(() => consumer?.cleanup());
 
 test('the package installs with the latest aws-cdk-lib and needs nothing else at runtime', () => {
   const installed = JSON.parse(
-    fs.readFileSync(path.join(appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'package.json'), 'utf8'),
+    fs.readFileSync(path.join(consumer.appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'package.json'), 'utf8'),
   );
   expect(installed.dependencies ?? {}).toEqual({});
   expect(Object.keys(installed.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'constructs']);
-  const cdkLib = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'));
+  const cdkLib = JSON.parse(
+    fs.readFileSync(path.join(consumer.appDir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'),
+  );
   expect(cdkLib.version.localeCompare('2.276.0', undefined, { numeric: true })).toBeGreaterThanOrEqual(0);
   expect(
     fs.existsSync(
-      path.join(appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'assets', 'handler', 'index.lambda', 'index.js'),
+      path.join(
+        consumer.appDir,
+        'node_modules',
+        'cdk-streaming-bedrock-api',
+        'assets',
+        'handler',
+        'index.lambda',
+        'index.js',
+      ),
     ),
   ).toBe(true);
-  expect(fs.existsSync(path.join(appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'src'))).toBe(false);
+  expect(fs.existsSync(path.join(consumer.appDir, 'node_modules', 'cdk-streaming-bedrock-api', 'src'))).toBe(false);
 });
 
 describe('with cdk-nag 3 and CloudFormation schema validation', () => {
   let result: { stacks: string[]; violations: Violation[] };
   beforeAll(() => {
-    result = run('nag3.js', path.join(work, 'out-nag3'));
+    result = run('nag3.js', path.join(consumer.work, 'out-nag3'));
   }, 120_000);
 
   test('every auth mode x response mode, profiles, BYO handler, CORS and guardrail stacks synthesize', () => {
@@ -98,7 +96,7 @@ describe('with cdk-nag 2', () => {
   let findings: Array<{ severity: string; path: string; message: string }>;
   let templatesDir: string;
   beforeAll(() => {
-    templatesDir = path.join(work, 'out-nag2');
+    templatesDir = path.join(consumer.work, 'out-nag2');
     findings = run('nag2.js', templatesDir).findings;
   }, 120_000);
 
