@@ -55,6 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'eventsource-parser@^3',
     'playwright-core@^1.65',
   ],
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'bench', 'build-tools', 'projenrc'] },
   jestOptions: {
     // Snapshots are compared, never silently rewritten.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -118,6 +119,17 @@ const synthExample = project.addTask('synth:example', {
   ],
 });
 synthExample.env('AWS_EC2_METADATA_DISABLED', 'true');
+
+// Benchmarks (bench/run.ts): scripts that print figures, never timed assertions. `npm run bench -- --quick` is the
+// short version .ci/run uses so that they never rot.
+project.addTask('bench', {
+  description: 'Run the benchmarks (latency added, handler CPU/memory/bundle/load, synth cost, runner under load)',
+  steps: [
+    { spawn: 'bundle' },
+    { spawn: 'compile' },
+    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/run.ts', receiveArgs: true },
+  ],
+});
 
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

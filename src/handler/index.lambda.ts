@@ -16,6 +16,7 @@
  *     -> writeRequestRecord   one JSON log line + EMF metrics, written before returning
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { drainedOrClosed } from './backpressure';
 import {
   openConverseStream,
   readConverseStream,
@@ -297,15 +298,7 @@ function write(stream: ResponseStream, chunk: string): void | Promise<void> {
     return;
   }
   if (!stream.write(chunk)) {
-    return new Promise((resolve) => {
-      const done = () => {
-        stream.off('drain', done);
-        stream.off('close', done);
-        resolve();
-      };
-      stream.on('drain', done);
-      stream.on('close', done);
-    });
+    return drainedOrClosed(stream);
   }
 }
 

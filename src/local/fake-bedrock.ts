@@ -12,6 +12,7 @@ import * as http2 from 'http2';
 import * as net from 'net';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+import { drainedOrClosed } from '../handler/backpressure';
 
 /** One frame of the answer, sent after `delayMs` (since the previous frame). */
 export type FakeFrame =
@@ -127,6 +128,8 @@ export class FakeBedrock {
   cancelledStreams = 0;
   /** Streams being answered right now. */
   activeStreams = 0;
+  /** Called right after each frame is written (benchmarks time the path from here to the client). */
+  onFrame?: (request: FakeRequest, frame: FakeFrame) => void;
   /** Called when a client closes a stream before the answer ended (after `sentFrames` frames). */
   onCancel?: (request: FakeRequest, sentFrames: number) => void;
   private script: FakeScript;
@@ -246,11 +249,11 @@ export class FakeBedrock {
         }
         const bytes =
           'event' in frame ? eventFrame(frame.event, frame.payload) : exceptionFrame(frame.exception, frame.message);
-        if (!(res as http.ServerResponse).write(bytes)) {
-          await new Promise((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
-          });
+        sent++;
+        const flushed = (res as http.ServerResponse).write(bytes);
+        this.onFrame?.(request, frame);
+        if (!flushed) {
+          await drainedOrClosed(res);
         }
       }
       if (!closed) {

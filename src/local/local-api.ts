@@ -12,6 +12,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { Writable } from 'stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { drainedOrClosed } from '../handler/backpressure';
 
 export interface HandlerModule {
   handler(event: APIGatewayProxyEvent, responseStream: Writable, context: LambdaContext): Promise<void>;
@@ -237,13 +238,7 @@ class IntegrationResponseStream extends Writable {
     if (this.res.write(chunk)) {
       callback();
     } else {
-      const resume = () => {
-        this.res.off('drain', resume);
-        this.res.off('close', resume);
-        callback();
-      };
-      this.res.on('drain', resume);
-      this.res.on('close', resume);
+      void drainedOrClosed(this.res).then(() => callback());
     }
   }
 

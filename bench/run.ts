@@ -1,0 +1,529 @@
+/**
+ * Benchmarks: the latency the library adds between the model and the client, the handler's CPU, memory, bundle and
+ * cold load, the cost of synthesizing it, and the local runner under load. Each figure is measured against a baseline
+ * in the same run (these machines are noisy) and reported as a median over repetitions. Prints a table and writes
+ * bench-results/latest.json. `--quick` runs a short version (seconds) so that the scripts never rot; it asserts
+ * nothing about timings.
+ *
+ *   npm run bench            # full run (several minutes)
+ *   npm run bench -- --quick
+ */
+import { execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { Writable } from 'stream';
+import { answer, FakeBedrock, type FakeRequest } from '../src/local/fake-bedrock';
+import { LocalApi, type HandlerModule } from '../src/local/local-api';
+
+const ROOT = path.join(__dirname, '..');
+const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
+const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
+const QUICK = process.argv.includes('--quick');
+const now = () => performance.now();
+
+interface Figure {
+  readonly name: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly ratio?: string;
+  readonly target: string;
+  readonly met?: boolean;
+}
+const figures: Figure[] = [];
+const record = (figure: Figure) => {
+  figures.push(figure);
+  process.stdout.write(
+    `  ${figure.name}: ${figure.value} (baseline ${figure.baseline}${figure.ratio ? `, ratio ${figure.ratio}` : ''}) target ${figure.target}${figure.met === undefined ? '' : figure.met ? ' ok' : ' MISSED'}\n`,
+  );
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+function handlerEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIABENCHBENCHBENCH0',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SBA_MODEL_ID: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    SBA_MAX_TOKENS: '100000',
+  };
+}
+
+/** POSTs and records when each SSE delta (and the first body byte) arrived. */
+function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent) {
+  return new Promise<{ started: number; firstByte: number; deltas: number[]; status: number; text: string }>(
+    (resolve, reject) => {
+      const started = now();
+      let firstByte = 0;
+      const deltas: number[] = [];
+      let tail = '';
+      let text = '';
+      const req = http.request(
+        url,
+        { method: 'POST', agent, headers: { 'Content-Type': 'application/json', Accept: accept } },
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const at = now();
+            firstByte ||= at;
+            if (accept === 'text/event-stream') {
+              // Count events whose header arrived in this chunk (an event may straddle chunks).
+              const scan = tail + chunk;
+              const count = scan.split('event: delta').length - 1;
+              for (let i = 0; i < count; i++) deltas.push(at);
+              tail = scan.slice(-12);
+            } else {
+              text += chunk;
+            }
+          });
+          res.on('end', () => resolve({ started, firstByte, deltas, status: res.statusCode ?? 0, text }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    },
+  );
+}
+
+/** In-process: fake model -> real SDK in the bundled handler -> local API Gateway front -> HTTP client. */
+async function withLocalApi<T>(fn: (url: string, fake: FakeBedrock, sent: Map<FakeRequest, number[]>) => Promise<T>) {
+  const fake = await new FakeBedrock().start();
+  Object.assign(process.env, handlerEnv(fake.url));
+  const sent = new Map<FakeRequest, number[]>();
+  fake.onFrame = (request, frame) => {
+    if ('event' in frame && frame.event === 'contentBlockDelta') {
+      const times = sent.get(request) ?? [];
+      times.push(now());
+      sent.set(request, times);
+    }
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const handlers: HandlerModule = require(BUNDLE);
+  const api = new LocalApi({ handlers, streamTimeoutMs: 900_000, corsOrigins: [] });
+  const url = await api.listen(0);
+  const silence = muteHandlerLog();
+  try {
+    return await fn(url, fake, sent);
+  } finally {
+    silence();
+    await api.close();
+    await fake.stop();
+  }
+}
+
+/** The handler's per-request JSON log line would flood the output. */
+function muteHandlerLog(): () => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: any, ...rest: any[]) =>
+    String(chunk).startsWith('{"level"') ? true : write(chunk, ...rest)) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = write;
+  };
+}
+
+async function latencyFigures(): Promise<void> {
+  process.stdout.write('Added latency (fake model -> SDK -> handler -> local API Gateway front -> client)\n');
+  await withLocalApi(async (url, fake, sent) => {
+    const tokens = (n: number) => Array.from({ length: n }, (_, i) => `t${i} `);
+    // Time to first byte: the client's first delta vs the model sending it.
+    const runs = QUICK ? 5 : 40;
+    fake.setScript(() => answer(tokens(5), { firstDelayMs: 20, delayMs: 5 }));
+    await post(`${url}/stream`, { prompt: 'warm up' });
+    const firstAdded: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      sent.clear();
+      const result = await post(`${url}/stream`, { prompt: `ttfb ${i}` });
+      const [modelTimes] = [...sent.values()];
+      firstAdded.push(result.deltas[0] - modelTimes[0]);
+    }
+    const ttfb = median(firstAdded);
+    record({
+      name: 'added time to first delta (median)',
+      value: ms(ttfb),
+      baseline: "fake model's send time",
+      target: '<= 10 ms',
+      met: ttfb <= 10,
+    });
+
+    // Per-delta added latency over a long answer.
+    const count = QUICK ? 300 : 2000;
+    fake.setScript(() => answer(tokens(count), { delayMs: 1 }));
+    sent.clear();
+    const long = await post(`${url}/stream`, { prompt: 'long' });
+    const [modelTimes] = [...sent.values()];
+    const added = long.deltas.map((at, i) => at - modelTimes[i]);
+    const p50 = percentile(added, 50);
+    const p99 = percentile(added, 99);
+    record({
+      name: `added latency per delta p50 (${count} deltas)`,
+      value: ms(p50),
+      baseline: "fake model's send time",
+      target: '<= 1 ms',
+      met: p50 <= 1,
+    });
+    record({
+      name: `added latency per delta p99 (${count} deltas)`,
+      value: ms(p99),
+      baseline: "fake model's send time",
+      target: '<= 5 ms',
+      met: p99 <= 5,
+    });
+
+    // Streaming vs buffered time to first byte for a long answer at a realistic rate.
+    const answerTokens = QUICK ? 50 : 1000;
+    fake.setScript(() => answer(tokens(answerTokens), { firstDelayMs: 200, delayMs: 20 }));
+    const repeats = QUICK ? 1 : 3;
+    const streamed: number[] = [];
+    const buffered: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const s = await post(`${url}/stream`, { prompt: 'stream it' });
+      streamed.push(s.deltas[0] - s.started);
+      const b = await post(`${url}/buffered`, { prompt: 'buffer it' }, 'application/json');
+      buffered.push(b.firstByte - b.started);
+    }
+    const ratio = median(streamed) / median(buffered);
+    record({
+      name: `streaming time to first delta, ${answerTokens} tokens at 50 tokens/s`,
+      value: ms(median(streamed)),
+      baseline: `buffered ${ms(median(buffered))}`,
+      ratio: `${(ratio * 100).toFixed(2)}%`,
+      target: '<= 2%',
+      met: ratio <= 0.02,
+    });
+  });
+}
+
+/** Runs the handler in this process against a fake model in another process. */
+async function withFakeProcess<T>(deltas: number, fn: (endpoint: string) => Promise<T>): Promise<T> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'fake-server.ts'), String(deltas)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const endpoint = await new Promise<string>((resolve) =>
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
+  try {
+    return await fn(endpoint);
+  } finally {
+    child.kill();
+  }
+}
+
+class Discard extends Writable {
+  override _write(_chunk: unknown, _encoding: string, callback: () => void) {
+    callback();
+  }
+}
+
+function invokeHandler(handlers: HandlerModule, prompt: string) {
+  const event = {
+    body: JSON.stringify({ prompt }),
+    headers: { 'Content-Type': 'application/json' },
+    requestContext: { requestId: 'bench' },
+    isBase64Encoded: false,
+  } as any;
+  return handlers.handler(event, new Discard(), { awsRequestId: 'bench', getRemainingTimeInMillis: () => 900_000 });
+}
+
+async function handlerCostFigures(): Promise<void> {
+  process.stdout.write('Handler CPU and memory (fake model in another process)\n');
+  const deltas = QUICK ? 5_000 : 20_000;
+  await withFakeProcess(deltas, async (endpoint) => {
+    Object.assign(process.env, handlerEnv(endpoint));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const handlers: HandlerModule = require(BUNDLE);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { BedrockRuntimeClient, ConverseStreamCommand } = require('@aws-sdk/client-bedrock-runtime');
+    const client = new BedrockRuntimeClient({});
+    const emptyLoop = async () => {
+      const response = await client.send(
+        new ConverseStreamCommand({ modelId: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] }),
+      );
+      for await (const event of response.stream) void event;
+    };
+    const silence = muteHandlerLog();
+    const cpu = async (fn: () => Promise<unknown>) => {
+      const start = process.cpuUsage();
+      await fn();
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / 1000;
+    };
+    try {
+      await invokeHandler(handlers, 'warm');
+      await emptyLoop();
+      const handlerCpu: number[] = [];
+      const baselineCpu: number[] = [];
+      for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+        handlerCpu.push(await cpu(() => invokeHandler(handlers, 'cpu')));
+        baselineCpu.push(await cpu(emptyLoop));
+      }
+      const per1000 = ((median(handlerCpu) - median(baselineCpu)) / deltas) * 1000;
+      record({
+        name: 'handler CPU per 1,000 deltas (above the SDK reading the stream)',
+        value: ms(per1000),
+        baseline: `empty SDK loop ${ms((median(baselineCpu) / deltas) * 1000)} per 1,000`,
+        target: '< 50 ms',
+        met: per1000 < 50,
+      });
+    } finally {
+      silence();
+    }
+  });
+
+  const memoryDeltas = QUICK ? 10_000 : 50_000;
+  await withFakeProcess(memoryDeltas, async (endpoint) => {
+    Object.assign(process.env, handlerEnv(endpoint));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const handlers: HandlerModule = require(BUNDLE);
+    const silence = muteHandlerLog();
+    try {
+      await invokeHandler(handlers, 'warm');
+      (globalThis as { gc?: () => void }).gc?.();
+      const idle = process.memoryUsage().rss;
+      let peak = idle;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      await invokeHandler(handlers, 'memory');
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const growthMb = (peak - idle) / 1024 / 1024;
+      record({
+        name: `handler RSS growth over a ${memoryDeltas}-delta answer`,
+        value: `${growthMb.toFixed(1)} MB`,
+        baseline: `idle after load ${(idle / 1024 / 1024).toFixed(0)} MB`,
+        target: '<= 10 MB',
+        met: growthMb <= 10,
+      });
+    } finally {
+      silence();
+    }
+  });
+}
+
+function bundleFigures(): void {
+  process.stdout.write('Bundle size and cold module load (fresh node process)\n');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-'));
+  const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
+  const baseline = path.join(tmp, 'baseline.js');
+  const runtimeSdk = path.join(tmp, 'runtime-sdk.js');
+  execFileSync(esbuild, [
+    '--bundle',
+    path.join(__dirname, 'baseline-handler.ts'),
+    '--platform=node',
+    '--target=node20',
+    `--outfile=${baseline}`,
+    '--log-level=error',
+  ]);
+  // The alternative design: the SDK taken from the Lambda runtime instead of bundled (node_modules stands in for it).
+  execFileSync(esbuild, [
+    '--bundle',
+    path.join(ROOT, 'src', 'handler', 'index.lambda.ts'),
+    '--platform=node',
+    '--target=node20',
+    '--external:@aws-sdk/*',
+    '--external:@smithy/*',
+    `--outfile=${runtimeSdk}`,
+    '--log-level=error',
+  ]);
+  const loadMs = (file: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < (QUICK ? 3 : 15); i++) {
+      const out = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+        ],
+        {
+          env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
+          encoding: 'utf8',
+        },
+      );
+      times.push(Number(out.stdout.trim()));
+    }
+    return median(times);
+  };
+  const kb = (file: string) => `${(fs.statSync(file).size / 1024).toFixed(0)} KB`;
+  const shipped = loadMs(BUNDLE);
+  const base = loadMs(baseline);
+  const external = loadMs(runtimeSdk);
+  record({
+    name: 'handler bundle size',
+    value: kb(BUNDLE),
+    baseline: `SDK-only bundle ${kb(baseline)}`,
+    target: 'report',
+  });
+  record({
+    name: 'cold module load of the handler bundle',
+    value: ms(shipped),
+    baseline: `SDK-only bundle ${ms(base)}`,
+    ratio: `${(shipped / base).toFixed(2)}x`,
+    target: '<= 1.3x',
+    met: shipped / base <= 1.3,
+  });
+  record({
+    name: 'alternative: SDK from the runtime (not bundled)',
+    value: `${kb(runtimeSdk)}, load ${ms(external)}`,
+    baseline: `bundled ${ms(shipped)}`,
+    ratio: `${(external / shipped).toFixed(2)}x`,
+    target: 'report',
+  });
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function synthFigures(): void {
+  process.stdout.write('Consumer cdk synth (CDK CLI; docker and esbuild on PATH record any call)\n');
+  const shims = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-shims-'));
+  const calls = path.join(shims, 'calls.log');
+  for (const tool of ['docker', 'esbuild']) {
+    fs.writeFileSync(path.join(shims, tool), `#!/bin/sh\necho ${tool} >> ${calls}\nexit 1\n`, { mode: 0o755 });
+  }
+  const link = path.join(ROOT, 'node_modules', 'cdk-streaming-bedrock-api');
+  if (!fs.existsSync(link)) fs.symlinkSync('..', link, 'dir');
+  const synth = (dir: string) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+    const started = now();
+    const result = spawnSync(
+      path.join(ROOT, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', out],
+      {
+        cwd: dir,
+        env: { ...process.env, PATH: `${shims}:${process.env.PATH}`, AWS_EC2_METADATA_DISABLED: 'true' },
+        encoding: 'utf8',
+      },
+    );
+    const elapsed = now() - started;
+    fs.rmSync(out, { recursive: true, force: true });
+    if (result.status !== 0) throw new Error(`cdk synth failed in ${dir}: ${result.stderr}`);
+    return elapsed;
+  };
+  const basic: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < (QUICK ? 1 : 5); i++) {
+    basic.push(synth(path.join(ROOT, 'examples', 'basic')));
+    bare.push(synth(path.join(__dirname, 'bare-app')));
+  }
+  const ratio = median(basic) / median(bare);
+  const external = fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [];
+  record({
+    name: 'cdk synth of examples/basic',
+    value: ms(median(basic)),
+    baseline: `bare RestApi + Function ${ms(median(bare))}`,
+    ratio: `${ratio.toFixed(2)}x`,
+    target: '<= 1.3x',
+    met: ratio <= 1.3,
+  });
+  record({
+    name: 'docker or esbuild calls at synth',
+    value: String(external.length),
+    baseline: '0',
+    target: '0',
+    met: external.length === 0,
+  });
+  fs.rmSync(shims, { recursive: true, force: true });
+}
+
+async function runnerFigures(): Promise<void> {
+  process.stdout.write('Local runner under load (the shipped CLI in its own process)\n');
+  const deltas = QUICK ? 100 : 500;
+  const streams = QUICK ? 20 : 100;
+  const gapMs = 2;
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--answer-tokens',
+      String(deltas),
+      '--tokens-per-second',
+      String(1000 / gapMs),
+      '--first-token-ms',
+      '0',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve) => {
+    let buffered = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const match = /Listening on (\S+)/.exec(buffered);
+      if (match) resolve(match[1]);
+    });
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: streams });
+  const lateness = (r: { started: number; deltas: number[] }) => r.deltas.map((at, i) => at - (r.started + i * gapMs));
+  try {
+    const single = await post(`${url}/stream`, { prompt: 'one' }, 'text/event-stream', agent);
+    const started = now();
+    const results = await Promise.all(
+      Array.from({ length: streams }, (_, i) =>
+        post(`${url}/stream`, { prompt: `load ${i}` }, 'text/event-stream', agent),
+      ),
+    );
+    const wall = now() - started;
+    const delivered = results.reduce((sum, r) => sum + r.deltas.length, 0);
+    const complete = results.every((r) => r.status === 200 && r.deltas.length === deltas);
+    record({
+      name: `${streams} concurrent streams x ${deltas} deltas`,
+      value: `${complete ? 'all delivered' : 'INCOMPLETE'}, ${Math.round(delivered / (wall / 1000))} deltas/s, p99 lateness ${ms(percentile(results.flatMap(lateness), 99))}`,
+      baseline: `one stream: p99 lateness ${ms(percentile(lateness(single), 99))}`,
+      target: 'all delivered; report',
+      met: complete,
+    });
+  } finally {
+    agent.destroy();
+    child.kill('SIGINT');
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.stdout.write(
+    `Benchmarks${QUICK ? ' (quick)' : ''} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  );
+  for (const file of [BUNDLE, CLI]) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run 'npx projen bundle' first`);
+  }
+  await latencyFigures();
+  await handlerCostFigures();
+  bundleFigures();
+  synthFigures();
+  await runnerFigures();
+  const outDir = path.join(ROOT, 'bench-results');
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(outDir, 'latest.json'),
+    JSON.stringify({ quick: QUICK, date: new Date().toISOString(), figures }, null, 2),
+  );
+  process.stdout.write(
+    `Done in ${((Date.now() - started) / 1000).toFixed(0)} s; figures in bench-results/latest.json\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);
