@@ -322,24 +322,24 @@ function bundleFigures(): void {
   const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
   const baseline = path.join(tmp, 'baseline.js');
   const runtimeSdk = path.join(tmp, 'runtime-sdk.js');
-  execFileSync(esbuild, [
+  // The same esbuild options as the shipped bundle (.projenrc.ts), so that only the contents differ.
+  const options = [
     '--bundle',
-    path.join(__dirname, 'baseline-handler.ts'),
     '--platform=node',
     '--target=node20',
-    `--outfile=${baseline}`,
+    '--main-fields=module,main',
+    '--minify',
+    '--keep-names',
     '--log-level=error',
-  ]);
+  ];
+  execFileSync(esbuild, [...options, path.join(__dirname, 'baseline-handler.ts'), `--outfile=${baseline}`]);
   // The alternative design: the SDK taken from the Lambda runtime instead of bundled (node_modules stands in for it).
   execFileSync(esbuild, [
-    '--bundle',
+    ...options,
     path.join(ROOT, 'src', 'handler', 'index.lambda.ts'),
-    '--platform=node',
-    '--target=node20',
     '--external:@aws-sdk/*',
     '--external:@smithy/*',
     `--outfile=${runtimeSdk}`,
-    '--log-level=error',
   ]);
   const loadMs = (file: string) => {
     const times: number[] = [];
@@ -441,9 +441,13 @@ function synthFigures(): void {
 
 async function runnerFigures(): Promise<void> {
   process.stdout.write('Local runner under load (the shipped CLI in its own process)\n');
-  const deltas = QUICK ? 100 : 500;
-  const streams = QUICK ? 20 : 100;
-  const gapMs = 2;
+  // At a realistic model speed, then as fast as the fake model can send (saturating one Node.js process).
+  await runnerLoad(QUICK ? 20 : 100, QUICK ? 50 : 500, 50);
+  await runnerLoad(QUICK ? 20 : 100, QUICK ? 100 : 500, 500);
+}
+
+async function runnerLoad(streams: number, deltas: number, tokensPerSecond: number): Promise<void> {
+  const gapMs = 1000 / tokensPerSecond;
   const child = spawn(
     process.execPath,
     [
@@ -454,13 +458,11 @@ async function runnerFigures(): Promise<void> {
       '--answer-tokens',
       String(deltas),
       '--tokens-per-second',
-      String(1000 / gapMs),
+      String(tokensPerSecond),
       '--first-token-ms',
       '0',
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve) => {
     let buffered = '';
@@ -471,8 +473,10 @@ async function runnerFigures(): Promise<void> {
     });
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: streams });
+  // How late each delta arrives against the model's schedule (first token at once, then one every gapMs).
   const lateness = (r: { started: number; deltas: number[] }) => r.deltas.map((at, i) => at - (r.started + i * gapMs));
   try {
+    await post(`${url}/stream`, { prompt: 'warm up' }, 'text/event-stream', agent);
     const single = await post(`${url}/stream`, { prompt: 'one' }, 'text/event-stream', agent);
     const started = now();
     const results = await Promise.all(
@@ -484,7 +488,7 @@ async function runnerFigures(): Promise<void> {
     const delivered = results.reduce((sum, r) => sum + r.deltas.length, 0);
     const complete = results.every((r) => r.status === 200 && r.deltas.length === deltas);
     record({
-      name: `${streams} concurrent streams x ${deltas} deltas`,
+      name: `${streams} concurrent streams x ${deltas} deltas at ${tokensPerSecond} tokens/s each`,
       value: `${complete ? 'all delivered' : 'INCOMPLETE'}, ${Math.round(delivered / (wall / 1000))} deltas/s, p99 lateness ${ms(percentile(results.flatMap(lateness), 99))}`,
       baseline: `one stream: p99 lateness ${ms(percentile(lateness(single), 99))}`,
       target: 'all delivered; report',

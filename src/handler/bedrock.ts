@@ -1,9 +1,12 @@
+import * as http from 'http';
+import * as https from 'https';
 import {
   BedrockRuntimeClient,
   ConverseStreamCommand,
   type ConverseStreamCommandInput,
   type ConverseStreamOutput,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HandlerConfig } from './config';
 import { ApiError, Errors, fromBedrockError } from './errors';
 import type { Usage } from './formats';
@@ -17,12 +20,28 @@ const MAX_ATTEMPTS = 3;
 
 let cached: { key: string; client: BedrockRuntimeClient } | undefined;
 
-/** One client per container, reused across invocations (the endpoint may be overridden for local runs). */
+/**
+ * One client per container, reused across invocations (the endpoint may be overridden for local runs).
+ *
+ * HTTP/1.1 with keep-alive instead of the SDK's default HTTP/2 handler: that handler opens an isolated HTTP/2
+ * session (a new connection, and in AWS a new TLS handshake) for every event stream. Measured (npm run bench):
+ * about half the per-call time and CPU, and connections reused. ConverseStream needs no HTTP/2 (boto3 only speaks
+ * HTTP/1.1); only bidirectional streaming APIs do.
+ */
 function bedrockClient(): BedrockRuntimeClient {
   const key = `${process.env.AWS_REGION}|${process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ?? ''}`;
   if (cached?.key !== key) {
     cached?.client.destroy();
-    cached = { key, client: new BedrockRuntimeClient({ maxAttempts: MAX_ATTEMPTS }) };
+    cached = {
+      key,
+      client: new BedrockRuntimeClient({
+        maxAttempts: MAX_ATTEMPTS,
+        requestHandler: new NodeHttpHandler({
+          httpAgent: new http.Agent({ keepAlive: true }),
+          httpsAgent: new https.Agent({ keepAlive: true }),
+        }),
+      }),
+    };
   }
   return cached.client;
 }
@@ -114,7 +133,7 @@ export async function readConverseStream(
   } catch (err) {
     throw abortReasonOr(signal, err);
   }
-  // With the HTTP/2 handler an abort ends the loop silently: check why it ended.
+  // An abort may end the loop silently (it does with the HTTP/2 handler): check why it ended.
   if (signal.aborted) {
     throw abortReasonOr(signal, undefined);
   }

@@ -126,6 +126,8 @@ export class FakeBedrock {
   readonly requests: FakeRequest[] = [];
   /** Streams the client closed before the script ended (an abort reached the model). */
   cancelledStreams = 0;
+  /** TCP connections accepted so far (clients that keep connections alive reuse them). */
+  connections = 0;
   /** Streams being answered right now. */
   activeStreams = 0;
   /** Called right after each frame is written (benchmarks time the path from here to the client). */
@@ -143,6 +145,7 @@ export class FakeBedrock {
     this.script = script;
     // One port for both protocols: HTTP/2 with prior knowledge starts with the "PRI * HTTP/2.0" preface.
     this.server = net.createServer((socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.once('readable', () => {

@@ -4,7 +4,7 @@
  */
 import { answer, FakeBedrock } from '../../src/local/fake-bedrock';
 import { LocalApi } from '../../src/local/local-api';
-import { baseEnv, loadBundle, setEnv } from '../handler/harness';
+import { baseEnv, loadBundle, setEnv, until } from '../handler/harness';
 
 const ABORTED = 20;
 
@@ -14,14 +14,6 @@ function resources(): Record<string, number> {
     counts[type] = (counts[type] ?? 0) + 1;
   }
   return counts;
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 test(`${ABORTED} clients that disconnect mid-stream leave no Bedrock request, socket or timer behind`, async () => {

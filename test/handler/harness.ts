@@ -235,3 +235,32 @@ export function useHandlerTestContext(extraEnv: Record<string, string> = {}): Ha
   });
   return ctx;
 }
+
+/** Parses an NDJSON body: one JSON value per line. */
+export function parseNdjson(body: string): any[] {
+  return body
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+/** Polls until the condition holds (for effects that happen after a response ended). */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error('condition not met in time');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Runs `fn` with these environment variables set, and restores them after. */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const restore = setEnv(vars);
+  try {
+    return await fn();
+  } finally {
+    restore();
+  }
+}

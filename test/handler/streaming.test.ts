@@ -6,8 +6,10 @@ import {
   captureLogs,
   invokeStream,
   parseSse,
+  parseNdjson,
   setEnv,
   useHandlerTestContext,
+  withEnv,
 } from './harness';
 import { answer } from '../../src/local/fake-bedrock';
 
@@ -39,10 +41,7 @@ describe('response formats', () => {
       apiEvent({ prompt: 'Say hello' }, { headers: { Accept: 'application/x-ndjson' } }),
     );
     expect(res.headers['Content-Type']).toBe('application/x-ndjson; charset=utf-8');
-    const lines = res.body
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = parseNdjson(res.body);
     expect(lines).toEqual([
       { type: 'delta', text: 'Hello' },
       { type: 'delta', text: ', ' },
@@ -103,16 +102,13 @@ describe('progressive delivery', () => {
   });
 
   test('SSE heartbeats keep the connection alive while the model is silent', async () => {
-    const restore = setEnv({ SBA_HEARTBEAT_MS: '40' });
-    try {
+    await withEnv({ SBA_HEARTBEAT_MS: '40' }, async () => {
       ctx.fake.setScript(() => answer(['late'], { firstDelayMs: 300 }));
       const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }));
       const pings = res.chunks.filter((c) => c.text === ': ping\n\n');
       expect(pings.length).toBeGreaterThanOrEqual(3);
       expect(parseSse(res.body).map((e) => e.event)).toEqual(['delta', 'done']);
-    } finally {
-      restore();
-    }
+    });
   });
 });
 
@@ -131,9 +127,13 @@ describe('what Bedrock receives', () => {
     });
   });
 
-  test('over HTTP/2, as the production client does', async () => {
+  test('over kept-alive HTTP/1.1 connections, reused across requests', async () => {
     await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
-    expect(ctx.fake.requests[0].httpVersion).toBe('2.0');
+    const before = ctx.fake.connections;
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'again' }));
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'and again' }));
+    expect(ctx.fake.requests.map((r) => r.httpVersion)).toEqual(['1.1', '1.1', '1.1']);
+    expect(ctx.fake.connections).toBe(before);
   });
 
   test('messages and inference parameters from the request', async () => {
@@ -162,36 +162,33 @@ describe('what Bedrock receives', () => {
   });
 
   test('a model from allowedModelIds when the request names one', async () => {
-    const restore = setEnv({ SBA_ALLOWED_MODEL_IDS: JSON.stringify([MODEL, 'amazon.nova-lite-v1:0']) });
-    try {
+    await withEnv({ SBA_ALLOWED_MODEL_IDS: JSON.stringify([MODEL, 'amazon.nova-lite-v1:0']) }, async () => {
       await invokeStream(ctx.mod, apiEvent({ prompt: 'hi', modelId: 'amazon.nova-lite-v1:0' }));
       expect(ctx.fake.requests[0].modelId).toBe('amazon.nova-lite-v1:0');
-    } finally {
-      restore();
-    }
+    });
   });
 
   test('the guardrail and default temperature from the configuration', async () => {
-    const restore = setEnv({
-      SBA_GUARDRAIL_ID: 'gr-1',
-      SBA_GUARDRAIL_VERSION: '3',
-      SBA_GUARDRAIL_STREAM_MODE: 'async',
-      SBA_TEMPERATURE: '0.4',
-    });
-    try {
-      await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
-      expect(ctx.fake.requests[0].body).toMatchObject({
-        guardrailConfig: {
-          guardrailIdentifier: 'gr-1',
-          guardrailVersion: '3',
-          streamProcessingMode: 'async',
-          trace: 'disabled',
-        },
-        inferenceConfig: { maxTokens: 1024, temperature: 0.4 },
-      });
-    } finally {
-      restore();
-    }
+    await withEnv(
+      {
+        SBA_GUARDRAIL_ID: 'gr-1',
+        SBA_GUARDRAIL_VERSION: '3',
+        SBA_GUARDRAIL_STREAM_MODE: 'async',
+        SBA_TEMPERATURE: '0.4',
+      },
+      async () => {
+        await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+        expect(ctx.fake.requests[0].body).toMatchObject({
+          guardrailConfig: {
+            guardrailIdentifier: 'gr-1',
+            guardrailVersion: '3',
+            streamProcessingMode: 'async',
+            trace: 'disabled',
+          },
+          inferenceConfig: { maxTokens: 1024, temperature: 0.4 },
+        });
+      },
+    );
   });
 
   test('a base64-encoded body (as API Gateway sends binary payloads)', async () => {
@@ -233,10 +230,7 @@ describe('output safety', () => {
       ctx.mod,
       apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/x-ndjson' } }),
     );
-    const lines = res.body
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = parseNdjson(res.body);
     expect(lines.map((l) => l.type)).toEqual(['delta', 'delta', 'delta', 'delta', 'delta', 'done']);
     expect(lines.slice(0, 5).map((l) => l.text)).toEqual(hostile);
   });
@@ -246,31 +240,25 @@ describe('headers', () => {
   beforeEach(() => ctx.fake.setScript(() => answer(['ok'])));
 
   test('an allowed Origin gets the allow-origin header, with Vary: Origin', async () => {
-    const restore = setEnv({ SBA_CORS_ALLOW_ORIGINS: JSON.stringify(['https://app.example.com']) });
-    try {
+    await withEnv({ SBA_CORS_ALLOW_ORIGINS: JSON.stringify(['https://app.example.com']) }, async () => {
       const res = await invokeStream(
         ctx.mod,
         apiEvent({ prompt: 'hi' }, { headers: { Origin: 'https://app.example.com' } }),
       );
       expect(res.headers['Access-Control-Allow-Origin']).toBe('https://app.example.com');
       expect(res.headers.Vary).toBe('Origin');
-    } finally {
-      restore();
-    }
+    });
   });
 
   test('an Origin not in the allow list gets no allow-origin header', async () => {
-    const restore = setEnv({ SBA_CORS_ALLOW_ORIGINS: JSON.stringify(['https://app.example.com']) });
-    try {
+    await withEnv({ SBA_CORS_ALLOW_ORIGINS: JSON.stringify(['https://app.example.com']) }, async () => {
       const res = await invokeStream(
         ctx.mod,
         apiEvent({ prompt: 'hi' }, { headers: { Origin: 'https://evil.example' } }),
       );
       expect(res.headers['Access-Control-Allow-Origin']).toBeUndefined();
       expect(JSON.stringify(res.headers)).not.toContain('evil');
-    } finally {
-      restore();
-    }
+    });
   });
 
   test('without CORS configured, no allow-origin header at all', async () => {

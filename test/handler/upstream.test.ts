@@ -7,8 +7,11 @@ import {
   invokeStream,
   lambdaContext,
   parseSse,
+  parseNdjson,
   setEnv,
+  until,
   useHandlerTestContext,
+  withEnv,
 } from './harness';
 import { answer, httpError } from '../../src/local/fake-bedrock';
 
@@ -16,16 +19,6 @@ const ctx = useHandlerTestContext();
 
 /** What an AWS exception might say: none of it may reach the caller. */
 const AWS_TEXT = 'AWS-EXCEPTION-TEXT for arn:aws:bedrock:us-east-1:123456789012:foundation-model/x';
-
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('errors when opening the stream keep their real HTTP status', () => {
   test.each([
@@ -72,14 +65,11 @@ describe('errors when opening the stream keep their real HTTP status', () => {
   });
 
   test('an unreachable Bedrock endpoint is 503', async () => {
-    const restore = setEnv({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:9' });
-    try {
+    await withEnv({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:9' }, async () => {
       const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
       expect(res.status).toBe(503);
       expect(JSON.parse(res.body).error.code).toBe('upstream_unavailable');
-    } finally {
-      restore();
-    }
+    });
   });
 });
 
@@ -109,10 +99,7 @@ describe('errors after output started end the stream in-band', () => {
       ctx.mod,
       apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/x-ndjson' } }),
     );
-    const lines = res.body
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = parseNdjson(res.body);
     expect(lines.map((l) => l.type)).toEqual(['delta', 'delta', 'error']);
     expect(lines[2].error.code).toBe('upstream_failed');
   });
