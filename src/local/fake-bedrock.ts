@@ -146,6 +146,8 @@ export class FakeBedrock {
     // One port for both protocols: HTTP/2 with prior knowledge starts with the "PRI * HTTP/2.0" preface.
     this.server = net.createServer((socket) => {
       this.connections++;
+      // Like a real service: each event frame leaves at once (no Nagle delay waiting for the client's ACK).
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.once('readable', () => {
