@@ -86,6 +86,9 @@ project.bundler.addBundle('src/handler/index.lambda.ts', {
   mainFields: ['module', 'main'],
   minify: true,
   keepNames: true,
+  // The SDK's ES modules load node:http lazily with import(); as require() it runs the same in Lambda and also
+  // inside jest's vm contexts, where a dynamic import would need --experimental-vm-modules.
+  esbuildArgs: { '--supported:dynamic-import': 'false' },
 });
 
 // `build` packages JavaScript only (the same on every machine); `package-all` builds the other languages where
@@ -136,10 +139,6 @@ project.addTask('bench', {
     { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/run.ts', receiveArgs: true },
   ],
 });
-
-// The bundled SDK loads `node:http` with a dynamic import() for http:// endpoints (the local fake model); jest runs
-// test code in vm contexts, where dynamic import needs this flag. Lambda and plain Node need nothing.
-project.testTask.env('NODE_OPTIONS', '--experimental-vm-modules --disable-warning=ExperimentalWarning');
 
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
