@@ -297,18 +297,28 @@ async function handlerCostFigures(): Promise<void> {
       await invokeHandler(handlers, 'warm');
       (globalThis as { gc?: () => void }).gc?.();
       const idle = process.memoryUsage().rss;
+      const idleHeap = process.memoryUsage().heapUsed;
       let peak = idle;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
       await invokeHandler(handlers, 'memory');
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().rss);
       const growthMb = (peak - idle) / 1024 / 1024;
+      (globalThis as { gc?: () => void }).gc?.();
+      const retainedMb = (process.memoryUsage().heapUsed - idleHeap) / 1024 / 1024;
       record({
         name: `handler RSS growth over a ${memoryDeltas}-delta answer`,
         value: `${growthMb.toFixed(1)} MB`,
         baseline: `idle after load ${(idle / 1024 / 1024).toFixed(0)} MB`,
         target: '<= 10 MB',
         met: growthMb <= 10,
+      });
+      record({
+        name: 'heap retained after that answer (after GC)',
+        value: `${retainedMb.toFixed(2)} MB`,
+        baseline: 'idle heap after load',
+        target: '~0 (nothing of the answer kept)',
+        met: retainedMb < 1,
       });
     } finally {
       silence();
@@ -330,6 +340,7 @@ function bundleFigures(): void {
     '--main-fields=module,main',
     '--minify',
     '--keep-names',
+    '--supported:dynamic-import=false',
     '--log-level=error',
   ];
   execFileSync(esbuild, [...options, path.join(__dirname, 'baseline-handler.ts'), `--outfile=${baseline}`]);
