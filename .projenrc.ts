@@ -140,6 +140,14 @@ project.addTask('bench', {
   ],
 });
 
+// The browser end-to-end test drives Debian's Chromium (test tooling never downloads a browser). Installing it here
+// keeps the README's single test command true on a fresh machine; elsewhere the test says what is missing.
+const ensureChromium = project.addTask('setup:chromium', {
+  description: "Install Debian's Chromium for the browser test when it is missing (needs apt-get and root)",
+  steps: [{ exec: 'bash build-tools/ensure-chromium.sh' }],
+});
+project.testTask.prependSpawn(ensureChromium);
+
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 

@@ -702,16 +702,17 @@ function addErrorGatewayResponses(api: apigateway.RestApi, cors: apigateway.Cors
       headers['Access-Control-Allow-Credentials'] = "'true'";
     }
   }
-  const template = (type: string) =>
-    `{"error":{"type":"${type}","code":"$context.error.responseType","message":$context.error.messageString,"param":null},"requestId":"$context.requestId"}`;
-  for (const [id, type, errorType] of [
-    ['Default4xx', apigateway.ResponseType.DEFAULT_4XX, 'gateway_error'],
-    ['Default5xx', apigateway.ResponseType.DEFAULT_5XX, 'gateway_error'],
+  const template =
+    '{"error":{"type":"gateway_error","code":"$context.error.responseType","message":$context.error.messageString,' +
+    '"param":null},"requestId":"$context.requestId"}';
+  for (const [id, type] of [
+    ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
+    ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
   ] as const) {
     api.addGatewayResponse(id, {
       type,
       responseHeaders: Object.keys(headers).length > 0 ? headers : undefined,
-      templates: { 'application/json': template(errorType) },
+      templates: { 'application/json': template },
     });
   }
 }

@@ -22,6 +22,12 @@ beforeAll(() => {
   }
 });
 
+test('the TypeScript examples type-check against the published types', () => {
+  const result = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', examplesDir], { encoding: 'utf8' });
+  expect(result.stdout + result.stderr).toBe('');
+  expect(result.status).toBe(0);
+}, 120_000);
+
 test('there are examples', () => {
   expect(examples).toContain('basic');
 });

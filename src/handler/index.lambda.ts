@@ -45,7 +45,7 @@ export async function bufferedHandler(
   try {
     const config = call.start();
     const request = parseChatRequest(event, config);
-    call.record.modelId = request.modelId;
+    call.onRequest(request);
     const answer = await collectAnswer(call, request, config);
     return call.finishWith(200, jsonResponse(200, call.responseHeaders(config, 'application/json'), answer));
   } catch (err) {
@@ -75,7 +75,7 @@ async function streamAnswer(event: APIGatewayProxyEvent, responseStream: Respons
     const config = call.start();
     const request = parseChatRequest(event, config);
     format = negotiateFormat(header(event, 'accept'));
-    call.record.modelId = request.modelId;
+    call.onRequest(request);
     call.record.format = format.name;
     if (format.wholeAnswer) {
       const answer = await collectAnswer(call, request, config);
@@ -197,6 +197,14 @@ class Invocation {
     this.controller.abort(new StreamAborted(reason));
   }
 
+  /** The validated request's messages go into the log line only with logContent on. */
+  onRequest(request: ChatRequest): void {
+    this.record.modelId = request.modelId;
+    if (this.config?.logContent) {
+      this.record.prompt = request.messages;
+    }
+  }
+
   onDelta(text: string): void {
     if (this.firstTokenAt === undefined) {
       this.firstTokenAt = Date.now();
@@ -268,20 +276,8 @@ class Invocation {
     }
     if (this.answerParts) {
       this.record.answer = this.answerParts.join('');
-      this.record.prompt = safePromptForLog(this.event);
     }
     writeRequestRecord(this.record, this.config);
-  }
-}
-
-/** With logContent on: the request's prompt or messages, as parsed (never the raw body). */
-function safePromptForLog(event: APIGatewayProxyEvent): unknown {
-  try {
-    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-    const body = JSON.parse(raw) as Record<string, unknown>;
-    return body.prompt ?? body.messages;
-  } catch {
-    return undefined;
   }
 }
 

@@ -353,7 +353,10 @@ describe('the request log line', () => {
       restore();
     }
     const [line] = logs.lines();
-    expect(line).toMatchObject({ prompt: 'the prompt', answer: 'The answer' });
+    expect(line).toMatchObject({
+      prompt: [{ role: 'user', content: [{ text: 'the prompt' }] }],
+      answer: 'The answer',
+    });
     expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('MyApp');
   });
 });
