@@ -251,7 +251,12 @@ async function handlerCostFigures(): Promise<void> {
     const handlers: HandlerModule = require(BUNDLE);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { BedrockRuntimeClient, ConverseStreamCommand } = require('@aws-sdk/client-bedrock-runtime');
-    const client = new BedrockRuntimeClient({});
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { NodeHttpHandler } = require('@smithy/node-http-handler');
+    // The same transport as the handler (kept-alive HTTP/1.1), so that only the handler's own work differs.
+    const client = new BedrockRuntimeClient({
+      requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true }) }),
+    });
     const emptyLoop = async () => {
       const response = await client.send(
         new ConverseStreamCommand({ modelId: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] }),
