@@ -378,9 +378,6 @@ export class StreamingBedrockApi extends Construct {
     if (streaming) {
       this.handler =
         props.handler ?? newDefaultHandler('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
-      if (props.handler) {
-        bedrockStatements.forEach((statement) => props.handler!.addToRolePolicy(statement));
-      }
       this.streamResource = this.restApi.root.addResource('stream');
       this.streamResource.addMethod(
         'POST',
