@@ -14,6 +14,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
+import { handlerEnvironment } from '../src/contract';
 import { answer, FakeBedrock, type FakeRequest } from '../src/local/fake-bedrock';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
 
@@ -57,8 +58,7 @@ function handlerEnv(endpoint: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SBA_MODEL_ID: 'anthropic.claude-3-5-haiku-20241022-v1:0',
-    SBA_MAX_TOKENS: '100000',
+    ...handlerEnvironment({ modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', maxTokens: 100_000 }),
   };
 }
 
@@ -113,7 +113,7 @@ async function withLocalApi<T>(fn: (url: string, fake: FakeBedrock, sent: Map<Fa
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handlers: HandlerModule = require(BUNDLE);
-  const api = new LocalApi({ handlers, streamTimeoutMs: 900_000, corsOrigins: [] });
+  const api = new LocalApi({ handlers, streamTimeoutMs: 900_000 });
   const url = await api.listen(0);
   const silence = muteHandlerLog();
   try {

@@ -5,9 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
+import {
+  GATEWAY_ERROR_TEMPLATE,
+  gatewayResponseCorsHeaders,
+  handlerEnvironment as encodeHandlerEnvironment,
+} from './contract';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
 import { DefaultHandlerEntryPoint, defaultHandlerCode } from './private/default-handler-code';
-import { HandlerDefaults, HandlerEnvironment } from './private/handler-environment';
 import { NagAcknowledgment, acknowledgeNagFindings } from './private/nag-acknowledgments';
 import {
   fail,
@@ -615,31 +619,24 @@ function handlerEnvironment(props: StreamingBedrockApiProps): Record<string, str
   if (props.handler) {
     return undefined;
   }
-  const env: Record<string, string> = {
-    [HandlerEnvironment.MODEL_ID]: props.modelId,
-    [HandlerEnvironment.MAX_TOKENS]: String(props.maxTokens ?? HandlerDefaults.MAX_TOKENS),
-  };
-  const set = (name: string, value: string | undefined) => {
-    if (value !== undefined) {
-      env[name] = value;
-    }
-  };
-  set(HandlerEnvironment.ALLOWED_MODEL_IDS, props.allowedModelIds && JSON.stringify(props.allowedModelIds));
-  set(HandlerEnvironment.SYSTEM_PROMPT, props.systemPrompt);
-  set(HandlerEnvironment.TEMPERATURE, props.temperature?.toString());
-  set(HandlerEnvironment.MAX_REQUEST_BYTES, props.handlerOptions?.maxRequestBodySize?.toBytes().toString());
-  set(HandlerEnvironment.LOG_CONTENT, props.handlerOptions?.logContent ? 'true' : undefined);
-  set(HandlerEnvironment.METRICS_NAMESPACE, props.handlerOptions?.metricsNamespace);
-  if (props.cors) {
-    set(HandlerEnvironment.CORS_ALLOW_ORIGINS, JSON.stringify(props.cors.allowOrigins));
-    set(HandlerEnvironment.CORS_ALLOW_CREDENTIALS, props.cors.allowCredentials ? 'true' : undefined);
-  }
-  if (props.guardrail) {
-    set(HandlerEnvironment.GUARDRAIL_ID, props.guardrail.guardrailIdentifier);
-    set(HandlerEnvironment.GUARDRAIL_VERSION, props.guardrail.guardrailVersion);
-    set(HandlerEnvironment.GUARDRAIL_STREAM_MODE, props.guardrail.streamProcessingMode ?? GuardrailStreamMode.SYNC);
-    set(HandlerEnvironment.GUARDRAIL_TRACE, props.guardrail.trace ? 'enabled' : undefined);
-  }
+  const env = encodeHandlerEnvironment({
+    modelId: props.modelId,
+    allowedModelIds: props.allowedModelIds,
+    maxTokens: props.maxTokens,
+    temperature: props.temperature,
+    systemPrompt: props.systemPrompt,
+    maxRequestBytes: props.handlerOptions?.maxRequestBodySize?.toBytes(),
+    logContent: props.handlerOptions?.logContent,
+    metricsNamespace: props.handlerOptions?.metricsNamespace,
+    corsAllowOrigins: props.cors?.allowOrigins,
+    corsAllowCredentials: props.cors?.allowCredentials,
+    guardrail: props.guardrail && {
+      guardrailIdentifier: props.guardrail.guardrailIdentifier,
+      guardrailVersion: props.guardrail.guardrailVersion,
+      streamProcessingMode: props.guardrail.streamProcessingMode,
+      trace: props.guardrail.trace,
+    },
+  });
   const size = Object.entries(env).reduce(
     (sum, [k, v]) => sum + Buffer.byteLength(k) + (Token.isUnresolved(v) ? 0 : Buffer.byteLength(v)),
     0,
@@ -687,21 +684,10 @@ function accessLogFormat(): apigateway.AccessLogFormat {
  * headers so that browsers can read them.
  */
 function addErrorGatewayResponses(api: apigateway.RestApi, cors: apigateway.CorsOptions | undefined): void {
-  const headers: Record<string, string> = {};
-  const origins = cors?.allowOrigins ?? [];
-  // A gateway response cannot choose among several origins, and request headers are never reflected.
-  if (origins.length === 1) {
-    headers['Access-Control-Allow-Origin'] = `'${origins[0]}'`;
-    if (origins[0] !== '*') {
-      headers.Vary = "'Origin'";
-    }
-    if (cors?.allowCredentials) {
-      headers['Access-Control-Allow-Credentials'] = "'true'";
-    }
-  }
-  const template =
-    '{"error":{"type":"gateway_error","code":"$context.error.responseType","message":$context.error.messageString,' +
-    '"param":null},"requestId":"$context.requestId"}';
+  // Gateway response header values are literals in single quotes.
+  const headers = Object.fromEntries(
+    Object.entries(gatewayResponseCorsHeaders(cors)).map(([name, value]) => [name, `'${value}'`]),
+  );
   for (const [id, type] of [
     ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
     ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
@@ -709,7 +695,7 @@ function addErrorGatewayResponses(api: apigateway.RestApi, cors: apigateway.Cors
     api.addGatewayResponse(id, {
       type,
       responseHeaders: Object.keys(headers).length > 0 ? headers : undefined,
-      templates: { 'application/json': template },
+      templates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
     });
   }
 }

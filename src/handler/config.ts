@@ -1,4 +1,4 @@
-import { HandlerDefaults, HandlerEnvironment as Env } from '../private/handler-environment';
+import { HandlerDefaults, HandlerEnvironment as Env } from '../contract';
 
 /** The handler's configuration, set by the construct through environment variables (never by callers). */
 export interface HandlerConfig {

@@ -17,19 +17,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorBody {
-  readonly error: {
-    readonly type: string;
-    readonly code: string;
-    readonly message: string;
-    readonly param: string | null;
-  };
-  readonly requestId: string;
-}
-
-export function errorBody(error: ApiError, requestId: string): ErrorBody {
-  return { error: { type: error.type, code: error.code, message: error.message, param: error.param }, requestId };
-}
+export { errorBody, type ErrorBody } from '../contract';
 
 export function invalidRequest(code: string, message: string, param: string | null = null): ApiError {
   return new ApiError(400, 'invalid_request_error', code, message, param);

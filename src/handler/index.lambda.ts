@@ -16,6 +16,7 @@
  *     -> writeRequestRecord   one JSON log line + EMF metrics, written before returning
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { corsResponseHeaders } from '../contract';
 import { drainedOrClosed } from './backpressure';
 import {
   openConverseStream,
@@ -236,24 +237,12 @@ class Invocation {
 
   /** Response headers: content type, request id, and CORS only when the request's Origin is allowed. */
   responseHeaders(config: HandlerConfig | undefined, contentType: string): Record<string, string> {
-    const headers: Record<string, string> = { 'Content-Type': contentType, 'X-Request-Id': this.requestId };
-    const origin = header(this.event, 'origin');
-    const allowed = config?.corsAllowOrigins ?? [];
-    if (origin && allowed.length > 0) {
-      if (allowed.includes('*') && !config?.corsAllowCredentials) {
-        headers['Access-Control-Allow-Origin'] = '*';
-      } else if (allowed.includes(origin)) {
-        headers['Access-Control-Allow-Origin'] = origin;
-        headers.Vary = 'Origin';
-        if (config?.corsAllowCredentials) {
-          headers['Access-Control-Allow-Credentials'] = 'true';
-        }
-      }
-      if (headers['Access-Control-Allow-Origin']) {
-        headers['Access-Control-Expose-Headers'] = 'X-Request-Id, Retry-After';
-      }
-    }
-    return headers;
+    const cors = config && { allowOrigins: config.corsAllowOrigins, allowCredentials: config.corsAllowCredentials };
+    return {
+      'Content-Type': contentType,
+      'X-Request-Id': this.requestId,
+      ...corsResponseHeaders(cors, header(this.event, 'origin')),
+    };
   }
 
   finishWith<T>(status: number, result: T, error?: ApiError, afterOutput = false): T {

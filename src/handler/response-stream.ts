@@ -1,4 +1,5 @@
 import type { Writable } from 'stream';
+import { encodePrelude, type ResponseMetadata } from '../contract';
 
 /**
  * The Lambda runtime's streaming API (`awslambda`), or a local stand-in that writes the same bytes, so that the
@@ -7,11 +8,7 @@ import type { Writable } from 'stream';
  * Bytes of an HTTP integration response: the metadata as JSON, 8 NUL bytes, then the body. As in the real runtime,
  * the metadata is written lazily, with the first `write()` (`write('')` sends it alone).
  */
-export interface ResponseMetadata {
-  readonly statusCode: number;
-  readonly headers?: Record<string, string>;
-  readonly cookies?: string[];
-}
+export type { ResponseMetadata } from '../contract';
 
 export type ResponseStream = Writable;
 
@@ -23,12 +20,11 @@ interface LambdaStreamingRuntime {
 }
 
 const STREAMING_MARKER = Symbol.for('aws.lambda.runtime.handler.streaming');
-const PRELUDE_SEPARATOR = Buffer.alloc(8);
 
 export const localStreamingRuntime: LambdaStreamingRuntime = {
   HttpResponseStream: {
     from(stream, metadata) {
-      const prelude = Buffer.concat([Buffer.from(JSON.stringify(metadata)), PRELUDE_SEPARATOR]);
+      const prelude = encodePrelude(metadata);
       const write = stream.write;
       stream.write = function writeWithPrelude(this: Writable, ...args: Parameters<Writable['write']>) {
         stream.write = write;

@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { handlerEnvironment } from '../contract';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
 import { LocalApi, type HandlerModule, type RequestInfo } from './local-api';
@@ -137,10 +138,12 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   Object.assign(process.env, {
     // The SDK warns about this machine's Node.js version; the deployed function runs the latest Lambda runtime.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SBA_MODEL_ID: options.modelId,
-    SBA_MAX_TOKENS: String(options.maxTokens),
-    ...(options.systemPrompt ? { SBA_SYSTEM_PROMPT: options.systemPrompt } : {}),
-    ...(options.corsOrigins.length ? { SBA_CORS_ALLOW_ORIGINS: JSON.stringify(options.corsOrigins) } : {}),
+    ...handlerEnvironment({
+      modelId: options.modelId,
+      maxTokens: options.maxTokens,
+      systemPrompt: options.systemPrompt,
+      corsAllowOrigins: options.corsOrigins,
+    }),
   });
   if (fake) {
     Object.assign(process.env, {
@@ -166,7 +169,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   const api = new LocalApi({
     handlers,
     streamTimeoutMs: options.timeoutSeconds * 1000,
-    corsOrigins: options.corsOrigins,
+    cors: { allowOrigins: options.corsOrigins },
     onRequest: (info) => out(requestLine(info, records.take(info.requestId))),
   });
   const url = await api.listen(options.port, options.host);

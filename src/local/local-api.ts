@@ -12,6 +12,15 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { Writable } from 'stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  MAX_PRELUDE_BYTES,
+  corsPreflightHeaders,
+  gatewayErrorBody,
+  gatewayResponseCorsHeaders,
+  splitPrelude,
+  type CorsPolicy,
+  type ResponseMetadata,
+} from '../contract';
 import { drainedOrClosed } from '../handler/backpressure';
 
 export interface HandlerModule {
@@ -28,8 +37,8 @@ export interface LocalApiOptions {
   readonly handlers: HandlerModule;
   /** Lambda timeout of the streaming function. */
   readonly streamTimeoutMs: number;
-  /** CORS origins answered in preflight (the handler adds the allow-origin header to responses itself). */
-  readonly corsOrigins: readonly string[];
+  /** CORS answered in preflight, as the construct configures it (the handler adds its own response headers). */
+  readonly cors?: CorsPolicy;
   /** Called once per request with what happened. */
   readonly onRequest?: (info: RequestInfo) => void;
 }
@@ -47,9 +56,6 @@ export interface RequestInfo {
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API Gateway's buffered integration timeout. */
 const BUFFERED_TIMEOUT_MS = 29_000;
-/** The integration response prelude must end within the first 16 KB. */
-const MAX_PRELUDE_BYTES = 16 * 1024;
-const PRELUDE_END = Buffer.alloc(8);
 
 export class LocalApi {
   private readonly server: http.Server;
@@ -110,13 +116,20 @@ export class LocalApi {
     if (!known || req.method !== 'POST') {
       // API Gateway answers unknown routes with 403 "Missing Authentication Token"; the construct's gateway
       // responses put it in the API's error shape.
-      sendJson(res, 403, gatewayError('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', requestId));
+      sendGatewayError(
+        res,
+        403,
+        'MISSING_AUTHENTICATION_TOKEN',
+        'Missing Authentication Token',
+        requestId,
+        this.options.cors,
+      );
       return;
     }
     try {
       const body = await readBody(req);
       if (body === undefined) {
-        sendJson(res, 413, gatewayError('REQUEST_TOO_LARGE', 'Request Too Long', requestId));
+        sendGatewayError(res, 413, 'REQUEST_TOO_LARGE', 'Request Too Long', requestId, this.options.cors);
         return;
       }
       const event = proxyEvent(req, path, body, requestId);
@@ -124,7 +137,7 @@ export class LocalApi {
     } catch {
       // The function failed (threw): API Gateway answers 502, or cuts a stream that already started.
       if (!res.headersSent) {
-        sendJson(res, 502, gatewayError('INTEGRATION_FAILURE', 'Internal server error', requestId));
+        sendGatewayError(res, 502, 'INTEGRATION_FAILURE', 'Internal server error', requestId, this.options.cors);
       } else {
         res.destroy();
       }
@@ -132,7 +145,7 @@ export class LocalApi {
   }
 
   private async invokeStreaming(event: APIGatewayProxyEvent, res: http.ServerResponse, requestId: string) {
-    const responseStream = new IntegrationResponseStream(res, requestId);
+    const responseStream = new IntegrationResponseStream(res, requestId, this.options.cors);
     res.on('close', () => {
       if (!res.writableFinished) {
         responseStream.destroy();
@@ -152,17 +165,7 @@ export class LocalApi {
   }
 
   private preflight(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const origin = req.headers.origin;
-    const allowed = this.options.corsOrigins;
-    const headers: Record<string, string> = {};
-    if (origin && (allowed.includes(origin) || allowed.includes('*'))) {
-      headers['Access-Control-Allow-Origin'] = allowed.includes('*') ? '*' : origin;
-      headers['Access-Control-Allow-Methods'] = 'OPTIONS,POST';
-      headers['Access-Control-Allow-Headers'] =
-        'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,Accept';
-      headers.Vary = 'Origin';
-    }
-    res.writeHead(204, headers);
+    res.writeHead(204, corsPreflightHeaders(this.options.cors, req.headers.origin));
     res.end();
   }
 }
@@ -176,6 +179,7 @@ class IntegrationResponseStream extends Writable {
   constructor(
     private readonly res: http.ServerResponse,
     private readonly requestId: string,
+    private readonly cors: CorsPolicy | undefined,
   ) {
     super();
   }
@@ -186,8 +190,15 @@ class IntegrationResponseStream extends Writable {
       return;
     }
     const pending = Buffer.concat([this.pending, chunk]);
-    const end = pending.indexOf(PRELUDE_END);
-    if (end < 0) {
+    let split: { metadata: ResponseMetadata; body: Buffer } | undefined;
+    try {
+      split = splitPrelude(pending);
+    } catch {
+      this.failIntegration();
+      callback(new Error('invalid integration response prelude'));
+      return;
+    }
+    if (split === undefined) {
       if (pending.length > MAX_PRELUDE_BYTES) {
         this.failIntegration();
         callback(new Error('no integration response prelude within 16 KB'));
@@ -198,23 +209,15 @@ class IntegrationResponseStream extends Writable {
       return;
     }
     this.pending = undefined;
-    let metadata: { statusCode?: number; headers?: Record<string, string>; cookies?: string[] };
-    try {
-      metadata = JSON.parse(pending.subarray(0, end).toString('utf8'));
-    } catch {
-      this.failIntegration();
-      callback(new Error('invalid integration response prelude'));
-      return;
-    }
+    const { metadata, body } = split;
     const headers: Record<string, string | string[]> = { ...metadata.headers };
     if (metadata.cookies?.length) {
       headers['Set-Cookie'] = metadata.cookies;
     }
     this.res.writeHead(metadata.statusCode ?? 200, headers);
     this.res.flushHeaders();
-    const rest = pending.subarray(end + PRELUDE_END.length);
-    if (rest.length > 0) {
-      this.forward(rest, callback);
+    if (body.length > 0) {
+      this.forward(body, callback);
     } else {
       callback();
     }
@@ -244,7 +247,7 @@ class IntegrationResponseStream extends Writable {
 
   private failIntegration(): void {
     if (!this.res.headersSent) {
-      sendJson(this.res, 500, gatewayError('INTEGRATION_FAILURE', 'Internal server error', this.requestId));
+      sendGatewayError(this.res, 500, 'INTEGRATION_FAILURE', 'Internal server error', this.requestId, this.cors);
     }
   }
 }
@@ -305,11 +308,15 @@ function isText(contentType: string | undefined): boolean {
   return contentType === undefined || /^(text\/|application\/(json|x-ndjson|x-www-form-urlencoded))/i.test(contentType);
 }
 
-function gatewayError(code: string, message: string, requestId: string) {
-  return { error: { type: 'gateway_error', code, message, param: null }, requestId };
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
+/** API Gateway's own error, in the shape and with the CORS headers of the construct's gateway responses. */
+function sendGatewayError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  cors: CorsPolicy | undefined,
+): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...gatewayResponseCorsHeaders(cors) });
+  res.end(JSON.stringify(gatewayErrorBody(code, message, requestId)));
 }

@@ -26,7 +26,7 @@ test(`${ABORTED} clients that disconnect mid-stream leave no Bedrock request, so
     ),
   ).start();
   const restoreEnv = setEnv({ ...baseEnv(fake), SBA_HEARTBEAT_MS: '50' });
-  const api = new LocalApi({ handlers: loadBundle(), streamTimeoutMs: 60_000, corsOrigins: [] });
+  const api = new LocalApi({ handlers: loadBundle(), streamTimeoutMs: 60_000 });
   const url = await api.listen(0);
   try {
     // Warm up once (SDK client, HTTP/2 session), then take the baseline.

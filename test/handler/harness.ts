@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Writable } from 'stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { PRELUDE_SEPARATOR, handlerEnvironment } from '../../src/contract';
 import { FakeBedrock } from '../../src/local/fake-bedrock';
 
 export const BUNDLE_PATH = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.lambda', 'index.js');
@@ -34,9 +35,7 @@ export function baseEnv(fake: FakeBedrock): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'fake-secret',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SBA_MODEL_ID: MODEL,
-    SBA_MAX_TOKENS: '1024',
-    SBA_SYSTEM_PROMPT: SYSTEM_PROMPT,
+    ...handlerEnvironment({ modelId: MODEL, maxTokens: 1024, systemPrompt: SYSTEM_PROMPT }),
   };
 }
 
@@ -118,7 +117,7 @@ export class RecordingStream extends Writable {
   /** Splits the metadata prelude (JSON + 8 NUL bytes) from the body. */
   parse(): StreamedResponse {
     const all = Buffer.concat(this.writes.map((w) => w.bytes));
-    const separator = all.indexOf(Buffer.alloc(8));
+    const separator = all.indexOf(PRELUDE_SEPARATOR);
     if (separator < 0) {
       throw new Error(`no prelude in ${JSON.stringify(all.toString('utf8').slice(0, 200))}`);
     }

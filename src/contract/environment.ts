@@ -1,0 +1,102 @@
+/**
+ * The environment contract between the construct (which sets the handler's variables), the default handler (which
+ * reads them), and the local runner, tests and benches (which set them like the construct does). Written once here.
+ */
+
+/** Names of the environment variables the default handler reads. */
+export const HandlerEnvironment = {
+  /** Default Bedrock model id or inference profile id. */
+  MODEL_ID: 'SBA_MODEL_ID',
+  /** JSON array of model ids callers may choose per request (includes MODEL_ID). */
+  ALLOWED_MODEL_IDS: 'SBA_ALLOWED_MODEL_IDS',
+  /** Server-side cap and default for `maxTokens`. */
+  MAX_TOKENS: 'SBA_MAX_TOKENS',
+  /** Default sampling temperature for requests that name none. */
+  TEMPERATURE: 'SBA_TEMPERATURE',
+  /** System prompt from props; never from the request. */
+  SYSTEM_PROMPT: 'SBA_SYSTEM_PROMPT',
+  /** Request body cap in bytes, checked before parsing. */
+  MAX_REQUEST_BYTES: 'SBA_MAX_REQUEST_BYTES',
+  /** JSON array of allowed CORS origins (`*` allowed); absent or empty = no CORS headers. */
+  CORS_ALLOW_ORIGINS: 'SBA_CORS_ALLOW_ORIGINS',
+  /** `true` when CORS responses may carry credentials. */
+  CORS_ALLOW_CREDENTIALS: 'SBA_CORS_ALLOW_CREDENTIALS',
+  /** Guardrail identifier (id or ARN). */
+  GUARDRAIL_ID: 'SBA_GUARDRAIL_ID',
+  /** Guardrail version (a number or DRAFT). */
+  GUARDRAIL_VERSION: 'SBA_GUARDRAIL_VERSION',
+  /** `sync` or `async`. */
+  GUARDRAIL_STREAM_MODE: 'SBA_GUARDRAIL_STREAM_MODE',
+  /** `enabled` to ask Bedrock for the guardrail trace. */
+  GUARDRAIL_TRACE: 'SBA_GUARDRAIL_TRACE',
+  /** `true` to log prompts and answers (off by default). */
+  LOG_CONTENT: 'SBA_LOG_CONTENT',
+  /** CloudWatch namespace of the EMF metrics. */
+  METRICS_NAMESPACE: 'SBA_METRICS_NAMESPACE',
+  /** Milliseconds of model silence after which a streaming format's keep-alive bytes are sent. */
+  HEARTBEAT_MS: 'SBA_HEARTBEAT_MS',
+} as const;
+
+/** Defaults shared by the construct (for docs and env values) and the handler (when a variable is absent). */
+export const HandlerDefaults = {
+  MAX_TOKENS: 1024,
+  MAX_REQUEST_BYTES: 256 * 1024,
+  METRICS_NAMESPACE: 'StreamingBedrockApi',
+  HEARTBEAT_MS: 10_000,
+} as const;
+
+/** What an operator configures for the default handler. Every field but `modelId` falls back to HandlerDefaults. */
+export interface HandlerSettings {
+  readonly modelId: string;
+  readonly allowedModelIds?: readonly string[];
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly systemPrompt?: string;
+  readonly maxRequestBytes?: number;
+  readonly corsAllowOrigins?: readonly string[];
+  readonly corsAllowCredentials?: boolean;
+  readonly guardrail?: {
+    readonly guardrailIdentifier: string;
+    readonly guardrailVersion: string;
+    readonly streamProcessingMode?: 'sync' | 'async';
+    readonly trace?: boolean;
+  };
+  readonly logContent?: boolean;
+  readonly metricsNamespace?: string;
+  readonly heartbeatMs?: number;
+}
+
+/**
+ * The environment variables that configure the default handler: the one encoding of HandlerSettings, used by the
+ * construct, the local runner, the tests and the benches. Unset settings are left out (the handler's default applies),
+ * except `maxTokens`, which is always sent so that the deployed cap is visible in the function's configuration.
+ */
+export function handlerEnvironment(settings: HandlerSettings): Record<string, string> {
+  const env: Record<string, string> = {
+    [HandlerEnvironment.MODEL_ID]: settings.modelId,
+    [HandlerEnvironment.MAX_TOKENS]: String(settings.maxTokens ?? HandlerDefaults.MAX_TOKENS),
+  };
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined) {
+      env[name] = value;
+    }
+  };
+  const json = (value: readonly string[] | undefined) => (value?.length ? JSON.stringify(value) : undefined);
+  set(HandlerEnvironment.ALLOWED_MODEL_IDS, json(settings.allowedModelIds));
+  set(HandlerEnvironment.SYSTEM_PROMPT, settings.systemPrompt || undefined);
+  set(HandlerEnvironment.TEMPERATURE, settings.temperature?.toString());
+  set(HandlerEnvironment.MAX_REQUEST_BYTES, settings.maxRequestBytes?.toString());
+  set(HandlerEnvironment.LOG_CONTENT, settings.logContent ? 'true' : undefined);
+  set(HandlerEnvironment.METRICS_NAMESPACE, settings.metricsNamespace);
+  set(HandlerEnvironment.HEARTBEAT_MS, settings.heartbeatMs?.toString());
+  set(HandlerEnvironment.CORS_ALLOW_ORIGINS, json(settings.corsAllowOrigins));
+  set(HandlerEnvironment.CORS_ALLOW_CREDENTIALS, settings.corsAllowCredentials ? 'true' : undefined);
+  const guardrail = settings.guardrail;
+  if (guardrail) {
+    set(HandlerEnvironment.GUARDRAIL_ID, guardrail.guardrailIdentifier);
+    set(HandlerEnvironment.GUARDRAIL_VERSION, guardrail.guardrailVersion);
+    set(HandlerEnvironment.GUARDRAIL_STREAM_MODE, guardrail.streamProcessingMode ?? 'sync');
+    set(HandlerEnvironment.GUARDRAIL_TRACE, guardrail.trace ? 'enabled' : undefined);
+  }
+  return env;
+}

@@ -1,0 +1,8 @@
+/**
+ * What the construct, the default handler and the local runner agree on. Free of aws-cdk-lib, so that the handler and
+ * runner bundles can import it; not part of the package's public API.
+ */
+export * from './cors';
+export * from './environment';
+export * from './errors';
+export * from './prelude';
