@@ -67,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: { compilerOptions: { lib: ['es2022', 'dom'] } },
-  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.tgz', '/bench-results/', 'examples/*/cdk.out', '/.ci/out/'],
+  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.tgz', '/bench-results/', 'examples/*/cdk.out', '/.ci/out/', '__pycache__/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
 });
 
