@@ -12,6 +12,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   authorAddress: 'maintainers@users.noreply.h-seed-22df4684.example',
   repositoryUrl: 'https://github.com/cdk-streaming-bedrock-api/cdk-streaming-bedrock-api.git',
   license: 'Apache-2.0',
+  // The API may still change before 1.0 (jsii marks every type experimental in each language's docs).
+  stability: 'experimental',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -140,13 +142,31 @@ project.addTask('bench', {
   ],
 });
 
-// The browser end-to-end test drives Debian's Chromium (test tooling never downloads a browser). Installing it here
-// keeps the README's single test command true on a fresh machine; elsewhere the test says what is missing.
-const ensureChromium = project.addTask('setup:chromium', {
-  description: "Install Debian's Chromium for the browser test when it is missing (needs apt-get and root)",
-  steps: [{ exec: 'bash build-tools/ensure-chromium.sh' }],
+// Machine set-up for the tests, apart from the tests themselves: Debian's Chromium for the browser test (test tooling
+// never downloads a browser). `.ci/run` and the README's test command run it before the build.
+const setup = project.addTask('setup', {
+  description: 'Install what the end-to-end tests need on this machine (needs apt-get and root for Chromium)',
 });
-project.testTask.prependSpawn(ensureChromium);
+setup.exec('bash build-tools/ensure-chromium.sh');
+
+// Fast unit tests of pure functions apart from the slow end-to-end tests (bundle, runner, browser, consumer app);
+// `test` runs both, then lint. Each run writes its own JUnit report for .ci/run's closing line.
+const jestRun = (name: string, description: string, args: string) => {
+  const task = project.addTask(name, { description, receiveArgs: true });
+  task.env('JEST_JUNIT_OUTPUT_NAME', `${name.replace(':', '-')}.xml`);
+  task.exec(`jest --passWithNoTests --ci ${args}`, { receiveArgs: true });
+  return task;
+};
+const unitTests = jestRun('test:unit', 'Fast unit tests of pure functions and templates (test/unit)', 'test/unit');
+const e2eTests = jestRun(
+  'test:e2e',
+  'End-to-end tests: the bundled handler, the runner, the browser, the consumer app, the examples',
+  "--testPathIgnorePatterns=/node_modules/ --testPathIgnorePatterns=/test/unit/",
+);
+project.testTask.reset();
+project.testTask.spawn(unitTests);
+project.testTask.spawn(e2eTests);
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

@@ -1,12 +1,15 @@
-// Prints "N passed, N failed" from jest-junit's report. A build that failed outside the tests (compile, lint,
-// packaging) counts as one more failure, so the closing line never claims success for a failed build.
+// Prints "N passed, N failed" from jest-junit's reports (one per test task: test-unit.xml, test-e2e.xml). A build that
+// failed outside the tests (set-up, compile, lint, packaging, a dirty tree) counts as one more failure, so the
+// closing line never claims success for a failed build.
 const fs = require('fs');
-const [, , reportPath, buildStatus] = process.argv;
+const path = require('path');
+const [, , reportDir, buildStatus] = process.argv;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (fs.existsSync(reportPath)) {
-  const xml = fs.readFileSync(reportPath, 'utf8');
+const reports = fs.existsSync(reportDir) ? fs.readdirSync(reportDir).filter((name) => name.endsWith('.xml')) : [];
+for (const name of reports) {
+  const xml = fs.readFileSync(path.join(reportDir, name), 'utf8');
   for (const match of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
     const inner = match[2] ?? '';
     if (/<(failure|error)\b/.test(inner)) failed++;
