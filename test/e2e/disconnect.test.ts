@@ -6,7 +6,7 @@
  *   aborts its Bedrock request, and nothing is left behind.
  */
 import { LocalApi, type DisconnectInfo, type RequestInfo } from '../../src/local/local-api';
-import { baseEnv, loadBundle, setEnv, until } from '../handler/harness';
+import { baseEnv, captureLogs, loadBundle, setEnv, until } from '../handler/harness';
 import { answer, FakeBedrock } from '../support/fake-bedrock';
 
 const ABORTED = 20;
@@ -60,6 +60,7 @@ describe('by default, like Lambda (no disconnect signal)', () => {
       onRequest: (info) => requests.push(info),
     });
     const url = await api.listen(0);
+    const logs = captureLogs();
     try {
       await readTwoChunksAndLeave(url);
       await until(() => disconnects.length === 1);
@@ -70,7 +71,10 @@ describe('by default, like Lambda (no disconnect signal)', () => {
       expect(fake.cancelledStreams).toBe(0);
       expect(disconnects[0]).toMatchObject({ method: 'POST', path: '/stream', requestId: requests[0].requestId });
       expect(requests[0]).toMatchObject({ status: 200, clientAborted: true });
+      // The handler never learnt that its client left: it wrote the whole answer, as it would in Lambda.
+      expect(logs.lines()).toEqual([expect.objectContaining({ outcome: 'ok', deltas: 200 })]);
     } finally {
+      logs.restore();
       await api.close();
       await fake.stop();
       restoreEnv();
@@ -84,6 +88,7 @@ describe('with a disconnect signal (disconnectSignal: true)', () => {
     const restoreEnv = setEnv({ ...baseEnv(fake), SBA_HEARTBEAT_MS: '50' });
     const api = new LocalApi({ handlers: loadBundle(), streamTimeoutMs: 60_000, disconnectSignal: true });
     const url = await api.listen(0);
+    const logs = captureLogs();
     try {
       // Warm up once (SDK client, HTTP/2 session), then take the baseline.
       await (await post(url, 'warm')).text();
@@ -101,7 +106,9 @@ describe('with a disconnect signal (disconnectSignal: true)', () => {
         );
       });
       expect(fake.requests).toHaveLength(ABORTED + 1);
+      expect(logs.lines().filter((l) => l.outcome === 'client_disconnected')).toHaveLength(ABORTED);
     } finally {
+      logs.restore();
       await api.close();
       await fake.stop();
       restoreEnv();
