@@ -376,6 +376,11 @@ function sendGatewayError(
   requestId: string,
   cors: CorsPolicy | undefined,
 ): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', ...gatewayResponseCorsHeaders(cors) });
-  res.end(JSON.stringify(gatewayErrorBody(code, message, requestId)));
+  const body = JSON.stringify(gatewayErrorBody(code, message, requestId));
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    ...gatewayResponseCorsHeaders(cors),
+  });
+  res.end(body);
 }
