@@ -30,12 +30,10 @@ const WORDS = (
   'Deploy the construct to talk to a real model; until then, this text repeats so that long answers can be tried.'
 ).split(' ');
 
-/** The first `count` tokens of the fake answer: words with their leading space, so that they join into text. */
-export function fakeTokens(count: number, promptWords: number): string[] {
-  return [...fakeTokenStream(count, promptWords)];
-}
-
-/** The tokens of `fakeTokens`, made one at a time as they are pulled (an answer of any length costs one token). */
+/**
+ * The first `count` tokens of the fake answer: words with their leading space, so that they join into text. Made one
+ * at a time as they are pulled, so that an answer of any length costs one token.
+ */
 export function* fakeTokenStream(count: number, promptWords: number): Generator<string> {
   if (count < 1) {
     return;

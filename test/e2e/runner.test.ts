@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CLI_PATH, postJson, readTimed, startRunner, type Runner } from './runner';
-import { fakeTokens } from '../../src/local/fake-model';
+import { fakeTokens } from '../support/fake-model';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version the installed package would carry
 const PACKAGE_VERSION: string = require('../../package.json').version;

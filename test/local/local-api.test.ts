@@ -136,7 +136,9 @@ describe("API Gateway's own errors carry the static CORS headers of the gateway 
     await withApi({ cors: { allowOrigins: [APP, OTHER_APP] } }, async (url) => {
       const response = await send(url);
       expect(response.status).toBe(status);
-      expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      const corsHeaders: string[] = [];
+      response.headers.forEach((_value, name) => name.startsWith('access-control-') && corsHeaders.push(name));
+      expect(corsHeaders).toEqual([]);
     });
   });
 });

@@ -3,7 +3,7 @@
  * costs the memory of one frame, and its frames are those of `answer()`.
  */
 import { answerFrames, type FakeFrame, type FakeRequest } from '../../../src/local/fake-bedrock';
-import { DEFAULT_FAKE_MODEL, fakeModelScript, fakeTokens, fakeTokenStream } from '../../../src/local/fake-model';
+import { DEFAULT_FAKE_MODEL, fakeModelScript, fakeTokenStream } from '../../../src/local/fake-model';
 
 function request(prompt: string, maxTokens?: number): FakeRequest {
   return {
@@ -79,16 +79,15 @@ describe('answerFrames', () => {
 });
 
 describe('the fake model', () => {
-  test('fakeTokenStream yields the tokens of fakeTokens', () => {
-    expect([...fakeTokenStream(12, 3)]).toEqual(fakeTokens(12, 3));
-    expect(fakeTokens(3, 2)).toEqual(['(2 words received) ', 'This', ' answer']);
+  test('its tokens are the prompt word count, then words with their leading space', () => {
+    expect([...fakeTokenStream(3, 2)]).toEqual(['(2 words received) ', 'This', ' answer']);
   });
 
   test('answers with the prompt word count, the tokens and end_turn', () => {
     const script = fakeModelScript({ ...DEFAULT_FAKE_MODEL, answerTokens: 4, firstTokenMs: 0 });
     const frames = [...framesOf(script(request('two words'), 1))];
     const text = frames.flatMap((f) => ('event' in f && f.event === 'contentBlockDelta' ? [f.payload] : []));
-    expect(text.map((p) => (p as { delta: { text: string } }).delta.text)).toEqual(fakeTokens(4, 2));
+    expect(text.map((p) => (p as { delta: { text: string } }).delta.text)).toEqual([...fakeTokenStream(4, 2)]);
     expect(frames.at(-2)).toEqual({ event: 'messageStop', payload: { stopReason: 'end_turn' } });
   });
 
