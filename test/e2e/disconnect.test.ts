@@ -5,9 +5,10 @@
  * - With a disconnect signal (`disconnectSignal: true`, `--disconnect-signal`) the handler's stream is destroyed: it
  *   aborts its Bedrock request, and nothing is left behind.
  */
-import { LocalApi, type DisconnectInfo, type RequestInfo } from '../../src/local/local-api';
-import { baseEnv, captureLogs, loadBundle, setEnv, until } from '../handler/harness';
+import type { DisconnectInfo, RequestInfo } from '../../src/local/local-api';
+import { until } from '../handler/harness';
 import { answer, FakeBedrock } from '../support/fake-bedrock';
+import { withInProcessApi } from '../support/in-process-api';
 
 const ABORTED = 20;
 
@@ -50,34 +51,28 @@ async function readTwoChunksAndLeave(url: string): Promise<void> {
 describe('by default, like Lambda (no disconnect signal)', () => {
   test('the model streams its whole answer after the client left, and the runner reports the client left', async () => {
     const fake = await longAnswers().start();
-    const restoreEnv = setEnv({ ...baseEnv(fake), SBA_HEARTBEAT_MS: '50' });
     const disconnects: DisconnectInfo[] = [];
     const requests: RequestInfo[] = [];
-    const api = new LocalApi({
-      handlers: loadBundle(),
-      streamTimeoutMs: 60_000,
-      onClientDisconnect: (info) => disconnects.push(info),
-      onRequest: (info) => requests.push(info),
-    });
-    const url = await api.listen(0);
-    const logs = captureLogs();
+    const options = {
+      onClientDisconnect: (info: DisconnectInfo) => disconnects.push(info),
+      onRequest: (info: RequestInfo) => requests.push(info),
+    };
     try {
-      await readTwoChunksAndLeave(url);
-      await until(() => disconnects.length === 1);
-      expect(fake.activeStreams).toBe(1);
+      await withInProcessApi(fake, options, async (url, logs) => {
+        await readTwoChunksAndLeave(url);
+        await until(() => disconnects.length === 1);
+        expect(fake.activeStreams).toBe(1);
 
-      await until(() => requests.length === 1, 10_000);
-      expect(fake.completedStreams).toBe(1);
-      expect(fake.cancelledStreams).toBe(0);
-      expect(disconnects[0]).toMatchObject({ method: 'POST', path: '/stream', requestId: requests[0].requestId });
-      expect(requests[0]).toMatchObject({ status: 200, clientAborted: true });
-      // The handler never learnt that its client left: it wrote the whole answer, as it would in Lambda.
-      expect(logs.lines()).toEqual([expect.objectContaining({ outcome: 'ok', deltas: 200 })]);
+        await until(() => requests.length === 1, 10_000);
+        expect(fake.completedStreams).toBe(1);
+        expect(fake.cancelledStreams).toBe(0);
+        expect(disconnects[0]).toMatchObject({ method: 'POST', path: '/stream', requestId: requests[0].requestId });
+        expect(requests[0]).toMatchObject({ status: 200, clientAborted: true });
+        // The handler never learnt that its client left: it wrote the whole answer, as it would in Lambda.
+        expect(logs.lines()).toEqual([expect.objectContaining({ outcome: 'ok', deltas: 200 })]);
+      });
     } finally {
-      logs.restore();
-      await api.close();
       await fake.stop();
-      restoreEnv();
     }
   }, 30_000);
 });
@@ -85,33 +80,30 @@ describe('by default, like Lambda (no disconnect signal)', () => {
 describe('with a disconnect signal (disconnectSignal: true)', () => {
   test(`the handler aborts Bedrock for each of ${ABORTED} clients that leave mid-stream, leaving no socket or timer`, async () => {
     const fake = await longAnswers().start();
-    const restoreEnv = setEnv({ ...baseEnv(fake), SBA_HEARTBEAT_MS: '50' });
-    const api = new LocalApi({ handlers: loadBundle(), streamTimeoutMs: 60_000, disconnectSignal: true });
-    const url = await api.listen(0);
-    const logs = captureLogs();
+    const options = { disconnectSignal: true, env: { SBA_HEARTBEAT_MS: '50' } };
     try {
-      // Warm up once (SDK client, HTTP/2 session), then take the baseline.
-      await (await post(url, 'warm')).text();
-      await until(() => fake.activeStreams === 0);
-      const baseline = resources();
+      await withInProcessApi(fake, options, async (url, logs) => {
+        // Warm up once (SDK client, HTTP/2 session), then take the baseline.
+        await (await post(url, 'warm')).text();
+        await until(() => fake.activeStreams === 0);
+        const baseline = resources();
 
-      await Promise.all(Array.from({ length: ABORTED }, () => readTwoChunksAndLeave(url)));
+        await Promise.all(Array.from({ length: ABORTED }, () => readTwoChunksAndLeave(url)));
 
-      await until(() => fake.cancelledStreams === ABORTED && fake.activeStreams === 0);
-      // Sockets of the aborted client connections close; the SDK keeps its one HTTP/2 session.
-      await until(() => {
-        const now = resources();
-        return (
-          (now.Timeout ?? 0) <= (baseline.Timeout ?? 0) && (now.TCPSocketWrap ?? 0) <= (baseline.TCPSocketWrap ?? 0) + 1
-        );
+        await until(() => fake.cancelledStreams === ABORTED && fake.activeStreams === 0);
+        // Sockets of the aborted client connections close; the SDK keeps its one HTTP/2 session.
+        await until(() => {
+          const now = resources();
+          return (
+            (now.Timeout ?? 0) <= (baseline.Timeout ?? 0) &&
+            (now.TCPSocketWrap ?? 0) <= (baseline.TCPSocketWrap ?? 0) + 1
+          );
+        });
+        expect(fake.requests).toHaveLength(ABORTED + 1);
+        expect(logs.lines().filter((l) => l.outcome === 'client_disconnected')).toHaveLength(ABORTED);
       });
-      expect(fake.requests).toHaveLength(ABORTED + 1);
-      expect(logs.lines().filter((l) => l.outcome === 'client_disconnected')).toHaveLength(ABORTED);
     } finally {
-      logs.restore();
-      await api.close();
       await fake.stop();
-      restoreEnv();
     }
   }, 30_000);
 });

@@ -8,33 +8,23 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { CORS_DEFAULT_ALLOW_HEADERS, CORS_DEFAULT_ALLOW_METHODS, gatewayErrorBody } from '../../src/contract';
-import { LocalApi, type LocalApiOptions } from '../../src/local/local-api';
-import { baseEnv, loadBundle, setEnv } from '../handler/harness';
+import type { LocalApiOptions } from '../../src/local/local-api';
 import { FakeBedrock } from '../support/fake-bedrock';
+import { withInProcessApi } from '../support/in-process-api';
 
 const APP = 'https://app.example.com';
 const OTHER_APP = 'https://other.example.com';
 
 let fake: FakeBedrock;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
   fake = await new FakeBedrock().start();
-  restoreEnv = setEnv(baseEnv(fake));
 });
-afterAll(async () => {
-  restoreEnv();
-  await fake.stop();
-});
+afterAll(() => fake.stop());
 
 /** Runs `fn` against a local API with these options (the bundled handler behind it). */
-async function withApi(options: Partial<LocalApiOptions>, fn: (url: string) => Promise<void>): Promise<void> {
-  const api = new LocalApi({ handlers: loadBundle(), streamTimeoutMs: 10_000, ...options });
-  try {
-    await fn(await api.listen(0));
-  } finally {
-    await api.close();
-  }
+function withApi(options: Partial<LocalApiOptions>, fn: (url: string) => Promise<void>): Promise<void> {
+  return withInProcessApi(fake, options, (url) => fn(url));
 }
 
 /** What CDK's `addCorsPreflight` makes API Gateway answer to a preflight from `origin`. */

@@ -6,9 +6,9 @@ import * as http from 'http';
 import { HandlerEnvironment } from '../../src/contract';
 import type { FakeFrame } from '../../src/local/fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript } from '../../src/local/fake-model';
-import { LocalApi } from '../../src/local/local-api';
-import { baseEnv, captureLogs, loadBundle, setEnv, until } from '../handler/harness';
+import { until } from '../handler/harness';
 import { FakeBedrock } from '../support/fake-bedrock';
+import { withInProcessApi } from '../support/in-process-api';
 
 const MILLION = 1_000_000;
 
@@ -49,40 +49,36 @@ test('a million-token answer read in part grows the runner heap by far less than
   const fake = await new FakeBedrock(
     fakeModelScript({ ...DEFAULT_FAKE_MODEL, answerTokens: MILLION, tokensPerSecond: 100_000, firstTokenMs: 0 }),
   ).start();
-  const restoreEnv = setEnv({ ...baseEnv(fake), [HandlerEnvironment.MAX_TOKENS]: String(MILLION) });
-  const api = new LocalApi({ handlers: loadBundle(), streamTimeoutMs: 60_000, disconnectSignal: true });
-  const url = await api.listen(0);
-  const post = (signal?: AbortSignal) =>
-    fetch(`${url}/stream`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/plain' },
-      body: JSON.stringify({ prompt: 'a long one', maxTokens: MILLION }),
-      signal,
-    });
-  const logs = captureLogs();
+  const options = { disconnectSignal: true, env: { [HandlerEnvironment.MAX_TOKENS]: String(MILLION) } };
   try {
-    const warm = new AbortController();
-    await (await post(warm.signal)).body!.getReader().read();
-    warm.abort();
-    await until(() => fake.activeStreams === 0);
-    const before = process.memoryUsage().heapUsed;
+    await withInProcessApi(fake, options, async (url) => {
+      const post = (signal: AbortSignal) =>
+        fetch(`${url}/stream`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'text/plain' },
+          body: JSON.stringify({ prompt: 'a long one', maxTokens: MILLION }),
+          signal,
+        });
+      const warm = new AbortController();
+      await (await post(warm.signal)).body!.getReader().read();
+      warm.abort();
+      await until(() => fake.activeStreams === 0);
+      const before = process.memoryUsage().heapUsed;
 
-    const controller = new AbortController();
-    const reader = (await post(controller.signal)).body!.getReader();
-    let text = 0;
-    while (text < 20_000) {
-      text += (await reader.read()).value!.length;
-    }
-    const grownMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
-    controller.abort();
+      const controller = new AbortController();
+      const reader = (await post(controller.signal)).body!.getReader();
+      let text = 0;
+      while (text < 20_000) {
+        text += (await reader.read()).value!.length;
+      }
+      const grownMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+      controller.abort();
 
-    // A million frames made up front take hundreds of MB.
-    expect(grownMb).toBeLessThan(64);
-    await until(() => fake.cancelledStreams === 2 && fake.activeStreams === 0);
+      // A million frames made up front take hundreds of MB.
+      expect(grownMb).toBeLessThan(64);
+      await until(() => fake.cancelledStreams === 2 && fake.activeStreams === 0);
+    });
   } finally {
-    logs.restore();
-    await api.close();
     await fake.stop();
-    restoreEnv();
   }
 }, 30_000);
