@@ -122,7 +122,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     systemPrompt: values['system-prompt'] as string | undefined,
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
-    bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 3600),
+    bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
     disconnectSignal: values['disconnect-signal'] as boolean,
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,

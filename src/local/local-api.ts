@@ -46,7 +46,10 @@ export interface LocalApiOptions {
    * stream emits `close` only after `end()`), so by default the handler runs on, writing nowhere. @default false
    */
   readonly disconnectSignal?: boolean;
-  /** Time a client has to send its whole request body, from its headers on. @default 30_000 */
+  /**
+   * Time a client has to send its whole request body, from its headers on (Node's own `requestTimeout`, 300 s,
+   * still bounds the whole request). @default 30_000
+   */
   readonly bodyTimeoutMs?: number;
   /** Called once per request with what happened (after the handler returned). */
   readonly onRequest?: (info: RequestInfo) => void;
@@ -75,6 +78,7 @@ export interface RequestInfo {
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API Gateway's buffered integration timeout. */
 const BUFFERED_TIMEOUT_MS = 29_000;
+/** Time a client has to send its body: enough for the 10 MB maximum at 3 Mbit/s. */
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
 export class LocalApi {

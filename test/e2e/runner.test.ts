@@ -227,7 +227,7 @@ describe('the runner', () => {
   test.each([
     [['serve', '--port', 'abc'], /--port must be a whole number from 0 to 65535/],
     [['serve', '--fault', 'explode'], /--fault must be none, throttle or midstream/],
-    [['serve', '--body-timeout', '0'], /--body-timeout must be a whole number from 1 to 3600, not "0"/],
+    [['serve', '--body-timeout', '0'], /--body-timeout must be a whole number from 1 to 300, not "0"/],
     [['serve', '--no-such-flag'], /Unknown option '--no-such-flag'/],
     [['launch'], /unknown command "launch"/],
     [[], /missing command: serve/],
