@@ -2,12 +2,13 @@
  * cdk-streaming-bedrock-api serve: the bundled handler behind a local API Gateway-like front, talking to an
  * embedded fake Bedrock endpoint (the real event-stream protocol) or, with --bedrock, to real Bedrock.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { handlerEnvironment } from '../contract';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
-import { LocalApi, type HandlerModule, type RequestInfo } from './local-api';
+import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, type HandlerModule, type RequestInfo } from './local-api';
 
 const USAGE = `Usage: cdk-streaming-bedrock-api serve [options]
 
@@ -26,8 +27,13 @@ Options:
   --system-prompt <text>   system prompt
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
+  --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
+                           (default ${DEFAULT_BODY_TIMEOUT_MS / 1000})
+  --disconnect-signal      destroy the handler's response stream when its client disconnects; by default the
+                           runner is like Lambda, where the function gets no such signal and runs on
   --demo                   send one sample request at start and print the stream as it arrives
   --verbose                print the handler's JSON log lines
+  --version                print the package version
   -h, --help               show this help
 `;
 
@@ -46,11 +52,13 @@ export interface ServeOptions {
   readonly systemPrompt?: string;
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
+  readonly bodyTimeoutSeconds: number;
+  readonly disconnectSignal: boolean;
   readonly verbose: boolean;
   readonly demo: boolean;
 }
 
-export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
+export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -70,6 +78,9 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
         'system-prompt': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
+        'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
+        'disconnect-signal': { type: 'boolean', default: false },
+        version: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -81,6 +92,9 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
   const { values, positionals } = parsed;
   if (values.help) {
     return 'help';
+  }
+  if (values.version) {
+    return 'version';
   }
   if (positionals.length !== 1 || positionals[0] !== 'serve') {
     throw new UsageError(
@@ -108,6 +122,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
     systemPrompt: values['system-prompt'] as string | undefined,
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
+    bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
+    disconnectSignal: values['disconnect-signal'] as boolean,
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
   };
@@ -132,6 +148,14 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           firstTokenMs: options.firstTokenMs,
           fault: options.fault,
         }),
+        {
+          // Shows when an abort reaches the model: generation (and, on Bedrock, billing) stops.
+          streamEnded: (request, end) => {
+            if (end.cancelled) {
+              out(`fake model: stream for ${request.modelId} cancelled by its client after ${end.sentFrames} frames`);
+            }
+          },
+        },
       ).start();
 
   // The handler's configuration, exactly as the construct sets it.
@@ -158,19 +182,21 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
     process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   }
 
-  if (fake) {
-    // Shows that a client disconnect reaches the model: generation (and, on Bedrock, billing) stops.
-    fake.onCancel = (request, sentFrames) =>
-      out(`fake model: stream for ${request.modelId} cancelled by its client after ${sentFrames} frames`);
-  }
+  const afterDisconnect = options.disconnectSignal
+    ? "the handler's response stream is destroyed (--disconnect-signal; Lambda gives no such signal)"
+    : 'in Lambda the function keeps running until the answer ends (no disconnect signal)';
   const records = interceptHandlerLog(options.verbose);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped handler artifact, loaded by path
   const handlers: HandlerModule = require(handlerPath);
   const api = new LocalApi({
     handlers,
     streamTimeoutMs: options.timeoutSeconds * 1000,
+    bodyTimeoutMs: options.bodyTimeoutSeconds * 1000,
+    disconnectSignal: options.disconnectSignal,
     cors: { allowOrigins: options.corsOrigins },
     onRequest: (info) => out(requestLine(info, records.take(info.requestId))),
+    onClientDisconnect: (info) =>
+      out(`${clock()} ${info.method} ${info.path} client disconnected after ${info.afterMs} ms; ${afterDisconnect}`),
   });
   const url = await api.listen(options.port, options.host);
   out(`Listening on ${url}`);
@@ -178,6 +204,11 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
     options.bedrock
       ? `Model: ${options.modelId} on Amazon Bedrock (${process.env.AWS_REGION})`
       : `Model: local fake model (${fake!.url})`,
+  );
+  out(
+    options.disconnectSignal
+      ? "Client disconnects: destroy the handler's response stream (--disconnect-signal; Lambda gives no such signal)"
+      : 'Client disconnects: like Lambda, the handler gets no signal and runs until its answer ends or it times out',
   );
   out('Try it:');
   out(`  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${url}/stream`);
@@ -226,7 +257,7 @@ function interceptHandlerLog(verbose: boolean) {
 }
 
 function requestLine(info: RequestInfo, record: Record<string, any> | undefined): string {
-  const parts = [new Date().toISOString().slice(11, 23), info.method, info.path, String(info.status)];
+  const parts = [clock(), info.method, info.path, String(info.status)];
   if (record) {
     parts.push(record.outcome);
     if (record.format) parts.push(record.format);
@@ -236,6 +267,17 @@ function requestLine(info: RequestInfo, record: Record<string, any> | undefined)
   if (info.clientAborted) parts.push('client disconnected');
   parts.push(`${info.durationMs} ms`);
   return parts.join(' ');
+}
+
+/** The time of day, to the millisecond, that starts the runner's per-request lines. */
+function clock(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+/** The version in the package.json of the installed package (or the repository), three levels above this bundle. */
+function packageVersion(): string {
+  const manifest = path.join(__dirname, '..', '..', '..', 'package.json');
+  return JSON.parse(fs.readFileSync(manifest, 'utf8')).version;
 }
 
 /** Sends one sample request through the local API and prints the raw stream as it arrives. */
@@ -272,6 +314,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (options === 'help') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (options === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const handlerPath = path.join(__dirname, '..', '..', 'handler', 'index.lambda', 'index.js');

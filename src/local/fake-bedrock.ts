@@ -20,7 +20,8 @@ export type FakeFrame =
   | { readonly delayMs?: number; readonly exception: string; readonly message: string };
 
 export type FakeResponse =
-  | { readonly frames: FakeFrame[] }
+  /** The frames of the stream: an array, or a generator that makes each frame only when it is about to be sent. */
+  | { readonly frames: Iterable<FakeFrame> }
   /** An error before the stream, with Bedrock's error type (e.g. ThrottlingException) and HTTP status. */
   | { readonly status: number; readonly errorType: string; readonly message: string; readonly delayMs?: number };
 
@@ -48,40 +49,44 @@ export interface AnswerOptions {
 }
 
 /** The frames of a normal answer: messageStart, one delta per chunk, messageStop, metadata. */
-export function answer(chunks: readonly string[], options: AnswerOptions = {}): FakeResponse {
-  const frames: FakeFrame[] = [
-    { event: 'messageStart', payload: { role: 'assistant' } },
-    { event: 'contentBlockStart', payload: { contentBlockIndex: 0, start: {} } },
-  ];
-  for (let i = 0; i < chunks.length; i++) {
-    if (options.failAfter && i === options.failAfter.deltas) {
-      frames.push({ exception: options.failAfter.exception, message: options.failAfter.message ?? 'model failure' });
-      return { frames };
+export function answer(chunks: readonly string[], options: AnswerOptions = {}): { readonly frames: FakeFrame[] } {
+  return { frames: [...answerFrames(chunks, options)] };
+}
+
+/**
+ * The frames of `answer()`, made one at a time as they are pulled: chunks may be a generator too, so that an answer
+ * of any length costs the memory of one frame.
+ */
+export function* answerFrames(chunks: Iterable<string>, options: AnswerOptions = {}): Generator<FakeFrame> {
+  yield { event: 'messageStart', payload: { role: 'assistant' } };
+  yield { event: 'contentBlockStart', payload: { contentBlockIndex: 0, start: {} } };
+  let deltas = 0;
+  for (const text of chunks) {
+    if (options.failAfter && deltas === options.failAfter.deltas) {
+      break;
     }
-    frames.push({
-      delayMs: i === 0 ? (options.firstDelayMs ?? 0) : (options.delayMs ?? 0),
+    yield {
+      delayMs: deltas === 0 ? (options.firstDelayMs ?? 0) : (options.delayMs ?? 0),
       event: 'contentBlockDelta',
-      payload: { contentBlockIndex: 0, delta: { text: chunks[i] } },
-    });
+      payload: { contentBlockIndex: 0, delta: { text } },
+    };
+    deltas++;
   }
-  if (options.failAfter && options.failAfter.deltas >= chunks.length) {
-    frames.push({ exception: options.failAfter.exception, message: options.failAfter.message ?? 'model failure' });
-    return { frames };
+  if (options.failAfter && deltas <= options.failAfter.deltas) {
+    yield { exception: options.failAfter.exception, message: options.failAfter.message ?? 'model failure' };
+    return;
   }
   const inputTokens = options.usage?.inputTokens ?? 10;
-  const outputTokens = options.usage?.outputTokens ?? chunks.length;
-  frames.push(
-    { event: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-    { event: 'messageStop', payload: { stopReason: options.stopReason ?? 'end_turn' } },
-    {
-      event: 'metadata',
-      payload: {
-        usage: { inputTokens, outputTokens, totalTokens: options.usage?.totalTokens ?? inputTokens + outputTokens },
-        metrics: { latencyMs: 42 },
-      },
+  const outputTokens = options.usage?.outputTokens ?? deltas;
+  yield { event: 'contentBlockStop', payload: { contentBlockIndex: 0 } };
+  yield { event: 'messageStop', payload: { stopReason: options.stopReason ?? 'end_turn' } };
+  yield {
+    event: 'metadata',
+    payload: {
+      usage: { inputTokens, outputTokens, totalTokens: options.usage?.totalTokens ?? inputTokens + outputTokens },
+      metrics: { latencyMs: 42 },
     },
-  );
-  return { frames };
+  };
 }
 
 /** An HTTP error before the stream, as Bedrock sends it. */
@@ -115,37 +120,48 @@ function exceptionFrame(name: string, message: string): Uint8Array {
   });
 }
 
+function frameBytes(frame: FakeFrame): Uint8Array {
+  return 'event' in frame ? eventFrame(frame.event, frame.payload) : exceptionFrame(frame.exception, frame.message);
+}
+
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+/** What happens at the endpoint, for whoever watches it (the runner reports cancelled streams). */
+export interface FakeBedrockObserver {
+  /** A TCP connection was accepted. */
+  connected?(): void;
+  /** A ConverseStream request arrived (before the script answers it). */
+  received?(request: FakeRequest): void;
+  /** The answer's stream began (status 200 sent). */
+  streamStarted?(request: FakeRequest): void;
+  /** A frame was written to the stream. */
+  frameSent?(request: FakeRequest, frame: FakeFrame): void;
+  /** A stream ended: after all its frames, or `cancelled` by its client after `sentFrames`. */
+  streamEnded?(request: FakeRequest, end: { readonly sentFrames: number; readonly cancelled: boolean }): void;
+}
 
 /**
  * The fake endpoint. `start()` listens on 127.0.0.1; `url` is what AWS_ENDPOINT_URL_BEDROCK_RUNTIME should be.
  */
 export class FakeBedrock {
-  /** Every ConverseStream request received, in order. */
-  readonly requests: FakeRequest[] = [];
-  /** Streams the client closed before the script ended (an abort reached the model). */
-  cancelledStreams = 0;
-  /** TCP connections accepted so far (clients that keep connections alive reuse them). */
-  connections = 0;
-  /** Streams being answered right now. */
-  activeStreams = 0;
-  /** Called right after each frame is written (benchmarks time the path from here to the client). */
-  onFrame?: (request: FakeRequest, frame: FakeFrame) => void;
-  /** Called when a client closes a stream before the answer ended (after `sentFrames` frames). */
-  onCancel?: (request: FakeRequest, sentFrames: number) => void;
-  private script: FakeScript;
-  private readonly attempts = new Map<string, number>();
+  protected script: FakeScript;
+  /** Requests per body: a script can answer a retry differently. */
+  protected readonly attempts = new Map<string, number>();
+  private received = 0;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly h1 = http.createServer((req, res) => this.handle(req, res));
   private readonly h2 = http2.createServer((req, res) => this.handle(req, res));
 
-  constructor(script: FakeScript = () => answer(['Hello', ' world'])) {
+  constructor(
+    script: FakeScript = () => answer(['Hello', ' world']),
+    private readonly observer: FakeBedrockObserver = {},
+  ) {
     this.script = script;
     // One port for both protocols: HTTP/2 with prior knowledge starts with the "PRI * HTTP/2.0" preface.
     this.server = net.createServer((socket) => {
-      this.connections++;
+      this.observer.connected?.();
       // Like a real service: each event frame leaves at once (no Nagle delay waiting for the client's ACK).
       socket.setNoDelay(true);
       this.sockets.add(socket);
@@ -160,12 +176,6 @@ export class FakeBedrock {
         target.emit('connection', socket);
       });
     });
-  }
-
-  /** Replaces the script (and forgets retry counts). */
-  setScript(script: FakeScript): void {
-    this.script = script;
-    this.attempts.clear();
   }
 
   get url(): string {
@@ -211,7 +221,8 @@ export class FakeBedrock {
         httpVersion: req.httpVersion,
         receivedAt: Date.now(),
       };
-      this.requests.push(request);
+      this.received++;
+      this.observer.received?.(request);
       const key = JSON.stringify(body);
       const attempt = (this.attempts.get(key) ?? 0) + 1;
       this.attempts.set(key, attempt);
@@ -225,50 +236,50 @@ export class FakeBedrock {
       this.sendError(res, response.status, response.errorType, response.message);
       return;
     }
-    this.activeStreams++;
+    res.writeHead(200, {
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-requestid': `fake-${this.received}`,
+    });
+    this.observer.streamStarted?.(request);
+    const end = await this.stream(response.frames, res, request);
+    if (!end.cancelled) {
+      res.end();
+    }
+    this.observer.streamEnded?.(request, end);
+  }
+
+  /**
+   * Writes each frame when it is due, pulling it from `frames` only then (a generator never runs ahead), and waits
+   * for the client whenever its buffer is full. Stops when the client closes the stream.
+   */
+  private async stream(frames: Iterable<FakeFrame>, res: Res, request: FakeRequest) {
     let closed = false;
-    let sent = 0;
-    const cancelled = () => {
-      this.cancelledStreams++;
-      this.onCancel?.(request, sent);
-    };
     const onClose = () => {
       closed = true;
     };
     res.once('close', onClose);
+    let sentFrames = 0;
     try {
-      res.writeHead(200, {
-        'content-type': 'application/vnd.amazon.eventstream',
-        'x-amzn-requestid': `fake-${this.requests.length}`,
-      });
       // Frames are scheduled against the start, so that timer lateness does not add up over long answers.
       let due = Date.now();
-      for (const frame of response.frames) {
+      for (const frame of frames) {
         if (frame.delayMs) {
           due += frame.delayMs;
           await sleep(due - Date.now());
         }
         if (closed) {
-          cancelled();
-          return;
+          return { sentFrames, cancelled: true };
         }
-        const bytes =
-          'event' in frame ? eventFrame(frame.event, frame.payload) : exceptionFrame(frame.exception, frame.message);
-        sent++;
-        const flushed = (res as http.ServerResponse).write(bytes);
-        this.onFrame?.(request, frame);
+        const flushed = (res as http.ServerResponse).write(frameBytes(frame));
+        sentFrames++;
+        this.observer.frameSent?.(request, frame);
         if (!flushed) {
           await drainedOrClosed(res);
         }
       }
-      if (!closed) {
-        res.end();
-      } else {
-        cancelled();
-      }
+      return { sentFrames, cancelled: closed };
     } finally {
       res.off('close', onClose);
-      this.activeStreams--;
     }
   }
 
@@ -277,7 +288,7 @@ export class FakeBedrock {
     res.writeHead(status, {
       'content-type': 'application/json',
       'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
-      'x-amzn-requestid': `fake-${this.requests.length}`,
+      'x-amzn-requestid': `fake-${this.received}`,
     });
     res.end(body);
   }

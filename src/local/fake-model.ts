@@ -2,7 +2,7 @@
  * The embedded fake model of the local runner: a deterministic answer at a realistic token rate, with optional
  * injected faults, served through the fake Bedrock endpoint's real wire protocol.
  */
-import { answer, httpError, type FakeScript } from './fake-bedrock';
+import { answerFrames, httpError, type FakeScript } from './fake-bedrock';
 
 export type FakeFault = 'none' | 'throttle' | 'midstream';
 
@@ -30,13 +30,18 @@ const WORDS = (
   'Deploy the construct to talk to a real model; until then, this text repeats so that long answers can be tried.'
 ).split(' ');
 
-/** The first `count` tokens of the fake answer: words with their leading space, so that they join into text. */
-export function fakeTokens(count: number, promptWords: number): string[] {
-  const tokens: string[] = [`(${promptWords} words received) `];
-  for (let i = 0; tokens.length < count; i++) {
-    tokens.push((i === 0 ? '' : ' ') + WORDS[i % WORDS.length]);
+/**
+ * The first `count` tokens of the fake answer: words with their leading space, so that they join into text. Made one
+ * at a time as they are pulled, so that an answer of any length costs one token.
+ */
+export function* fakeTokenStream(count: number, promptWords: number): Generator<string> {
+  if (count < 1) {
+    return;
   }
-  return tokens.slice(0, count);
+  yield `(${promptWords} words received) `;
+  for (let i = 0; i < count - 1; i++) {
+    yield (i === 0 ? '' : ' ') + WORDS[i % WORDS.length];
+  }
 }
 
 function promptWordCount(body: Record<string, any>): number {
@@ -46,6 +51,7 @@ function promptWordCount(body: Record<string, any>): number {
   return texts.join(' ').split(/\s+/).filter(Boolean).length;
 }
 
+/** The runner's model: each request gets an answer whose frames are generated as they are sent, never held whole. */
 export function fakeModelScript(options: FakeModelOptions): FakeScript {
   const gapMs = 1000 / options.tokensPerSecond;
   return (request) => {
@@ -55,8 +61,7 @@ export function fakeModelScript(options: FakeModelOptions): FakeScript {
     const maxTokens: number = request.body.inferenceConfig?.maxTokens ?? options.answerTokens;
     const count = Math.max(1, Math.min(options.answerTokens, maxTokens));
     const words = promptWordCount(request.body);
-    const tokens = fakeTokens(count, words);
-    const response = answer(tokens, {
+    const frames = answerFrames(fakeTokenStream(count, words), {
       firstDelayMs: options.firstTokenMs,
       delayMs: gapMs,
       stopReason: count < options.answerTokens ? 'max_tokens' : 'end_turn',
@@ -66,6 +71,6 @@ export function fakeModelScript(options: FakeModelOptions): FakeScript {
           ? { deltas: Math.ceil(count / 2), exception: 'ModelStreamErrorException', message: 'injected fault' }
           : undefined,
     });
-    return response;
+    return { frames };
   };
 }

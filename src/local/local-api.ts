@@ -2,10 +2,12 @@
  * A local HTTP front that behaves like API Gateway's REST proxy in front of the bundled handler:
  * - POST /stream: builds a proxy event, invokes the streaming entry point, reads the Lambda integration prelude
  *   (metadata JSON + 8 NUL bytes), sends status and headers, then forwards each body chunk the moment it is written
- *   (chunked transfer, backpressure respected). A client disconnect destroys the response stream, as the runtime
- *   would, so the handler stops reading the model.
+ *   (chunked transfer, backpressure respected). A client disconnect is not signalled to the handler, as in Lambda
+ *   (the runtime's response stream closes only after `end()`): its writes go nowhere and it runs to its end or its
+ *   deadline. With `disconnectSignal` the response stream is destroyed instead, for trying the handler's abort path.
  * - POST /buffered: invokes the buffered entry point and sends its proxy result.
- * - OPTIONS: CORS preflight for the configured origins, like the construct's preflight.
+ * - OPTIONS: CORS preflight for the configured origins, like the construct's preflight (none without origins).
+ * - A body that does not arrive in time, or over 10 MB, gets API Gateway's error shape and the connection closes.
  */
 import { randomUUID } from 'crypto';
 import * as http from 'http';
@@ -39,8 +41,28 @@ export interface LocalApiOptions {
   readonly streamTimeoutMs: number;
   /** CORS answered in preflight, as the construct configures it (the handler adds its own response headers). */
   readonly cors?: CorsPolicy;
-  /** Called once per request with what happened. */
+  /**
+   * Destroy the handler's response stream when the client disconnects. Lambda gives no such signal (the runtime's
+   * stream emits `close` only after `end()`), so by default the handler runs on, writing nowhere. @default false
+   */
+  readonly disconnectSignal?: boolean;
+  /**
+   * Time a client has to send its whole request body, from its headers on (Node's own `requestTimeout`, 300 s,
+   * still bounds the whole request). @default 30_000
+   */
+  readonly bodyTimeoutMs?: number;
+  /** Called once per request with what happened (after the handler returned). */
   readonly onRequest?: (info: RequestInfo) => void;
+  /** Called when a client disconnects before its response ended (the handler may still be running). */
+  readonly onClientDisconnect?: (info: DisconnectInfo) => void;
+}
+
+export interface DisconnectInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly requestId: string;
+  /** Time from the request to the disconnect. */
+  readonly afterMs: number;
 }
 
 export interface RequestInfo {
@@ -56,6 +78,8 @@ export interface RequestInfo {
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API Gateway's buffered integration timeout. */
 const BUFFERED_TIMEOUT_MS = 29_000;
+/** Time a client has to send its body: enough for the 10 MB maximum at 3 Mbit/s. */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
 export class LocalApi {
   private readonly server: http.Server;
@@ -93,6 +117,9 @@ export class LocalApi {
     const work = this.dispatch(req, res, path, requestId);
     res.on('close', () => {
       const clientAborted = !res.writableFinished;
+      if (clientAborted) {
+        this.options.onClientDisconnect?.({ method: req.method ?? '', path, requestId, afterMs: Date.now() - started });
+      }
       // Report once the handler has returned too, so its log record is complete.
       void work.then(() =>
         this.options.onRequest?.({
@@ -109,27 +136,25 @@ export class LocalApi {
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string) {
     const known = path === '/stream' || path === '/buffered';
-    if (known && req.method === 'OPTIONS') {
+    if (known && req.method === 'OPTIONS' && this.options.cors?.allowOrigins.length) {
       this.preflight(req, res);
       return;
     }
     if (!known || req.method !== 'POST') {
-      // API Gateway answers unknown routes with 403 "Missing Authentication Token"; the construct's gateway
-      // responses put it in the API's error shape.
-      sendGatewayError(
-        res,
-        403,
-        'MISSING_AUTHENTICATION_TOKEN',
-        'Missing Authentication Token',
-        requestId,
-        this.options.cors,
-      );
+      // API Gateway answers unknown routes and methods (OPTIONS too, without CORS) with 403 "Missing Authentication
+      // Token"; the construct's gateway responses put it in the API's error shape.
+      this.gatewayError(res, 403, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', requestId);
       return;
     }
     try {
-      const body = await readBody(req);
-      if (body === undefined) {
-        sendGatewayError(res, 413, 'REQUEST_TOO_LARGE', 'Request Too Long', requestId, this.options.cors);
+      const body = await readBody(req, this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+      if (body === 'too large') {
+        this.refuseBody(req, res, 413, 'REQUEST_TOO_LARGE', 'Request Too Long', requestId);
+        return;
+      }
+      if (body === 'timed out') {
+        // No gateway response type covers a stalled body, so its code is DEFAULT_4XX, as a gateway response renders.
+        this.refuseBody(req, res, 408, 'DEFAULT_4XX', 'Request Timeout', requestId);
         return;
       }
       const event = proxyEvent(req, path, body, requestId);
@@ -137,20 +162,40 @@ export class LocalApi {
     } catch {
       // The function failed (threw): API Gateway answers 502, or cuts a stream that already started.
       if (!res.headersSent) {
-        sendGatewayError(res, 502, 'INTEGRATION_FAILURE', 'Internal server error', requestId, this.options.cors);
+        this.gatewayError(res, 502, 'INTEGRATION_FAILURE', 'Internal server error', requestId);
       } else {
         res.destroy();
       }
     }
   }
 
+  /** Answers a body the gateway will not take, then closes the connection rather than read the rest. */
+  private refuseBody(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    requestId: string,
+  ): void {
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => req.socket.destroy());
+    this.gatewayError(res, status, code, message, requestId);
+  }
+
+  private gatewayError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string) {
+    sendGatewayError(res, status, code, message, requestId, this.options.cors);
+  }
+
   private async invokeStreaming(event: APIGatewayProxyEvent, res: http.ServerResponse, requestId: string) {
     const responseStream = new IntegrationResponseStream(res, requestId, this.options.cors);
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        responseStream.destroy();
-      }
-    });
+    if (this.options.disconnectSignal) {
+      res.on('close', () => {
+        if (!res.writableFinished) {
+          responseStream.destroy();
+        }
+      });
+    }
     await this.options.handlers.handler(event, responseStream, lambdaContext(this.options.streamTimeoutMs));
     if (!responseStream.writableFinished && !responseStream.destroyed) {
       // A streaming function that returns without ending its stream: API Gateway ends the response.
@@ -257,17 +302,35 @@ function lambdaContext(timeoutMs: number): LambdaContext {
   return { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PAYLOAD_BYTES) {
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The whole request body, unless it grows over API Gateway's limit or does not arrive within `timeoutMs`. */
+function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer | 'too large' | 'timed out'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    const finish = (result: Buffer | 'too large' | 'timed out') => {
+      stop();
+      resolve(result);
+    };
+    const onError = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        finish('too large');
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => finish(Buffer.concat(chunks));
+    const timer = setTimeout(() => finish('timed out'), timeoutMs);
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 /** The REST API proxy event API Gateway would send (text bodies as strings, others base64-encoded). */
@@ -317,6 +380,11 @@ function sendGatewayError(
   requestId: string,
   cors: CorsPolicy | undefined,
 ): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', ...gatewayResponseCorsHeaders(cors) });
-  res.end(JSON.stringify(gatewayErrorBody(code, message, requestId)));
+  const body = JSON.stringify(gatewayErrorBody(code, message, requestId));
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    ...gatewayResponseCorsHeaders(cors),
+  });
+  res.end(body);
 }

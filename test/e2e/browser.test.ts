@@ -8,7 +8,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { chromium, type Browser } from 'playwright-core';
 import { startRunner, type Runner } from './runner';
-import { fakeTokens } from '../../src/local/fake-model';
+import { fakeTokens } from '../support/fake-model';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGE = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'clients', 'browser.html'), 'utf8');

@@ -4,7 +4,7 @@
  */
 import * as http from 'http';
 import { startRunner } from './runner';
-import { fakeTokens } from '../../src/local/fake-model';
+import { fakeTokens } from '../support/fake-model';
 
 const STREAMS = 100;
 const DELTAS = 500;

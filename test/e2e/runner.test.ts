@@ -1,7 +1,10 @@
 import { spawn, spawnSync } from 'child_process';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CLI_PATH, postJson, readTimed, startRunner, type Runner } from './runner';
-import { fakeTokens } from '../../src/local/fake-model';
+import { fakeTokens } from '../support/fake-model';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the version the installed package would carry
+const PACKAGE_VERSION: string = require('../../package.json').version;
 
 // The fake model: 10 tokens, the first after 100 ms, then one every 50 ms (the last at ~550 ms).
 const SCHEDULE = { firstTokenMs: 100, gapMs: 50, tokens: 10 };
@@ -167,20 +170,36 @@ describe('CORS through the runner', () => {
   });
 });
 
+/** Starts a long answer, reads its first chunk and disconnects. */
+async function readFirstChunkAndLeave(url: string): Promise<void> {
+  const controller = new AbortController();
+  const response = await postJson(`${url}/stream`, { prompt: 'long one please' }, {}, controller.signal);
+  await response.body!.getReader().read();
+  controller.abort();
+}
+
 describe('client disconnect', () => {
-  test('cancels the Bedrock stream: the model stops generating', async () => {
-    const controller = new AbortController();
-    const response = await fetch(`${runner.url}/stream`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ prompt: 'long one please' }),
-      signal: controller.signal,
-    });
-    const reader = response.body!.getReader();
-    await reader.read();
-    controller.abort();
-    await runner.waitForLine(/fake model: stream for .* cancelled by its client after \d+ frames/);
-    await runner.waitForLine(/POST \/stream 200 client_disconnected/);
+  test('by default, like Lambda, the answer runs to its end and the runner says the client left', async () => {
+    await readFirstChunkAndLeave(runner.url);
+    await runner.waitForLine(
+      /POST \/stream client disconnected after \d+ ms; in Lambda the function keeps running until the answer ends \(no disconnect signal\)$/,
+    );
+    await runner.waitForLine(/POST \/stream 200 ok sse 10 tokens .* client disconnected \d+ ms$/);
+    expect(runner.lines.filter((l) => l.includes('cancelled by its client'))).toEqual([]);
+  });
+
+  test('with --disconnect-signal the handler aborts the Bedrock stream: the model stops generating', async () => {
+    const signalled = await startRunner(['--disconnect-signal', '--answer-tokens', '1000', '--first-token-ms', '0']);
+    try {
+      await signalled.waitForLine(
+        /^Client disconnects: destroy the handler's response stream \(--disconnect-signal; Lambda gives no such signal\)$/,
+      );
+      await readFirstChunkAndLeave(signalled.url);
+      await signalled.waitForLine(/fake model: stream for .* cancelled by its client after \d+ frames/);
+      await signalled.waitForLine(/POST \/stream 200 client_disconnected/);
+    } finally {
+      expect(await signalled.stop()).toBe(0);
+    }
   });
 });
 
@@ -193,6 +212,12 @@ describe('the runner', () => {
     ).toBe(true);
   });
 
+  test('says at start that, like Lambda, the handler is not told when its client disconnects', async () => {
+    await runner.waitForLine(
+      /^Client disconnects: like Lambda, the handler gets no signal and runs until its answer ends or it times out$/,
+    );
+  });
+
   test('prints a ready-to-paste curl command', () => {
     expect(runner.lines).toContain(
       `  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${runner.url}/stream`,
@@ -202,6 +227,7 @@ describe('the runner', () => {
   test.each([
     [['serve', '--port', 'abc'], /--port must be a whole number from 0 to 65535/],
     [['serve', '--fault', 'explode'], /--fault must be none, throttle or midstream/],
+    [['serve', '--body-timeout', '0'], /--body-timeout must be a whole number from 1 to 300, not "0"/],
     [['serve', '--no-such-flag'], /Unknown option '--no-such-flag'/],
     [['launch'], /unknown command "launch"/],
     [[], /missing command: serve/],
@@ -210,6 +236,12 @@ describe('the runner', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain('Usage: cdk-streaming-bedrock-api serve');
+  });
+
+  test('--version prints the version in the package.json and exits 0', () => {
+    const result = spawnSync(process.execPath, [CLI_PATH, '--version'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${PACKAGE_VERSION}\n`);
   });
 
   test('--help prints the usage and exits 0', () => {

@@ -5,7 +5,7 @@
 import * as http from 'http';
 import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { answer, FakeBedrock, httpError } from '../../src/local/fake-bedrock';
+import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 
 let fake: FakeBedrock;
 
