@@ -15,7 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
 import { handlerEnvironment } from '../src/contract';
-import { answer, FakeBedrock, type FakeRequest } from '../src/local/fake-bedrock';
+import { answer, FakeBedrock, type FakeRequest } from '../test/support/fake-bedrock';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
 
 const ROOT = path.join(__dirname, '..');

@@ -67,11 +67,12 @@ export function corsPreflightHeaders(
   options: { readonly allowHeaders?: readonly string[]; readonly allowMethods?: readonly string[] } = {},
 ): Record<string, string> {
   const allowedOrigins = policy?.allowOrigins ?? [];
-  // The preflight answers '*' literally when it is listed (credentials are refused with '*' at synth).
-  const allow = allowedOrigins.includes('*') ? '*' : allowedOrigin(policy, origin);
-  if (allow === undefined) {
+  if (allowedOrigins.length === 0) {
     return {};
   }
+  // Like CDK's preflight mapping template: '*' when listed (credentials with '*' are refused at synth), else the
+  // request's origin when listed, else the first listed origin (which a browser on another origin then refuses).
+  const allow = allowedOrigins.includes('*') ? '*' : (allowedOrigin(policy, origin) ?? allowedOrigins[0]);
   const headers: Record<string, string> = {
     'Access-Control-Allow-Origin': allow,
     'Access-Control-Allow-Headers': (options.allowHeaders ?? CORS_DEFAULT_ALLOW_HEADERS).join(','),

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PRELUDE_SEPARATOR, handlerEnvironment } from '../../src/contract';
-import { FakeBedrock } from '../../src/local/fake-bedrock';
+import { FakeBedrock } from '../support/fake-bedrock';
 
 export const BUNDLE_PATH = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.lambda', 'index.js');
 

@@ -70,6 +70,8 @@ describe('CORS preflight, as the construct configures it with CDK defaults', () 
     ['every origin (*)', { allowOrigins: ['*'] }, APP],
     ['two origins, from the first', { allowOrigins: [APP, OTHER_APP] }, APP],
     ['two origins, from the second', { allowOrigins: [APP, OTHER_APP] }, OTHER_APP],
+    ['one origin, from an unlisted origin', { allowOrigins: [APP] }, 'https://unlisted.example'],
+    ['two origins, from an unlisted origin', { allowOrigins: [APP, OTHER_APP] }, 'https://unlisted.example'],
   ])('%s: the same status and headers as API Gateway', async (_name, cors, origin) => {
     await withApi({ cors }, async (url) => {
       expect(await preflight(url, origin)).toEqual(cdkPreflight(cors, origin));
