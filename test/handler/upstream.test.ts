@@ -110,11 +110,12 @@ describe('errors after output started end the stream in-band', () => {
     expect(res.body).toMatch(/^first second \n\n\[error upstream_failed\] .+\n$/);
   });
 
-  test('application/json: the whole-answer format still gets the real status', async () => {
+  test('application/json: committed at the first content, so the error object replaces the answer', async () => {
     ctx.fake.setScript(failing);
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/json' } }));
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(200);
     expect(JSON.parse(res.body).error.code).toBe('upstream_failed');
+    expectNoLeak(res.body, 'AWS-EXCEPTION-TEXT');
   });
 
   test('throttling after output started is reported, never retried', async () => {
