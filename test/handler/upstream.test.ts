@@ -2,13 +2,11 @@ import {
   MODEL,
   RecordingStream,
   apiEvent,
-  captureLogs,
   expectNoLeak,
   invokeStream,
   lambdaContext,
   parseSse,
   parseNdjson,
-  setEnv,
   until,
   useHandlerTestContext,
   withEnv,
@@ -129,13 +127,8 @@ describe('errors after output started end the stream in-band', () => {
 
   test('the log line records the error as after output', async () => {
     ctx.fake.setScript(failing);
-    const logs = captureLogs();
-    try {
-      await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
-    } finally {
-      logs.restore();
-    }
-    const [line] = logs.lines();
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    const [line] = ctx.logs();
     expect(line).toMatchObject({
       status: 200,
       outcome: 'upstream_failed',
@@ -186,35 +179,22 @@ describe('client disconnect', () => {
       ),
     );
     const stream = new RecordingStream();
-    const logs = captureLogs();
-    try {
-      const done = ctx.mod.handler(apiEvent({ prompt: 'hi' }), stream, lambdaContext());
-      await until(() => stream.writes.length >= 3);
-      stream.destroy();
-      await done;
-    } finally {
-      logs.restore();
-    }
+    const done = ctx.mod.handler(apiEvent({ prompt: 'hi' }), stream, lambdaContext());
+    await until(() => stream.writes.length >= 3);
+    stream.destroy();
+    await done;
     await until(() => ctx.fake.cancelledStreams === 1);
-    expect(logs.lines()[0]).toMatchObject({ outcome: 'client_disconnected', status: 499 });
+    expect(ctx.logs()[0]).toMatchObject({ outcome: 'client_disconnected', status: 499 });
   });
 });
 
 describe('unexpected failures', () => {
   test('a broken configuration is a 500 with a fixed message; the stack goes to the log only', async () => {
-    const restore = setEnv({ SBA_MODEL_ID: undefined });
-    const logs = captureLogs();
-    let res;
-    try {
-      res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
-    } finally {
-      logs.restore();
-      restore();
-    }
+    const res = await withEnv({ SBA_MODEL_ID: undefined }, () => invokeStream(ctx.mod, apiEvent({ prompt: 'hi' })));
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body).error).toMatchObject({ type: 'api_error', code: 'internal_error' });
     expectNoLeak(res.body, 'SBA_MODEL_ID');
-    expect(logs.lines()[0].error.cause.stack).toContain('SBA_MODEL_ID is not set');
+    expect(ctx.logs()[0].error.cause.stack).toContain('SBA_MODEL_ID is not set');
   });
 });
 
