@@ -98,16 +98,6 @@ describe('progressive delivery', () => {
     // And the status line went out before the first delta.
     expect(res.preludeAt).toBeLessThanOrEqual(deltaChunks[0].at);
   });
-
-  test('SSE heartbeats keep the connection alive while the model is silent', async () => {
-    await withEnv({ SBA_HEARTBEAT_MS: '40' }, async () => {
-      ctx.fake.setScript(() => answer(['late'], { firstDelayMs: 300 }));
-      const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }));
-      const pings = res.chunks.filter((c) => c.text === ': ping\n\n');
-      expect(pings.length).toBeGreaterThanOrEqual(3);
-      expect(parseSse(res.body).map((e) => e.event)).toEqual(['delta', 'done']);
-    });
-  });
 });
 
 describe('what Bedrock receives', () => {
