@@ -35,6 +35,8 @@ export type ChatEvent =
   /** A content block begins (before its first delta): the answer has content, the status can be committed. */
   | { readonly type: 'blockStart'; readonly index: number }
   | { readonly type: 'text'; readonly text: string }
+  /** The model's reasoning (DeepSeek R1 reasons by default); no native format shows it yet. */
+  | { readonly type: 'reasoning'; readonly text: string }
   | { readonly type: 'stop'; readonly stopReason: string }
   | {
       readonly type: 'usage';
@@ -46,7 +48,7 @@ export type ChatEvent =
 
 /** Events that carry or announce answer content (the status is committed at the first one). */
 export function isContent(event: ChatEvent): boolean {
-  return event.type === 'blockStart' || event.type === 'text';
+  return event.type === 'blockStart' || event.type === 'text' || event.type === 'reasoning';
 }
 
 /** What a response reports when the model has finished. */

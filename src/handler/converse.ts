@@ -135,11 +135,18 @@ async function nextEvent(
   }
 }
 
-/** One ConverseStream event as a ChatEvent; undefined for events the API does not use (messageStart, blockStop). */
+/**
+ * One ConverseStream event as a ChatEvent; undefined for what the API does not use (messageStart, blockStop, reasoning
+ * signatures; tool use and citations are not enabled).
+ */
 export function toChatEvent(event: ConverseStreamOutput): ChatEvent | undefined {
   if (event.contentBlockDelta) {
-    const text = event.contentBlockDelta.delta?.text;
-    return text ? { type: 'text', text } : undefined;
+    const delta = event.contentBlockDelta.delta;
+    if (delta?.text) {
+      return { type: 'text', text: delta.text };
+    }
+    const reasoning = delta?.reasoningContent?.text;
+    return reasoning ? { type: 'reasoning', text: reasoning } : undefined;
   }
   if (event.contentBlockStart) {
     return { type: 'blockStart', index: event.contentBlockStart.contentBlockIndex ?? 0 };

@@ -37,6 +37,22 @@ describe('while the model is silent after the first content', () => {
   });
 });
 
+test('a model that reasons first commits 200 at its first reasoning delta and is kept alive while it thinks', async () => {
+  const frame = (event: string, payload: unknown, delayMs = 0) => ({ event, payload, delayMs });
+  ctx.fake.setScript(() => ({
+    frames: [
+      frame('messageStart', { role: 'assistant' }),
+      frame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: 'thinking' } } }),
+      frame('contentBlockDelta', { contentBlockIndex: 1, delta: { text: 'answer' } }, 250),
+      frame('messageStop', { stopReason: 'end_turn' }),
+      frame('metadata', { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, metrics: { latencyMs: 1 } }),
+    ],
+  }));
+  const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }));
+  expect(res.chunks.filter((c) => c.text === ': ping\n\n').length).toBeGreaterThanOrEqual(3);
+  expect(parseSse(res.body).map((e) => e.data.text ?? e.event)).toEqual(['answer', 'done']);
+});
+
 describe('text/plain, which has no keep-alive bytes', () => {
   test('pauses shorter than the idle cap are not cut', async () => {
     ctx.fake.setScript(() => answer(['a', 'b', 'c'], { delayMs: IDLE_LIMIT_MS / 3 }));

@@ -36,6 +36,11 @@ describe('ConverseStream as neutral events', () => {
     ]);
   });
 
+  test('a reasoning delta is a reasoning event, not text', () => {
+    const delta = { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'hmm' } } } };
+    expect(toChatEvent(delta as ConverseStreamOutput)).toEqual({ type: 'reasoning', text: 'hmm' });
+  });
+
   test('messageStart and empty deltas are not events', () => {
     expect(toChatEvent(start)).toBeUndefined();
     expect(toChatEvent(text(''))).toBeUndefined();
