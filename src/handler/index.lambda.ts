@@ -34,12 +34,16 @@ export const handler = streamingRuntime.streamifyResponse(
 );
 
 /** Buffered entry point (POST /buffered): the whole answer as JSON, within API Gateway's 29 s. */
-export async function bufferedHandler(
+export function bufferedHandler(event: APIGatewayProxyEvent, context: LambdaContext): Promise<APIGatewayProxyResult> {
+  return bufferedAnswer(nativeDialect, event, context);
+}
+
+async function bufferedAnswer(
+  dialect: Dialect,
   event: APIGatewayProxyEvent,
   context: LambdaContext,
 ): Promise<APIGatewayProxyResult> {
   const call = new Invocation(event, context, 'buffered');
-  const dialect = nativeDialect;
   try {
     const config = call.start();
     const request = dialect.decode(event, config);
