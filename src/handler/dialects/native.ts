@@ -19,17 +19,17 @@ export const nativeDialect: Dialect = {
 type EncoderFactory = (request: ChatRequest) => ResponseEncoder;
 
 /** Only text is shown; the other events are reported in `done` or not at all. */
-const textOf = (event: ChatEvent) => (event.type === 'text' ? event.text : undefined);
+const showText =
+  (encode: (text: string) => string) =>
+  (event: ChatEvent): string =>
+    event.type === 'text' ? encode(event.text) : '';
 
 export const sseEncoder: EncoderFactory = () => ({
   name: 'sse',
   contentType: 'text/event-stream; charset=utf-8',
   keepAlive: ': ping\n\n',
   // Built from the encoded string directly: no object per delta on the hot path.
-  event: (event) => {
-    const text = textOf(event);
-    return text === undefined ? '' : `event: delta\ndata: {"text":${JSON.stringify(text)}}\n\n`;
-  },
+  event: showText((text) => `event: delta\ndata: {"text":${JSON.stringify(text)}}\n\n`),
   done: (summary) => `event: done\ndata: ${JSON.stringify(summary)}\n\n`,
   error: (body) => `event: error\ndata: ${JSON.stringify(body)}\n\n`,
 });
@@ -39,10 +39,7 @@ export const ndjsonEncoder: EncoderFactory = () => ({
   name: 'ndjson',
   contentType: 'application/x-ndjson; charset=utf-8',
   keepAlive: '{"type":"ping"}\n',
-  event: (event) => {
-    const text = textOf(event);
-    return text === undefined ? '' : `{"type":"delta","text":${JSON.stringify(text)}}\n`;
-  },
+  event: showText((text) => `{"type":"delta","text":${JSON.stringify(text)}}\n`),
   done: (summary) => `${JSON.stringify({ type: 'done', ...summary })}\n`,
   error: (body) => `${JSON.stringify({ type: 'error', ...body })}\n`,
 });
@@ -54,7 +51,7 @@ export const ndjsonEncoder: EncoderFactory = () => ({
 export const textEncoder: EncoderFactory = () => ({
   name: 'text',
   contentType: 'text/plain; charset=utf-8',
-  event: (event) => textOf(event) ?? '',
+  event: showText((text) => text),
   done: () => '',
   error: (body) => `\n\n[error ${body.error.code}] ${body.error.message}\n`,
 });
@@ -71,9 +68,8 @@ export const jsonAnswerEncoder: EncoderFactory = (request) => {
     contentType: 'application/json',
     keepAlive: '\n',
     event: (event) => {
-      const text = textOf(event);
-      if (text !== undefined) {
-        parts.push(text);
+      if (event.type === 'text') {
+        parts.push(event.text);
       }
       return '';
     },
