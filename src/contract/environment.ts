@@ -35,6 +35,11 @@ export const HandlerEnvironment = {
   METRICS_NAMESPACE: 'SBA_METRICS_NAMESPACE',
   /** Milliseconds of model silence after which a streaming format's keep-alive bytes are sent. */
   HEARTBEAT_MS: 'SBA_HEARTBEAT_MS',
+  /**
+   * Milliseconds of model silence after which a format without keep-alive bytes (text/plain) is ended with an error,
+   * before API Gateway's idle timeout cuts it. Not set by the construct; tests shorten it.
+   */
+  IDLE_LIMIT_MS: 'SBA_IDLE_LIMIT_MS',
 } as const;
 
 /** Defaults shared by the construct (for docs and env values) and the handler (when a variable is absent). */
@@ -43,6 +48,8 @@ export const HandlerDefaults = {
   MAX_REQUEST_BYTES: 256 * 1024,
   METRICS_NAMESPACE: 'StreamingBedrockApi',
   HEARTBEAT_MS: 10_000,
+  /** Just under API Gateway's 5-minute idle timeout of Regional and private endpoints. */
+  IDLE_LIMIT_MS: 290_000,
 } as const;
 
 /** What an operator configures for the default handler. Every field but `modelId` falls back to HandlerDefaults. */

@@ -15,6 +15,8 @@ export interface HandlerConfig {
   readonly logContent: boolean;
   readonly metricsNamespace: string;
   readonly heartbeatMs: number;
+  /** Silence after which a format without keep-alive bytes is ended (API Gateway would cut it soon after). */
+  readonly idleLimitMs: number;
 }
 
 export interface GuardrailConfig {
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     logContent: env[Env.LOG_CONTENT] === 'true',
     metricsNamespace: env[Env.METRICS_NAMESPACE] || HandlerDefaults.METRICS_NAMESPACE,
     heartbeatMs: positiveInteger(env, Env.HEARTBEAT_MS, HandlerDefaults.HEARTBEAT_MS),
+    idleLimitMs: positiveInteger(env, Env.IDLE_LIMIT_MS, HandlerDefaults.IDLE_LIMIT_MS),
   };
 }
 

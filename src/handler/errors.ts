@@ -2,151 +2,155 @@
  * The error model: every failure becomes an ApiError with a status, a type, a code and a fixed message.
  * Messages never quote the request, the AWS exception text, an ARN or the configuration.
  */
+export interface ApiErrorOptions {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string;
+  readonly message: string;
+  readonly param?: string | null;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly cause?: unknown;
+}
+
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    readonly code: string,
-    message: string,
-    readonly param: string | null = null,
-    readonly headers: Readonly<Record<string, string>> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  readonly status: number;
+  readonly type: string;
+  readonly code: string;
+  readonly param: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(options: ApiErrorOptions) {
+    super(options.message, { cause: options.cause });
     this.name = 'ApiError';
+    this.status = options.status;
+    this.type = options.type;
+    this.code = options.code;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
   }
 }
 
 export { errorBody, type ErrorBody } from '../contract';
 
 export function invalidRequest(code: string, message: string, param: string | null = null): ApiError {
-  return new ApiError(400, 'invalid_request_error', code, message, param);
+  return new ApiError({ status: 400, type: 'invalid_request_error', code, message, param });
 }
 
 /** Seconds a throttled caller should wait; Bedrock gives no hint, and the SDK already retried with backoff. */
 const RETRY_AFTER_SECONDS = '2';
+const RETRY_AFTER = { 'Retry-After': RETRY_AFTER_SECONDS };
+
+const upstream = (status: number, code: string, message: string, cause: unknown, headers?: Record<string, string>) =>
+  new ApiError({ status, type: 'upstream_error', code, message, cause, headers });
 
 export const Errors = {
   tooLarge: (limit: number) =>
-    new ApiError(413, 'invalid_request_error', 'request_too_large', `The request body is larger than ${limit} bytes.`),
+    new ApiError({
+      status: 413,
+      type: 'invalid_request_error',
+      code: 'request_too_large',
+      message: `The request body is larger than ${limit} bytes.`,
+    }),
   unsupportedMediaType: () =>
-    new ApiError(
-      415,
-      'invalid_request_error',
-      'unsupported_media_type',
-      'Send the request body as JSON with the header Content-Type: application/json.',
-    ),
+    new ApiError({
+      status: 415,
+      type: 'invalid_request_error',
+      code: 'unsupported_media_type',
+      message: 'Send the request body as JSON with the header Content-Type: application/json.',
+    }),
   throttled: (cause?: unknown) =>
-    new ApiError(
-      429,
-      'rate_limit_error',
-      'upstream_throttled',
-      'The model is receiving too many requests. Retry after the delay in the Retry-After header.',
-      null,
-      { 'Retry-After': RETRY_AFTER_SECONDS },
-      { cause },
-    ),
+    new ApiError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'upstream_throttled',
+      message: 'The model is receiving too many requests. Retry after the delay in the Retry-After header.',
+      headers: RETRY_AFTER,
+      cause,
+    }),
   upstreamValidation: (cause?: unknown) =>
-    new ApiError(
-      400,
-      'invalid_request_error',
-      'upstream_validation',
-      'The model rejected the request. Check the message roles and content and the inference parameters.',
-      null,
-      {},
-      { cause },
-    ),
+    new ApiError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'upstream_validation',
+      message: 'The model rejected the request. Check the message roles and content and the inference parameters.',
+      cause,
+    }),
   upstreamMisconfigured: (cause?: unknown) =>
-    new ApiError(
+    upstream(
       502,
-      'upstream_error',
       'upstream_misconfigured',
-      'The API cannot use its configured model. The operator should check model access and permissions.',
-      null,
-      {},
-      { cause },
+      'The API cannot use its configured model. The operator should check the model id, model access and permissions.',
+      cause,
     ),
   upstreamFailed: (cause?: unknown) =>
-    new ApiError(
+    upstream(502, 'upstream_failed', 'The model failed to answer. Try again.', cause),
+  upstreamIncomplete: () =>
+    upstream(
       502,
-      'upstream_error',
-      'upstream_failed',
-      'The model failed to answer. Try again.',
-      null,
-      {},
-      { cause },
+      'upstream_incomplete',
+      'The model stream ended before the answer was complete. Try again.',
+      undefined,
     ),
   upstreamUnavailable: (cause?: unknown) =>
-    new ApiError(
-      503,
-      'upstream_error',
-      'upstream_unavailable',
-      'The model service is unavailable. Try again later.',
-      null,
-      { 'Retry-After': RETRY_AFTER_SECONDS },
-      { cause },
-    ),
+    upstream(503, 'upstream_unavailable', 'The model service is unavailable. Try again later.', cause, RETRY_AFTER),
   upstreamTimeout: (cause?: unknown) =>
-    new ApiError(504, 'timeout_error', 'upstream_timeout', 'The model did not answer in time.', null, {}, { cause }),
+    new ApiError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'upstream_timeout',
+      message: 'The model did not answer in time.',
+      cause,
+    }),
   deadline: () =>
-    new ApiError(504, 'timeout_error', 'timeout', 'The answer did not finish within the time limit of the API.'),
+    new ApiError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'timeout',
+      message: 'The answer did not finish within the time limit of the API.',
+    }),
+  idle: () =>
+    new ApiError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'idle_timeout',
+      message:
+        'The model was silent for too long for this format, which cannot keep the connection open. ' +
+        'Use text/event-stream or application/x-ndjson for long answers.',
+    }),
   /** Recorded in the log only: there is nobody left to answer. */
   clientDisconnected: () =>
-    new ApiError(499, 'client_error', 'client_disconnected', 'The client disconnected before the answer ended.'),
+    new ApiError({
+      status: 499,
+      type: 'client_error',
+      code: 'client_disconnected',
+      message: 'The client disconnected before the answer ended.',
+    }),
   internal: (cause?: unknown) =>
-    new ApiError(500, 'api_error', 'internal_error', 'The API failed to process the request.', null, {}, { cause }),
+    new ApiError({
+      status: 500,
+      type: 'api_error',
+      code: 'internal_error',
+      message: 'The API failed to process the request.',
+      cause,
+    }),
 };
 
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'ServiceQuotaExceededException',
-  'ModelNotReadyException',
-  'TooManyRequestsException',
-]);
-const MISCONFIGURED = new Set([
-  'AccessDeniedException',
-  'ResourceNotFoundException',
-  'UnrecognizedClientException',
-  'ExpiredTokenException',
-  'InvalidSignatureException',
-  'CredentialsProviderError',
-]);
-const FAILED = new Set(['ModelErrorException', 'ModelStreamErrorException', 'InternalServerException']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
+/** Codes the operator has to act on: logged at ERROR. Every other failure is the caller's or expected: WARN. */
+const OPERATOR_CODES = new Set([
+  'internal_error',
+  'upstream_misconfigured',
+  'upstream_failed',
+  'upstream_incomplete',
+  'upstream_unavailable',
+  'upstream_timeout',
 ]);
 
-/** Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model. */
-export function fromBedrockError(err: unknown): ApiError {
-  if (err instanceof ApiError) {
-    return err;
+/** The log level of an outcome (`ok` or an error code): it follows the code, not the HTTP status already sent. */
+export function logLevel(outcome: string): 'INFO' | 'WARN' | 'ERROR' {
+  if (outcome === 'ok') {
+    return 'INFO';
   }
-  const name = (err as { name?: unknown })?.name;
-  // Connection failures: the HTTP/2 handler reports a cancelled stream whose cause is the socket error.
-  const code = (err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
-  if (typeof name === 'string') {
-    if (THROTTLED.has(name)) return Errors.throttled(err);
-    if (MISCONFIGURED.has(name)) return Errors.upstreamMisconfigured(err);
-    if (name === 'ValidationException') return Errors.upstreamValidation(err);
-    if (name === 'ServiceUnavailableException') return Errors.upstreamUnavailable(err);
-    if (name === 'ModelTimeoutException' || name === 'TimeoutError') return Errors.upstreamTimeout(err);
-    if (FAILED.has(name)) return Errors.upstreamFailed(err);
-  }
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
-    return Errors.upstreamUnavailable(err);
-  }
-  if (typeof err === 'object' && err !== null && ('$metadata' in err || '$fault' in err)) {
-    // An SDK error without an HTTP status never got an answer from Bedrock: it could not be reached.
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return status === undefined ? Errors.upstreamUnavailable(err) : Errors.upstreamFailed(err);
-  }
-  return Errors.internal(err);
+  return OPERATOR_CODES.has(outcome) ? 'ERROR' : 'WARN';
 }
 
 /** What the log line may say about a cause: the exception's name and HTTP status, never its message. */

@@ -1,5 +1,6 @@
+import type { Usage } from './chat';
 import type { HandlerConfig } from './config';
-import type { Usage } from './formats';
+import { logLevel } from './errors';
 
 /**
  * One structured JSON line per request, written after the response ended. It is also a CloudWatch Embedded Metric
@@ -47,7 +48,7 @@ export function writeRequestRecord(
   metric('Duration', 'Milliseconds', record.durationMs);
 
   const line = {
-    level: record.outcome === 'ok' ? 'INFO' : record.status >= 500 ? 'ERROR' : 'WARN',
+    level: logLevel(record.outcome),
     message: 'request completed',
     ...record,
     // EMF dimensions: per model, and per model and outcome (errors by code).

@@ -1,4 +1,4 @@
-import { apiEvent, captureLogs, expectNoLeak, invokeStream, MODEL, setEnv, useHandlerTestContext } from './harness';
+import { apiEvent, expectNoLeak, invokeStream, MODEL, setEnv, useHandlerTestContext } from './harness';
 import { answer } from '../../src/local/fake-bedrock';
 
 const ctx = useHandlerTestContext({
@@ -333,13 +333,7 @@ describe.each(cases)('$name', ({ body, rawBody, headers, isBase64Encoded, status
 
   test(`gets ${status} ${code} before any output, without calling Bedrock or echoing the request`, async () => {
     ctx.fake.setScript(() => answer(['should not be called']));
-    const logs = captureLogs();
-    let res;
-    try {
-      res = await invokeStream(ctx.mod, event());
-    } finally {
-      logs.restore();
-    }
+    const res = await invokeStream(ctx.mod, event());
     expect(res.status).toBe(status);
     expect(res.headers['Content-Type']).toBe('application/json');
     const parsed = JSON.parse(res.body);
@@ -349,7 +343,7 @@ describe.each(cases)('$name', ({ body, rawBody, headers, isBase64Encoded, status
     });
     expect(ctx.fake.requests).toHaveLength(0);
     expectNoLeak(res.body + JSON.stringify(res.headers), M);
-    const [line] = logs.lines();
+    const [line] = ctx.logs();
     expect(line).toMatchObject({ status, outcome: code, error: { code, afterOutput: false } });
     expect(JSON.stringify(line)).not.toContain(M);
   });

@@ -184,23 +184,32 @@ export function parseSse(body: string): SseEvent[] {
   return events;
 }
 
-/** Captures the handler's structured log lines (written to stdout). */
-export function captureLogs(): { lines: () => any[]; restore: () => void } {
-  const captured: string[] = [];
+/** The handler's JSON log record (one per request). */
+export type LogRecord = Record<string, any>;
+
+/**
+ * Captures the handler's log records (JSON lines on stdout) instead of printing them; any other output passes
+ * through. `useHandlerTestContext` captures for every test, so expected ERROR/WARN lines never flood the test output
+ * and each test can assert on its own records.
+ */
+export function captureLogs(): { records: () => LogRecord[]; restore: () => void } {
+  const records: LogRecord[] = [];
+  const write = process.stdout.write;
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: any, ...rest: any[]) => {
-    captured.push(String(chunk));
-    const callback = rest.find((r) => typeof r === 'function');
-    callback?.();
+    const text = String(chunk);
+    if (!text.includes('"message":"request completed"')) {
+      return write.call(process.stdout, chunk, ...rest);
+    }
+    records.push(
+      ...text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line)),
+    );
+    rest.find((r) => typeof r === 'function')?.();
     return true;
-  }) as any);
-  return {
-    lines: () =>
-      captured
-        .flatMap((c) => c.split('\n'))
-        .filter((l) => l.includes('"message":"request completed"'))
-        .map((l) => JSON.parse(l)),
-    restore: () => spy.mockRestore(),
-  };
+  }) as typeof process.stdout.write);
+  return { records: () => records, restore: () => spy.mockRestore() };
 }
 
 /** Strings that must never appear in a response. */
@@ -213,6 +222,8 @@ export function expectNoLeak(text: string, ...secrets: string[]): void {
 export interface HandlerTestContext {
   fake: FakeBedrock;
   mod: HandlerModule;
+  /** The handler's log records written during the current test. */
+  logs: () => LogRecord[];
 }
 
 /** Starts one fake Bedrock endpoint for the test file, loads the bundle, and resets the script before each test. */
@@ -228,10 +239,14 @@ export function useHandlerTestContext(extraEnv: Record<string, string> = {}): Ha
     restoreEnv?.();
     await ctx.fake?.stop();
   });
+  let capture: ReturnType<typeof captureLogs> | undefined;
   beforeEach(() => {
     ctx.fake.requests.length = 0;
     ctx.fake.cancelledStreams = 0;
+    capture = captureLogs();
+    ctx.logs = capture.records;
   });
+  afterEach(() => capture?.restore());
   return ctx;
 }
 

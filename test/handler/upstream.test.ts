@@ -2,13 +2,11 @@ import {
   MODEL,
   RecordingStream,
   apiEvent,
-  captureLogs,
   expectNoLeak,
   invokeStream,
   lambdaContext,
   parseSse,
   parseNdjson,
-  setEnv,
   until,
   useHandlerTestContext,
   withEnv,
@@ -110,11 +108,12 @@ describe('errors after output started end the stream in-band', () => {
     expect(res.body).toMatch(/^first second \n\n\[error upstream_failed\] .+\n$/);
   });
 
-  test('application/json: the whole-answer format still gets the real status', async () => {
+  test('application/json: committed at the first content, so the error object replaces the answer', async () => {
     ctx.fake.setScript(failing);
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/json' } }));
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(200);
     expect(JSON.parse(res.body).error.code).toBe('upstream_failed');
+    expectNoLeak(res.body, 'AWS-EXCEPTION-TEXT');
   });
 
   test('throttling after output started is reported, never retried', async () => {
@@ -128,14 +127,10 @@ describe('errors after output started end the stream in-band', () => {
 
   test('the log line records the error as after output', async () => {
     ctx.fake.setScript(failing);
-    const logs = captureLogs();
-    try {
-      await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
-    } finally {
-      logs.restore();
-    }
-    const [line] = logs.lines();
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    const [line] = ctx.logs();
     expect(line).toMatchObject({
+      level: 'ERROR',
       status: 200,
       outcome: 'upstream_failed',
       Errors: 1,
@@ -177,7 +172,9 @@ describe('the handler deadline', () => {
 });
 
 describe('client disconnect', () => {
-  test('releases the Bedrock request and logs the disconnect', async () => {
+  // Deployed Lambda gives no disconnect signal (runtime client issue #145); this proves the abort path for runtimes
+  // that do (the local runner), where the stream emits 'close'.
+  test('when the response stream closes early, the Bedrock request is released and the disconnect logged', async () => {
     ctx.fake.setScript(() =>
       answer(
         Array.from({ length: 50 }, () => 'x'),
@@ -185,35 +182,22 @@ describe('client disconnect', () => {
       ),
     );
     const stream = new RecordingStream();
-    const logs = captureLogs();
-    try {
-      const done = ctx.mod.handler(apiEvent({ prompt: 'hi' }), stream, lambdaContext());
-      await until(() => stream.writes.length >= 3);
-      stream.destroy();
-      await done;
-    } finally {
-      logs.restore();
-    }
+    const done = ctx.mod.handler(apiEvent({ prompt: 'hi' }), stream, lambdaContext());
+    await until(() => stream.writes.length >= 3);
+    stream.destroy();
+    await done;
     await until(() => ctx.fake.cancelledStreams === 1);
-    expect(logs.lines()[0]).toMatchObject({ outcome: 'client_disconnected', status: 499 });
+    expect(ctx.logs()[0]).toMatchObject({ outcome: 'client_disconnected', status: 499 });
   });
 });
 
 describe('unexpected failures', () => {
   test('a broken configuration is a 500 with a fixed message; the stack goes to the log only', async () => {
-    const restore = setEnv({ SBA_MODEL_ID: undefined });
-    const logs = captureLogs();
-    let res;
-    try {
-      res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
-    } finally {
-      logs.restore();
-      restore();
-    }
+    const res = await withEnv({ SBA_MODEL_ID: undefined }, () => invokeStream(ctx.mod, apiEvent({ prompt: 'hi' })));
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body).error).toMatchObject({ type: 'api_error', code: 'internal_error' });
     expectNoLeak(res.body, 'SBA_MODEL_ID');
-    expect(logs.lines()[0].error.cause.stack).toContain('SBA_MODEL_ID is not set');
+    expect(ctx.logs()[0].error.cause.stack).toContain('SBA_MODEL_ID is not set');
   });
 });
 
@@ -248,5 +232,158 @@ describe('buffered endpoint', () => {
     ctx.fake.setScript(() => answer(['a', 'b'], { failAfter: { deltas: 1, exception: 'InternalServerException' } }));
     const res = await ctx.mod.bufferedHandler(apiEvent({ prompt: 'hi' }), context());
     expect(res.statusCode).toBe(502);
+  });
+});
+
+/** A stream script: Bedrock's event frames, then optionally an in-stream exception. */
+const frames = (...list: Array<[string, unknown] | { exception: string; message: string }>) => ({
+  frames: list.map((f) => (Array.isArray(f) ? { event: f[0], payload: f[1] } : f)),
+});
+const messageStart: [string, unknown] = ['messageStart', { role: 'assistant' }];
+const blockStart: [string, unknown] = ['contentBlockStart', { contentBlockIndex: 0, start: {} }];
+const delta = (text: string): [string, unknown] => ['contentBlockDelta', { contentBlockIndex: 0, delta: { text } }];
+const messageStop: [string, unknown] = ['messageStop', { stopReason: 'end_turn' }];
+
+describe('ValidationExceptions about the configured model blame the operator, not the caller', () => {
+  test.each([
+    [
+      'an on-demand model id that needs an inference profile',
+      `Invocation of model ID ${MODEL} with on-demand throughput isn’t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,
+    ],
+    ['an invalid model id (or a profile of another geography)', 'The provided model identifier is invalid.'],
+    ['a model without on-demand throughput', "The provided model doesn't support on-demand throughput."],
+    [
+      'a model the operation does not serve',
+      "This action doesn't support the model that you provided. Try again with a supported text or chat model.",
+    ],
+  ])('%s: 502 upstream_misconfigured with a fixed message and an ERROR log line', async (_case, message) => {
+    ctx.fake.setScript(() => httpError(400, 'ValidationException', message));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body).error).toMatchObject({ type: 'upstream_error', code: 'upstream_misconfigured' });
+    expect(res.body).not.toContain(message);
+    const [line] = ctx.logs();
+    expect(line).toMatchObject({ level: 'ERROR', outcome: 'upstream_misconfigured' });
+    expect(line.error.cause).toEqual({
+      name: 'ValidationException',
+      httpStatusCode: 400,
+      awsRequestId: expect.any(String),
+    });
+  });
+
+  test('a ValidationException about the request stays 400 upstream_validation, logged at WARN', async () => {
+    ctx.fake.setScript(() =>
+      httpError(
+        400,
+        'ValidationException',
+        'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.',
+      ),
+    );
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_validation');
+    expect(ctx.logs()[0]).toMatchObject({ level: 'WARN', outcome: 'upstream_validation' });
+  });
+});
+
+describe("an in-stream exception outside ConverseStream's union", () => {
+  beforeEach(() =>
+    ctx.fake.setScript(() =>
+      frames(messageStart, blockStart, delta('partial'), { exception: 'AccessDeniedException', message: AWS_TEXT }),
+    ),
+  );
+
+  test('ends the stream with upstream_failed, not internal_error', async () => {
+    const events = parseSse((await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }))).body);
+    expect(events.map((e) => e.event)).toEqual(['delta', 'error']);
+    expect(events[1].data.error).toMatchObject({ type: 'upstream_error', code: 'upstream_failed' });
+    expectNoLeak(JSON.stringify(events), 'AWS-EXCEPTION-TEXT');
+  });
+
+  test('is logged at ERROR with only the exception name: no message, no stack', async () => {
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    const [line] = ctx.logs();
+    expect(line).toMatchObject({ level: 'ERROR', status: 200, outcome: 'upstream_failed' });
+    expect(line.error.cause).toEqual({ name: 'accessDeniedException' });
+    expect(JSON.stringify(line)).not.toMatch(/AWS-EXCEPTION-TEXT|arn:aws|123456789012/);
+  });
+});
+
+describe('log level follows the error code, not the status already sent', () => {
+  test('throttling after output started is WARN', async () => {
+    ctx.fake.setScript(() => answer(['a', 'b'], { failAfter: { deltas: 1, exception: 'ThrottlingException' } }));
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(ctx.logs()[0]).toMatchObject({ level: 'WARN', status: 200, outcome: 'upstream_throttled' });
+  });
+
+  test('bad input is WARN and a success is INFO', async () => {
+    ctx.fake.setScript(() => answer(['ok']));
+    await invokeStream(ctx.mod, apiEvent({ nope: 1 }));
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(ctx.logs().map((l) => [l.level, l.outcome])).toEqual([
+      ['WARN', 'unknown_field'],
+      ['INFO', 'ok'],
+    ]);
+  });
+});
+
+describe('a Bedrock stream that ends without messageStop and metadata is a failure', () => {
+  test('SSE: the text so far, then an upstream_incomplete error event and no done', async () => {
+    ctx.fake.setScript(() => frames(messageStart, blockStart, delta('cut '), delta('off')));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    const events = parseSse(res.body);
+    expect(events.map((e) => e.event)).toEqual(['delta', 'delta', 'error']);
+    expect(events[2].data.error).toMatchObject({ type: 'upstream_error', code: 'upstream_incomplete' });
+    expect(ctx.logs()[0]).toMatchObject({ level: 'ERROR', outcome: 'upstream_incomplete', Errors: 1 });
+  });
+
+  test('messageStop without the metadata event is incomplete too', async () => {
+    ctx.fake.setScript(() => frames(messageStart, blockStart, delta('x'), messageStop));
+    const events = parseSse((await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }))).body);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { error: { code: 'upstream_incomplete' } } });
+  });
+
+  test('application/json before any content: 502', async () => {
+    ctx.fake.setScript(() => frames(messageStart));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/json' } }));
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_incomplete');
+  });
+
+  test('buffered endpoint: 502', async () => {
+    ctx.fake.setScript(() => frames(messageStart, blockStart, delta('cut')));
+    const res = await ctx.mod.bufferedHandler(apiEvent({ prompt: 'hi' }, { path: '/buffered' }), lambdaContext());
+    expect(res.statusCode).toBe(502);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_incomplete');
+  });
+});
+
+describe('an error right after messageStart keeps its real status (the 200 waits for the first content)', () => {
+  test('throttlingException: 429 with Retry-After', async () => {
+    ctx.fake.setScript(() => frames(messageStart, { exception: 'ThrottlingException', message: AWS_TEXT }));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(res.status).toBe(429);
+    expect(res.headers['Retry-After']).toMatch(/^\d+$/);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_throttled');
+  });
+
+  test('serviceUnavailableException: 503', async () => {
+    ctx.fake.setScript(() => frames(messageStart, { exception: 'ServiceUnavailableException', message: AWS_TEXT }));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_unavailable');
+    expectNoLeak(res.body, 'AWS-EXCEPTION-TEXT');
+  });
+
+  test('the prelude goes out with the first content block, not with messageStart', async () => {
+    const later = (frame: [string, unknown]) => ({ delayMs: 150, event: frame[0], payload: frame[1] });
+    const metadata = { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } };
+    ctx.fake.setScript(() => {
+      const { frames: rest } = frames(delta('hi'), messageStop, ['metadata', metadata]);
+      return { frames: [{ event: 'messageStart', payload: { role: 'assistant' } }, later(blockStart), ...rest] };
+    });
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(res.status).toBe(200);
+    expect(res.preludeAt).toBeGreaterThanOrEqual(100);
   });
 });

@@ -1,3 +1,6 @@
+/**
+ * Bedrock: the client, the ConverseStream request, and the stream turned into neutral ChatEvents.
+ */
 import * as http from 'http';
 import * as https from 'https';
 import {
@@ -7,10 +10,10 @@ import {
   type ConverseStreamOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ChatEvent, ChatRequest, Usage } from './chat';
 import type { HandlerConfig } from './config';
-import { ApiError, Errors, fromBedrockError } from './errors';
-import type { Usage } from './formats';
-import type { ChatRequest } from './request';
+import { fromBedrockError } from './converse-errors';
+import { ApiError, Errors } from './errors';
 
 /**
  * Attempts of the initial call. The SDK retries throttling and transient errors with exponential backoff and
@@ -48,7 +51,7 @@ function bedrockClient(): BedrockRuntimeClient {
 
 /** Why the handler stopped reading the model before it finished. */
 export class StreamAborted extends Error {
-  constructor(readonly reason: 'deadline' | 'client_disconnected') {
+  constructor(readonly reason: 'deadline' | 'client_disconnected' | 'idle') {
     super(reason);
     this.name = 'StreamAborted';
   }
@@ -88,56 +91,84 @@ export async function openConverseStream(
   }
 }
 
-export interface StreamOutcome {
-  readonly stopReason: string | null;
-  readonly usage: Usage;
-  /** Bedrock's own latency for the call, when reported. */
-  readonly modelLatencyMs?: number;
-  readonly guardrailTrace?: unknown;
-}
-
 /**
- * Reads the model's events to the end, handing each text delta to `onDelta` as it arrives (awaited, so a slow
- * client slows the read instead of filling memory). Throws ApiError or StreamAborted.
+ * The model's events as neutral ChatEvents, as they arrive. The consumer's own work runs between the yields, so a
+ * slow client slows the read instead of filling memory. Throws ApiError or StreamAborted; a stream that ends
+ * without Bedrock's messageStop and metadata is a failure (`upstream_incomplete`), not an answer.
  */
-export async function readConverseStream(
+export async function* converseEvents(
   stream: AsyncIterable<ConverseStreamOutput>,
   signal: AbortSignal,
-  onDelta: (text: string) => void | Promise<void>,
-): Promise<StreamOutcome> {
-  let stopReason: string | null = null;
-  let usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-  let modelLatencyMs: number | undefined;
-  let guardrailTrace: unknown;
-  try {
-    for await (const event of stream) {
-      const text = event.contentBlockDelta?.delta?.text;
-      if (text) {
-        const pending = onDelta(text);
-        if (pending) {
-          await pending;
-        }
-      } else if (event.messageStop) {
-        stopReason = event.messageStop.stopReason ?? null;
-      } else if (event.metadata) {
-        const u = event.metadata.usage;
-        usage = {
-          inputTokens: u?.inputTokens ?? 0,
-          outputTokens: u?.outputTokens ?? 0,
-          totalTokens: u?.totalTokens ?? (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0),
-        };
-        modelLatencyMs = event.metadata.metrics?.latencyMs;
-        guardrailTrace = event.metadata.trace?.guardrail;
-      }
+): AsyncGenerator<ChatEvent> {
+  const seen = { stop: false, usage: false };
+  const iterator = stream[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await nextEvent(iterator, signal);
+    if (next.done) {
+      break;
     }
-  } catch (err) {
-    throw abortReasonOr(signal, err);
+    const event = toChatEvent(next.value);
+    if (event) {
+      seen.stop ||= event.type === 'stop';
+      seen.usage ||= event.type === 'usage';
+      yield event;
+    }
   }
   // An abort may end the loop silently (it does with the HTTP/2 handler): check why it ended.
   if (signal.aborted) {
     throw abortReasonOr(signal, undefined);
   }
-  return { stopReason, usage, modelLatencyMs, guardrailTrace };
+  if (!seen.stop || !seen.usage) {
+    throw Errors.upstreamIncomplete();
+  }
+}
+
+/** Only Bedrock's own failures are mapped here; the consumer's errors (between yields) stay its own. */
+async function nextEvent(
+  iterator: AsyncIterator<ConverseStreamOutput>,
+  signal: AbortSignal,
+): Promise<IteratorResult<ConverseStreamOutput>> {
+  try {
+    return await iterator.next();
+  } catch (err) {
+    throw abortReasonOr(signal, err);
+  }
+}
+
+/**
+ * One ConverseStream event as a ChatEvent; undefined for what the API does not use (messageStart, blockStop, reasoning
+ * signatures; tool use and citations are not enabled).
+ */
+export function toChatEvent(event: ConverseStreamOutput): ChatEvent | undefined {
+  if (event.contentBlockDelta) {
+    const delta = event.contentBlockDelta.delta;
+    if (delta?.text) {
+      return { type: 'text', text: delta.text };
+    }
+    const reasoning = delta?.reasoningContent?.text;
+    return reasoning ? { type: 'reasoning', text: reasoning } : undefined;
+  }
+  if (event.contentBlockStart) {
+    return { type: 'blockStart', index: event.contentBlockStart.contentBlockIndex ?? 0 };
+  }
+  if (event.messageStop) {
+    return { type: 'stop', stopReason: event.messageStop.stopReason ?? 'unknown' };
+  }
+  if (event.metadata) {
+    return {
+      type: 'usage',
+      usage: toUsage(event.metadata.usage),
+      modelLatencyMs: event.metadata.metrics?.latencyMs,
+      guardrailTrace: event.metadata.trace?.guardrail,
+    };
+  }
+  return undefined;
+}
+
+function toUsage(u: { inputTokens?: number; outputTokens?: number; totalTokens?: number } | undefined): Usage {
+  const inputTokens = u?.inputTokens ?? 0;
+  const outputTokens = u?.outputTokens ?? 0;
+  return { inputTokens, outputTokens, totalTokens: u?.totalTokens ?? inputTokens + outputTokens };
 }
 
 function abortReasonOr(signal: AbortSignal, err: unknown): ApiError | StreamAborted {

@@ -1,0 +1,79 @@
+/**
+ * Bedrock's failures in the API's error model. Everything here comes from upstream: an exception we do not know is
+ * `upstream_failed`, never `internal_error`, and only its name is logged (its text can carry ARNs and account ids).
+ */
+import { ApiError, Errors } from './errors';
+
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'ServiceQuotaExceededException',
+  'ModelNotReadyException',
+  'TooManyRequestsException',
+]);
+const MISCONFIGURED = new Set([
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'CredentialsProviderError',
+]);
+const FAILED = new Set(['ModelErrorException', 'ModelStreamErrorException', 'InternalServerException']);
+const TIMED_OUT = new Set(['ModelTimeoutException', 'TimeoutError']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * ValidationException texts that are about the configured model, not the caller's request: an id that needs an
+ * inference profile, an invalid id, a profile of another geography, a model the region or the API does not serve.
+ */
+const MODEL_CONFIGURATION_MESSAGES = [
+  /on-demand throughput/i,
+  /model identifier is invalid/i,
+  /inference profile/i,
+  /support the model that you provided/i,
+  /not (supported|available) in (this|the|your) region/i,
+  /end of its life/i,
+];
+
+/** Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model. */
+export function fromBedrockError(err: unknown): ApiError {
+  if (err instanceof ApiError) {
+    return err;
+  }
+  const rawName = (err as { name?: unknown })?.name;
+  const name = typeof rawName === 'string' ? rawName : '';
+  if (THROTTLED.has(name)) return Errors.throttled(err);
+  if (MISCONFIGURED.has(name)) return Errors.upstreamMisconfigured(err);
+  if (name === 'ValidationException') {
+    return isAboutTheModel(err) ? Errors.upstreamMisconfigured(err) : Errors.upstreamValidation(err);
+  }
+  if (name === 'ServiceUnavailableException') return Errors.upstreamUnavailable(err);
+  if (TIMED_OUT.has(name)) return Errors.upstreamTimeout(err);
+  if (FAILED.has(name)) return Errors.upstreamFailed(err);
+  return isUnreachable(err) ? Errors.upstreamUnavailable(err) : Errors.upstreamFailed(err);
+}
+
+/** Decided here, from the exception's text, which never leaves this function. */
+function isAboutTheModel(err: unknown): boolean {
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && MODEL_CONFIGURATION_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+/** A connection failure, or an SDK error without an HTTP status: Bedrock was never reached. */
+function isUnreachable(err: unknown): boolean {
+  // The HTTP/2 handler reports a cancelled stream whose cause is the socket error.
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+    return true;
+  }
+  const sdkError = typeof err === 'object' && err !== null && ('$metadata' in err || '$fault' in err);
+  return sdkError && (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined;
+}

@@ -1,0 +1,151 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { corsResponseHeaders } from '../contract';
+import type { ChatEvent, ChatRequest, ChatSummary } from './chat';
+import { loadConfig, type HandlerConfig } from './config';
+import { StreamAborted } from './converse';
+import { ApiError, Errors, describeCause } from './errors';
+import { header } from './http-request';
+import { writeRequestRecord, type RequestRecord } from './telemetry';
+
+export type LambdaContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>;
+
+/**
+ * Per-invocation state: timing, the deadline, the abort controller and the log record.
+ */
+export class Invocation {
+  readonly requestId: string;
+  readonly record: RequestRecord;
+  config: HandlerConfig | undefined;
+  clientGone = false;
+  private readonly started = Date.now();
+  private readonly controller = new AbortController();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private answerParts: string[] | undefined;
+  private firstTokenAt: number | undefined;
+  private deltas = 0;
+
+  constructor(
+    private readonly event: APIGatewayProxyEvent,
+    private readonly context: LambdaContext,
+    endpoint: 'stream' | 'buffered',
+  ) {
+    this.requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    this.record = {
+      requestId: this.requestId,
+      lambdaRequestId: context.awsRequestId,
+      endpoint,
+      status: 0,
+      outcome: 'ok',
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Loads the configuration and arms the deadline: end the answer ourselves before Lambda kills the function. */
+  start(): HandlerConfig {
+    const remaining = this.context.getRemainingTimeInMillis();
+    const margin = Math.min(2000, Math.max(200, remaining * 0.1));
+    this.deadlineTimer = setTimeout(() => this.abort('deadline'), Math.max(0, remaining - margin));
+    this.config = loadConfig();
+    if (this.config.logContent) {
+      this.answerParts = [];
+    }
+    return this.config;
+  }
+
+  abort(reason: StreamAborted['reason']): void {
+    if (this.controller.signal.aborted || this.record.status !== 0) {
+      return;
+    }
+    if (reason === 'client_disconnected') {
+      this.clientGone = true;
+    }
+    this.controller.abort(new StreamAborted(reason));
+  }
+
+  /** The validated request's messages go into the log line only with logContent on. */
+  onRequest(request: ChatRequest, format?: string): void {
+    this.record.modelId = request.modelId;
+    this.record.format = format;
+    if (this.config?.logContent) {
+      this.record.prompt = request.messages;
+    }
+  }
+
+  onEvent(event: ChatEvent): void {
+    if (event.type === 'text') {
+      this.firstTokenAt ??= Date.now();
+      this.deltas++;
+      this.answerParts?.push(event.text);
+    } else if (event.type === 'stop') {
+      this.record.stopReason = event.stopReason;
+    } else if (event.type === 'usage') {
+      this.record.usage = event.usage;
+      this.record.modelLatencyMs = event.modelLatencyMs;
+      this.record.guardrailTrace = event.guardrailTrace;
+    }
+  }
+
+  /** What `done` reports; only called after the model's stream completed (stop and usage were seen). */
+  summary(): ChatSummary {
+    return {
+      stopReason: this.record.stopReason ?? 'unknown',
+      usage: this.record.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      latencyMs: Date.now() - this.started,
+    };
+  }
+
+  toApiError(err: unknown): ApiError {
+    if (err instanceof ApiError) {
+      return err;
+    }
+    if (err instanceof StreamAborted) {
+      const byReason = { deadline: Errors.deadline, idle: Errors.idle, client_disconnected: Errors.clientDisconnected };
+      return byReason[err.reason]();
+    }
+    return Errors.internal(err);
+  }
+
+  /** Response headers: content type, request id, and CORS only when the request's Origin is allowed. */
+  responseHeaders(contentType: string): Record<string, string> {
+    const config = this.config;
+    const cors = config && { allowOrigins: config.corsAllowOrigins, allowCredentials: config.corsAllowCredentials };
+    return {
+      'Content-Type': contentType,
+      'X-Request-Id': this.requestId,
+      ...corsResponseHeaders(cors, header(this.event, 'origin')),
+    };
+  }
+
+  /** Records how the request ended, for the log line. */
+  finish(status: number, error?: ApiError, afterOutput = false): void {
+    this.record.status = status;
+    if (error) {
+      this.record.outcome = error.code;
+      this.record.error = { code: error.code, afterOutput, cause: describeCause(error) };
+    }
+  }
+
+  /**
+   * Releases Bedrock after a failure (nobody reads the rest) and writes the log line, before the handler returns:
+   * Lambda may freeze the process right after.
+   */
+  close(): void {
+    clearTimeout(this.deadlineTimer);
+    if (this.record.outcome !== 'ok' && !this.controller.signal.aborted) {
+      this.controller.abort();
+    }
+    const now = Date.now();
+    this.record.durationMs = now - this.started;
+    this.record.deltas = this.deltas;
+    if (this.firstTokenAt !== undefined) {
+      this.record.timeToFirstTokenMs = this.firstTokenAt - this.started;
+    }
+    if (this.answerParts) {
+      this.record.answer = this.answerParts.join('');
+    }
+    writeRequestRecord(this.record, this.config);
+  }
+}
