@@ -248,7 +248,7 @@ export interface StreamingBedrockApiProps {
   /**
    * Name of the REST API.
    *
-   * @default - a name unique in the account, made of the construct's path and a hash, e.g. `MyStack-Chat-1A2B3C4D`
+   * @default - a name unique in the app, made of the construct's path and a hash, e.g. `MyStack-Chat-1A2B3C4D`
    */
   readonly restApiName?: string;
 
@@ -280,8 +280,8 @@ export class StreamingBedrockApi extends Construct {
   /** The REST API. */
   public readonly restApi: apigateway.RestApi;
   /**
-   * The main function: the one behind `POST /stream` (the default handler or yours); with ResponseMode.BUFFERED,
-   * the one behind `POST /buffered` (then the same as `bufferedHandler`).
+   * The main function. With ResponseMode.STREAMING or BOTH, the one behind `POST /stream` (the default handler or
+   * yours); with ResponseMode.BUFFERED, the one behind `POST /buffered` (the same as `bufferedHandler`).
    */
   public readonly handler: lambda.IFunction;
   /** The function behind `POST /buffered`, with ResponseMode.BUFFERED or BOTH. */
@@ -294,7 +294,7 @@ export class StreamingBedrockApi extends Construct {
   public readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created with ApiAuth.apiKey(). */
   public readonly apiKey?: apigateway.IApiKey;
-  /** The log group of the API's access logs (kept when the stack is deleted; see `logRetention`). */
+  /** The log group of the API's access logs. It is kept when the stack is deleted (see `logRetention`). */
   public readonly accessLogGroup: logs.ILogGroup;
 
   private readonly streamResource?: apigateway.Resource;
