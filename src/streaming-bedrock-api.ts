@@ -323,24 +323,7 @@ export class StreamingBedrockApi extends Construct {
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
-    this.restApi = new apigateway.RestApi(this, 'Api', {
-      restApiName:
-        props.restApiName ?? Names.uniqueResourceName(this, { maxLength: REST_API_NAME_MAX_LENGTH, separator: '-' }),
-      description: 'Streams Amazon Bedrock answers to clients (cdk-streaming-bedrock-api).',
-      endpointConfiguration: { types: [endpointType] },
-      cloudWatchRole: props.cloudWatchRole ?? false,
-      deployOptions: {
-        stageName: props.stageName ?? 'prod',
-        throttlingRateLimit: throttle.rateLimit,
-        throttlingBurstLimit: throttle.burstLimit,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: props.detailedMetrics ?? true,
-        tracingEnabled: props.tracing ?? false,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: accessLogFormat(),
-      },
-    });
+    this.restApi = this.newRestApi(props, throttle, endpointType);
     addErrorGatewayResponses(this.restApi, props.cors);
     const binding = (props.auth ?? ApiAuth.iam())._bind(this, this.restApi, throttle);
     this.usagePlan = binding.usagePlan;
@@ -362,11 +345,11 @@ export class StreamingBedrockApi extends Construct {
       this.handler =
         props.handler ??
         defaultHandlers!.newFunction('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
-      this.streamResource = this.restApi.root.addResource('stream');
-      this.streamResource.addMethod(
-        'POST',
+      this.streamResource = this.addPostEndpoint(
+        'stream',
         new StreamingLambdaIntegration(this.handler, { timeout: timeouts.streaming }),
         binding.methodOptions,
+        props.cors,
       );
       this.streamUrl = this.restApi.urlForPath('/stream');
     }
@@ -376,21 +359,17 @@ export class StreamingBedrockApi extends Construct {
         DefaultHandlerEntryPoint.BUFFERED,
         timeouts.buffered,
       );
-      this.bufferedResource = this.restApi.root.addResource('buffered');
-      this.bufferedResource.addMethod(
-        'POST',
+      this.bufferedResource = this.addPostEndpoint(
+        'buffered',
         new apigateway.LambdaIntegration(this.bufferedHandler, { proxy: true, timeout: timeouts.buffered }),
         binding.methodOptions,
+        props.cors,
       );
       this.bufferedUrl = this.restApi.urlForPath('/buffered');
     }
     // With ResponseMode.BUFFERED, the buffered function is the main one.
     this.handler ??= this.bufferedHandler!;
 
-    if (props.cors) {
-      this.streamResource?.addCorsPreflight(props.cors);
-      this.bufferedResource?.addCorsPreflight(props.cors);
-    }
     if (streaming) {
       this.node.addValidation({ validate: () => validateNoStreamingBreakers(subject, this.restApi) });
     }
@@ -406,6 +385,47 @@ export class StreamingBedrockApi extends Construct {
       .filter((r): r is apigateway.Resource => r !== undefined)
       .map((r) => this.restApi.arnForExecuteApi('POST', r.path, stage.stageName));
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
+  }
+
+  /** The REST API and its stage: throttled, JSON access logs, execution logs at ERROR without payloads. */
+  private newRestApi(
+    props: StreamingBedrockApiProps,
+    throttle: apigateway.ThrottleSettings,
+    endpointType: apigateway.EndpointType,
+  ): apigateway.RestApi {
+    return new apigateway.RestApi(this, 'Api', {
+      restApiName:
+        props.restApiName ?? Names.uniqueResourceName(this, { maxLength: REST_API_NAME_MAX_LENGTH, separator: '-' }),
+      description: 'Streams Amazon Bedrock answers to clients (cdk-streaming-bedrock-api).',
+      endpointConfiguration: { types: [endpointType] },
+      cloudWatchRole: props.cloudWatchRole ?? false,
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: props.detailedMetrics ?? true,
+        tracingEnabled: props.tracing ?? false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+  }
+
+  /** `POST /<pathPart>` with the auth mode's method options, and the CORS preflight when CORS is configured. */
+  private addPostEndpoint(
+    pathPart: string,
+    integration: apigateway.Integration,
+    methodOptions: apigateway.MethodOptions,
+    cors: apigateway.CorsOptions | undefined,
+  ): apigateway.Resource {
+    const resource = this.restApi.root.addResource(pathPart);
+    resource.addMethod('POST', integration, methodOptions);
+    if (cors) {
+      resource.addCorsPreflight(cors);
+    }
+    return resource;
   }
 
   /** ConverseStream on exactly the configured models, and ApplyGuardrail on the guardrail. */
