@@ -51,7 +51,7 @@ export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySetting
     warn(
       'inferenceProfileRegion',
       `model id '${id}' is an inference profile of another geography than the stack's region ${settings.region}: ` +
-        "Bedrock rejects every request. Use the profile of the stack's geography, or a 'global.' profile.",
+        "Bedrock rejects the requests that use it. Use the profile of the stack's geography, or a 'global.' profile.",
     );
   }
 }
