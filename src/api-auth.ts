@@ -112,9 +112,6 @@ export abstract class ApiAuth {
     return new NoAuth(reason);
   }
 
-  /** A short name of the mode, for messages. */
-  public abstract readonly mode: string;
-
   /**
    * Applies the mode to the API. Called once by the construct, after the stage exists.
    *
@@ -128,7 +125,6 @@ export abstract class ApiAuth {
 }
 
 class IamAuth extends ApiAuth {
-  public readonly mode = 'iam';
   public _bind(): ApiAuthBinding {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
@@ -138,7 +134,6 @@ class IamAuth extends ApiAuth {
 }
 
 class ApiKeyAuth extends ApiAuth {
-  public readonly mode = 'apiKey';
   constructor(private readonly options: ApiKeyAuthOptions) {
     super();
   }
@@ -174,7 +169,6 @@ class ApiKeyAuth extends ApiAuth {
 }
 
 class CognitoAuth extends ApiAuth {
-  public readonly mode = 'cognito';
   constructor(
     private readonly userPools: cognito.IUserPool[],
     private readonly options: CognitoAuthOptions,
@@ -201,7 +195,6 @@ class CognitoAuth extends ApiAuth {
 }
 
 class LambdaAuthorizerAuth extends ApiAuth {
-  public readonly mode = 'lambdaAuthorizer';
   constructor(private readonly authorizer: apigateway.IAuthorizer) {
     super();
   }
@@ -220,7 +213,6 @@ class LambdaAuthorizerAuth extends ApiAuth {
 }
 
 class NoAuth extends ApiAuth {
-  public readonly mode = 'none';
   constructor(public readonly reason: string) {
     super();
     if (typeof reason !== 'string' || reason.trim() === '') {

@@ -1,28 +1,23 @@
-import { Annotations, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
-import {
-  GATEWAY_ERROR_TEMPLATE,
-  gatewayResponseCorsHeaders,
-  handlerEnvironment as encodeHandlerEnvironment,
-} from './contract';
+import { accessLogFormat } from './private/access-log-format';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
-import { DefaultHandlerEntryPoint, defaultHandlerCode } from './private/default-handler-code';
+import { DefaultHandlers } from './private/default-handler';
+import { DefaultHandlerEntryPoint } from './private/default-handler-code';
+import { addErrorGatewayResponses } from './private/gateway-responses';
+import { defaultHandlerEnvironment } from './private/handler-environment';
 import { NagAcknowledgment, acknowledgeNagFindings } from './private/nag-acknowledgments';
-import {
-  fail,
-  isUnresolvedValue,
-  validateModelId,
-  validateNonNegativeFinite,
-  validateOrigin,
-  validatePositiveInteger,
-  validateRange,
-} from './private/validation';
-import { StreamingLambdaIntegration, validateStreamingTimeouts } from './streaming-lambda-integration';
+import { validateProps } from './private/props-validation';
+import { validateNoStreamingBreakers } from './private/streaming-breakers';
+import { resolveTimeouts } from './private/timeouts';
+import { subjectOf } from './private/validation';
+import { warnAboutRiskySettings } from './private/warnings';
+import { StreamingLambdaIntegration } from './streaming-lambda-integration';
 
 /** Which endpoints the API serves. */
 export enum ResponseMode {
@@ -107,9 +102,13 @@ export interface StreamingBedrockApiProps {
   /**
    * The Bedrock model id or system inference profile id used when a request names none,
    * e.g. `anthropic.claude-3-5-haiku-20241022-v1:0` or `us.anthropic.claude-3-5-haiku-20241022-v1:0`.
-   * The handler's IAM role may invoke exactly this model (and `allowedModelIds`).
+   * The handler's IAM role may invoke exactly this model (and `allowedModelIds`). Required with the default handler.
+   * With your own `handler`, give it only if your function calls this model: it then gets ConverseStream on it.
+   * A geographic profile (`us.`, `eu.`, `apac.` ...) that cannot serve the stack's region gets a synth warning.
+   *
+   * @default - none: only allowed with your own `handler`, which then gets no Bedrock permission
    */
-  readonly modelId: string;
+  readonly modelId?: string;
 
   /**
    * Model ids callers may choose per request with the `modelId` field. Must include `modelId`.
@@ -129,6 +128,11 @@ export interface StreamingBedrockApiProps {
   /**
    * CORS for browser clients: preflight, the allow-origin header on streamed responses, and CORS headers on
    * API Gateway's own 4XX/5XX responses (so browsers can read auth and throttling errors).
+   *
+   * A gateway response has static headers, so API Gateway's own errors carry CORS headers only with exactly one
+   * origin (or `'*'`). With several origins those errors reach browsers without CORS headers (a network error with
+   * no status) and synth warns (`cdk-streaming-bedrock-api:corsGatewayErrors`); the handler's own errors and answers
+   * still carry the caller's origin.
    *
    * @default - no CORS: browsers on other origins cannot call the API
    */
@@ -188,7 +192,8 @@ export interface StreamingBedrockApiProps {
   /**
    * Bring your own streaming Lambda function (for example a proxy to an AgentCore runtime). It must write the
    * streaming HTTP integration format. The construct still wires STREAM, the timeout, auth and CORS, and grants it
-   * ConverseStream on `modelId`.
+   * ConverseStream on `modelId` when `modelId` is given (else no Bedrock permission). Serves ResponseMode.STREAMING
+   * only; the default-handler props (`allowedModelIds`, `maxTokens`, `systemPrompt` ...) fail with it.
    *
    * @default - the bundled default handler
    */
@@ -209,11 +214,21 @@ export interface StreamingBedrockApiProps {
   readonly endpointType?: apigateway.EndpointType;
 
   /**
-   * Retention of the access logs and of the handler's logs.
+   * Retention of the access logs and of the handler's logs. Both log groups are kept when the construct or the stack
+   * is deleted (`DeletionPolicy: Retain`, CDK's default for log groups): delete them by hand, or apply a removal
+   * policy to `accessLogGroup` and the handler's log group.
    *
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Detailed CloudWatch metrics of the stage (`MetricsEnabled`): count, latency and 4XX/5XX per method and resource.
+   * They are billed as custom metrics; without them API Gateway still publishes its free per-API metrics.
+   *
+   * @default true
+   */
+  readonly detailedMetrics?: boolean;
 
   /**
    * X-Ray tracing on the stage and the handler.
@@ -233,7 +248,7 @@ export interface StreamingBedrockApiProps {
   /**
    * Name of the REST API.
    *
-   * @default - the construct's path
+   * @default - a name unique in the app, made of the construct's path and a hash, e.g. `MyStack-Chat-1A2B3C4D`
    */
   readonly restApiName?: string;
 
@@ -245,11 +260,9 @@ export interface StreamingBedrockApiProps {
   readonly stageName?: string;
 }
 
-const DEFAULT_STREAMING_TIMEOUT = Duration.minutes(5);
-const MAX_BUFFERED_TIMEOUT = Duration.seconds(29);
 const DEFAULT_THROTTLE = { rateLimit: 10, burstLimit: 20 };
-/** Lambda rejects functions whose environment variables exceed 4 KB in total. */
-const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** API Gateway REST API names may be up to 1024 characters. */
+const REST_API_NAME_MAX_LENGTH = 1024;
 
 /**
  * An API Gateway REST API that streams Amazon Bedrock output to clients as it is generated:
@@ -266,7 +279,10 @@ const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 export class StreamingBedrockApi extends Construct {
   /** The REST API. */
   public readonly restApi: apigateway.RestApi;
-  /** The function behind `POST /stream` (the default handler or yours). */
+  /**
+   * The main function. With ResponseMode.STREAMING or BOTH, the one behind `POST /stream` (the default handler or
+   * yours); with ResponseMode.BUFFERED, the one behind `POST /buffered` (the same as `bufferedHandler`).
+   */
   public readonly handler: lambda.IFunction;
   /** The function behind `POST /buffered`, with ResponseMode.BUFFERED or BOTH. */
   public readonly bufferedHandler?: lambda.IFunction;
@@ -278,7 +294,7 @@ export class StreamingBedrockApi extends Construct {
   public readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created with ApiAuth.apiKey(). */
   public readonly apiKey?: apigateway.IApiKey;
-  /** The log group of the API's access logs. */
+  /** The log group of the API's access logs. It is kept when the stack is deleted (see `logRetention`). */
   public readonly accessLogGroup: logs.ILogGroup;
 
   private readonly streamResource?: apigateway.Resource;
@@ -286,153 +302,78 @@ export class StreamingBedrockApi extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamingBedrockApiProps) {
     super(scope, id);
+    const subject = subjectOf('StreamingBedrockApi', this);
     const responseMode = props.responseMode ?? ResponseMode.STREAMING;
     const streaming = responseMode !== ResponseMode.BUFFERED;
     const buffered = responseMode !== ResponseMode.STREAMING;
-    const auth = props.auth ?? ApiAuth.iam();
     const throttle = { ...DEFAULT_THROTTLE, ...props.throttle };
-    const timeouts = resolveTimeouts(props.timeout, responseMode);
-    validateProps(props, throttle);
-
+    const handlerTimeout = props.handler instanceof lambda.Function ? props.handler.timeout : undefined;
+    const timeouts = resolveTimeouts(subject, props.timeout, responseMode === ResponseMode.BUFFERED, handlerTimeout);
+    validateProps(subject, props, throttle, buffered);
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
-    if (endpointType === apigateway.EndpointType.EDGE) {
-      Annotations.of(this).addWarningV2(
-        'cdk-streaming-bedrock-api:edgeEndpoint',
-        'endpointType EDGE: edge-optimized endpoints cut a stream after 30 s of silence; REGIONAL allows 5 minutes.',
-      );
-    }
-    if (props.guardrail?.streamProcessingMode === GuardrailStreamMode.ASYNC) {
-      Annotations.of(this).addWarningV2(
-        'cdk-streaming-bedrock-api:asyncGuardrail',
-        'guardrail.streamProcessingMode ASYNC: chunks reach callers before the guardrail has scanned them, and PII cannot be masked.',
-      );
-    }
-    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    if (retention === logs.RetentionDays.INFINITE) {
-      Annotations.of(this).addWarningV2(
-        'cdk-streaming-bedrock-api:infiniteLogRetention',
-        'logRetention INFINITE: access and handler logs are kept (and billed) forever; consider a retention period.',
-      );
-    }
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention });
-    this.restApi = new apigateway.RestApi(this, 'Api', {
-      restApiName: props.restApiName,
-      description: 'Streams Amazon Bedrock answers to clients (cdk-streaming-bedrock-api).',
-      endpointConfiguration: { types: [endpointType] },
-      cloudWatchRole: props.cloudWatchRole ?? false,
-      deployOptions: {
-        stageName: props.stageName ?? 'prod',
-        throttlingRateLimit: throttle.rateLimit,
-        throttlingBurstLimit: throttle.burstLimit,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        tracingEnabled: props.tracing ?? false,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: accessLogFormat(),
-      },
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const modelIds = props.modelId ? [props.modelId, ...(props.allowedModelIds ?? [])] : [];
+    warnAboutRiskySettings(this, {
+      endpointType,
+      asyncGuardrail: props.guardrail?.streamProcessingMode === GuardrailStreamMode.ASYNC,
+      logRetention,
+      cors: props.cors,
+      modelIds,
+      region: Stack.of(this).region,
     });
-    addErrorGatewayResponses(this.restApi, props.cors);
 
-    const binding = auth._bind(this, this.restApi, throttle);
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.restApi = this.newRestApi(props, throttle, endpointType);
+    addErrorGatewayResponses(this.restApi, props.cors);
+    const binding = (props.auth ?? ApiAuth.iam())._bind(this, this.restApi, throttle);
     this.usagePlan = binding.usagePlan;
     this.apiKey = binding.apiKey;
 
-    const stack = Stack.of(this);
-    const modelIds = [props.modelId, ...(props.allowedModelIds ?? [])];
-    const bedrockStatements = [
-      ...bedrockInvokeStatements(stack, modelIds),
-      ...(props.guardrail ? [guardrailStatement(stack, props.guardrail.guardrailIdentifier)] : []),
-    ];
+    const bedrockStatements = this.bedrockStatements(modelIds, props.guardrail);
+    const defaultHandlers = props.handler
+      ? undefined
+      : new DefaultHandlers(this, {
+          environment: defaultHandlerEnvironment(subject, props.modelId!, props),
+          bedrockStatements,
+          retention: logRetention,
+          tracing: props.tracing ?? false,
+          options: props.handlerOptions,
+        });
+    bedrockStatements.forEach((statement) => props.handler?.addToRolePolicy(statement));
 
-    const environment = handlerEnvironment(props);
-    // The default handler gets its own role: write to its own log group, invoke exactly the configured models.
-    // (No AWSLambdaBasicExecutionRole: it allows creating and writing any log group.)
-    let handlerRole: iam.Role | undefined;
-    let handlerLogGroup: logs.LogGroup | undefined;
-    if (!props.handler) {
-      handlerLogGroup = new logs.LogGroup(this, 'HandlerLogs', { retention });
-      handlerRole = new iam.Role(this, 'HandlerRole', {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: 'Streaming Bedrock API handler: its own log group and the configured Bedrock models only.',
-      });
-      handlerLogGroup.grantWrite(handlerRole);
-      bedrockStatements.forEach((statement) => handlerRole!.addToPolicy(statement));
-    } else {
-      bedrockStatements.forEach((statement) => props.handler!.addToRolePolicy(statement));
-    }
-    const newDefaultHandler = (constructId: string, entryPoint: string, timeout: Duration) =>
-      new lambda.Function(this, constructId, {
-        description: 'Streams Amazon Bedrock ConverseStream answers (cdk-streaming-bedrock-api default handler).',
-        code: defaultHandlerCode(),
-        handler: entryPoint,
-        runtime: lambda.Runtime.NODEJS_LATEST,
-        architecture: props.handlerOptions?.architecture ?? lambda.Architecture.ARM_64,
-        memorySize: props.handlerOptions?.memorySize ?? 512,
-        reservedConcurrentExecutions: props.handlerOptions?.reservedConcurrentExecutions,
-        timeout,
-        environment,
-        logGroup: handlerLogGroup,
-        role: handlerRole,
-        tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
-      });
-
-    const methodOptions = binding.methodOptions;
     if (streaming) {
       this.handler =
-        props.handler ?? newDefaultHandler('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
-      this.streamResource = this.restApi.root.addResource('stream');
-      this.streamResource.addMethod(
-        'POST',
+        props.handler ??
+        defaultHandlers!.newFunction('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
+      this.streamResource = this.addPostEndpoint(
+        'stream',
         new StreamingLambdaIntegration(this.handler, { timeout: timeouts.streaming }),
-        methodOptions,
+        binding.methodOptions,
+        props.cors,
       );
       this.streamUrl = this.restApi.urlForPath('/stream');
     }
     if (buffered) {
-      this.bufferedHandler = newDefaultHandler('BufferedHandler', DefaultHandlerEntryPoint.BUFFERED, timeouts.buffered);
-      this.bufferedResource = this.restApi.root.addResource('buffered');
-      this.bufferedResource.addMethod(
-        'POST',
+      this.bufferedHandler = defaultHandlers!.newFunction(
+        'BufferedHandler',
+        DefaultHandlerEntryPoint.BUFFERED,
+        timeouts.buffered,
+      );
+      this.bufferedResource = this.addPostEndpoint(
+        'buffered',
         new apigateway.LambdaIntegration(this.bufferedHandler, { proxy: true, timeout: timeouts.buffered }),
-        methodOptions,
+        binding.methodOptions,
+        props.cors,
       );
       this.bufferedUrl = this.restApi.urlForPath('/buffered');
     }
     // With ResponseMode.BUFFERED, the buffered function is the main one.
     this.handler ??= this.bufferedHandler!;
 
-    if (props.cors) {
-      this.streamResource?.addCorsPreflight(props.cors);
-      this.bufferedResource?.addCorsPreflight(props.cors);
+    if (streaming) {
+      this.node.addValidation({ validate: () => validateNoStreamingBreakers(subject, this.restApi) });
     }
-
-    this.node.addValidation({ validate: () => validateNoStreamingBreakers(this.restApi, streaming) });
-
-    acknowledgeNagFindings(this.restApi, [
-      {
-        id: 'AwsSolutions-APIG2',
-        reason:
-          'The handler validates every request (size cap before parsing, JSON schema, unknown fields) and answers in ' +
-          "the API's JSON error format; API Gateway model validation would duplicate it with another format.",
-      },
-      ...binding.acknowledgments,
-    ]);
-    const functionAcknowledgments: NagAcknowledgment[] = [
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'API Gateway invokes the function synchronously; a dead-letter queue only serves asynchronous invocations.',
-      },
-    ];
-    const roleAcknowledgments = bedrockAcknowledgments(modelIds, props.tracing ?? false);
-    for (const fn of [this.handler, this.bufferedHandler]) {
-      if (fn instanceof lambda.Function && fn.node.scope === this) {
-        acknowledgeNagFindings(fn, functionAcknowledgments);
-      }
-    }
-    acknowledgeNagFindings(handlerRole ?? props.handler?.role ?? this, roleAcknowledgments);
+    this.acknowledgeNagFindings(binding.acknowledgments, modelIds, props.tracing ?? false, defaultHandlers?.role);
   }
 
   /**
@@ -445,257 +386,85 @@ export class StreamingBedrockApi extends Construct {
       .map((r) => this.restApi.arnForExecuteApi('POST', r.path, stage.stageName));
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
   }
-}
 
-interface Timeouts {
-  readonly streaming: Duration;
-  readonly buffered: Duration;
-}
-
-/** One `timeout` prop: the streaming function and integration share it; the buffered ones are capped at 29 s. */
-function resolveTimeouts(timeout: Duration | undefined, mode: ResponseMode): Timeouts {
-  if (mode === ResponseMode.BUFFERED) {
-    const buffered = timeout ?? MAX_BUFFERED_TIMEOUT;
-    if (!buffered.isUnresolved() && buffered.toMilliseconds() > MAX_BUFFERED_TIMEOUT.toMilliseconds()) {
-      throw new Error(
-        `StreamingBedrockApi: invalid timeout ${buffered.toHumanString()} with ResponseMode.BUFFERED. API Gateway ends ` +
-          'buffered integrations after 29 seconds: use Duration.seconds(29) or less, or ResponseMode.STREAMING / BOTH for longer answers.',
-      );
-    }
-    validateStreamingTimeouts('timeout', buffered);
-    return { streaming: buffered, buffered };
-  }
-  const streaming = timeout ?? DEFAULT_STREAMING_TIMEOUT;
-  validateStreamingTimeouts('timeout', streaming);
-  const buffered =
-    streaming.isUnresolved() || streaming.toMilliseconds() > MAX_BUFFERED_TIMEOUT.toMilliseconds()
-      ? MAX_BUFFERED_TIMEOUT
-      : streaming;
-  return { streaming, buffered };
-}
-
-function validateProps(props: StreamingBedrockApiProps, throttle: apigateway.ThrottleSettings): void {
-  validateModelId('modelId', props.modelId);
-  const allowed = props.allowedModelIds;
-  if (allowed !== undefined) {
-    allowed.forEach((id, i) => validateModelId(`allowedModelIds[${i}]`, id));
-    if (!allowed.includes(props.modelId)) {
-      fail(
-        'modelId',
-        props.modelId,
-        `It is not in allowedModelIds ${JSON.stringify(allowed)}: add it there, or pick a default from that list.`,
-      );
-    }
-  }
-  validatePositiveInteger('maxTokens', props.maxTokens, 'Use a whole number of tokens >= 1, e.g. 1024.');
-  validateRange('temperature', props.temperature, 0, 1);
-  validateNonNegativeFinite('throttle.rateLimit', throttle.rateLimit);
-  validateNonNegativeFinite('throttle.burstLimit', throttle.burstLimit);
-  if (throttle.burstLimit !== undefined && !Number.isInteger(throttle.burstLimit)) {
-    fail('throttle.burstLimit', throttle.burstLimit, 'Use a whole number of requests.');
-  }
-  const options = props.handlerOptions;
-  if (options?.reservedConcurrentExecutions !== undefined) {
-    if (options.reservedConcurrentExecutions === 0) {
-      fail(
-        'handlerOptions.reservedConcurrentExecutions',
-        0,
-        'Zero reserved concurrency disables the function: every request would fail. Use 1 or more, or leave it unset.',
-      );
-    }
-    validatePositiveInteger(
-      'handlerOptions.reservedConcurrentExecutions',
-      options.reservedConcurrentExecutions,
-      'Use a whole number >= 1, or leave it unset.',
-    );
-  }
-  validatePositiveInteger(
-    'handlerOptions.memorySize',
-    options?.memorySize,
-    'Use a whole number of MB from 128 to 10240.',
-  );
-  validateRange('handlerOptions.memorySize', options?.memorySize, 128, 10240);
-  const bodySize = options?.maxRequestBodySize;
-  if (bodySize !== undefined && !Token.isUnresolved(bodySize.toBytes())) {
-    const bytes = bodySize.toBytes();
-    if (bytes < 1024 || bytes > 6 * 1024 * 1024) {
-      fail(
-        'handlerOptions.maxRequestBodySize',
-        `${bytes} bytes`,
-        'Use a size from Size.kibibytes(1) to Size.mebibytes(6) (the Lambda payload limit).',
-      );
-    }
-  }
-  if (props.guardrail) {
-    const { guardrailIdentifier, guardrailVersion } = props.guardrail;
-    if (
-      !isUnresolvedValue(guardrailIdentifier) &&
-      (typeof guardrailIdentifier !== 'string' || !guardrailIdentifier.trim())
-    ) {
-      fail('guardrail.guardrailIdentifier', guardrailIdentifier, 'Pass the guardrail id or ARN.');
-    }
-    if (!isUnresolvedValue(guardrailVersion) && !/^([1-9][0-9]{0,7}|DRAFT)$/.test(guardrailVersion ?? '')) {
-      fail(
-        'guardrail.guardrailVersion',
-        guardrailVersion,
-        "A guardrail needs a version: pass a published version number such as '1', or 'DRAFT'.",
-      );
-    }
-  }
-  if (props.cors) {
-    validateCors(props.cors);
-  }
-  if (props.handler) {
-    const defaultHandlerOnly: Array<keyof StreamingBedrockApiProps> = [
-      'allowedModelIds',
-      'maxTokens',
-      'temperature',
-      'systemPrompt',
-      'guardrail',
-      'handlerOptions',
-    ];
-    const ignored = defaultHandlerOnly.filter((name) => props[name] !== undefined);
-    if (ignored.length > 0) {
-      fail(
-        'handler',
-        'your own function',
-        `${ignored.join(', ')} configure the default handler and would be ignored: remove them, or remove handler.`,
-      );
-    }
-    if ((props.responseMode ?? ResponseMode.STREAMING) !== ResponseMode.STREAMING) {
-      fail(
-        'responseMode',
-        props.responseMode,
-        'The buffered endpoint is served by the default handler: with your own handler use ResponseMode.STREAMING.',
-      );
-    }
-  }
-}
-
-function validateCors(cors: apigateway.CorsOptions): void {
-  if (cors.allowOrigins.length === 0) {
-    fail('cors.allowOrigins', cors.allowOrigins, "List at least one origin, e.g. ['https://app.example.com'].");
-  }
-  cors.allowOrigins.forEach((origin, i) => validateOrigin(`cors.allowOrigins[${i}]`, origin));
-  if (cors.allowCredentials && cors.allowOrigins.includes('*')) {
-    fail(
-      'cors.allowOrigins',
-      cors.allowOrigins,
-      "allowCredentials cannot be used with origin '*' (browsers reject it and it would expose credentialed " +
-        'answers to every site): list the exact origins.',
-    );
-  }
-}
-
-/** Streaming breaks with caching or compression; escape-hatch changes are caught here at synth. */
-function validateNoStreamingBreakers(api: apigateway.RestApi, streaming: boolean): string[] {
-  if (!streaming) {
-    return [];
-  }
-  const errors: string[] = [];
-  const cfnApi = api.node.defaultChild as apigateway.CfnRestApi;
-  if (cfnApi.minimumCompressionSize !== undefined) {
-    errors.push(
-      `StreamingBedrockApi: minimumCompressionSize is ${cfnApi.minimumCompressionSize}, but API Gateway cannot compress streamed responses. Remove it.`,
-    );
-  }
-  const cfnStage = api.deploymentStage.node.defaultChild as apigateway.CfnStage;
-  const caching =
-    cfnStage.cacheClusterEnabled === true ||
-    (Array.isArray(cfnStage.methodSettings) &&
-      cfnStage.methodSettings.some(
-        (s) => typeof s === 'object' && s !== null && 'cachingEnabled' in s && s.cachingEnabled === true,
-      ));
-  if (caching) {
-    errors.push(
-      'StreamingBedrockApi: the stage enables caching, but API Gateway cannot cache streamed responses. Remove cacheClusterEnabled / cachingEnabled.',
-    );
-  }
-  return errors;
-}
-
-/** The handler's configuration, from props only. */
-function handlerEnvironment(props: StreamingBedrockApiProps): Record<string, string> | undefined {
-  if (props.handler) {
-    return undefined;
-  }
-  const env = encodeHandlerEnvironment({
-    modelId: props.modelId,
-    allowedModelIds: props.allowedModelIds,
-    maxTokens: props.maxTokens,
-    temperature: props.temperature,
-    systemPrompt: props.systemPrompt,
-    maxRequestBytes: props.handlerOptions?.maxRequestBodySize?.toBytes(),
-    logContent: props.handlerOptions?.logContent,
-    metricsNamespace: props.handlerOptions?.metricsNamespace,
-    corsAllowOrigins: props.cors?.allowOrigins,
-    corsAllowCredentials: props.cors?.allowCredentials,
-    guardrail: props.guardrail && {
-      guardrailIdentifier: props.guardrail.guardrailIdentifier,
-      guardrailVersion: props.guardrail.guardrailVersion,
-      streamProcessingMode: props.guardrail.streamProcessingMode,
-      trace: props.guardrail.trace,
-    },
-  });
-  const size = Object.entries(env).reduce(
-    (sum, [k, v]) => sum + Buffer.byteLength(k) + (Token.isUnresolved(v) ? 0 : Buffer.byteLength(v)),
-    0,
-  );
-  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    fail(
-      'systemPrompt',
-      `${Buffer.byteLength(props.systemPrompt ?? '')} bytes`,
-      'The handler configuration travels in Lambda environment variables, limited to 4 KB in total: shorten the system prompt.',
-    );
-  }
-  return env;
-}
-
-/** JSON access log line, with the streaming variables (transfer mode, time to headers and first content). */
-function accessLogFormat(): apigateway.AccessLogFormat {
-  return apigateway.AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: '$context.requestId',
-      extendedRequestId: '$context.extendedRequestId',
-      requestTime: '$context.requestTime',
-      ip: '$context.identity.sourceIp',
-      caller: '$context.identity.caller',
-      user: '$context.identity.user',
-      httpMethod: '$context.httpMethod',
-      resourcePath: '$context.resourcePath',
-      protocol: '$context.protocol',
-      status: '$context.status',
-      responseLength: '$context.responseLength',
-      responseLatency: '$context.responseLatency',
-      integrationStatus: '$context.integration.status',
-      integrationLatency: '$context.integration.latency',
-      responseTransferMode: '$context.integration.responseTransferMode',
-      timeToAllHeaders: '$context.integration.timeToAllHeaders',
-      timeToFirstContent: '$context.integration.timeToFirstContent',
-      errorMessage: '$context.error.message',
-      errorResponseType: '$context.error.responseType',
-      authorizerError: '$context.authorizer.error',
-    }),
-  );
-}
-
-/**
- * API Gateway's own errors (auth, throttling, integration failures) in the handler's error shape, with CORS
- * headers so that browsers can read them.
- */
-function addErrorGatewayResponses(api: apigateway.RestApi, cors: apigateway.CorsOptions | undefined): void {
-  // Gateway response header values are literals in single quotes.
-  const headers = Object.fromEntries(
-    Object.entries(gatewayResponseCorsHeaders(cors)).map(([name, value]) => [name, `'${value}'`]),
-  );
-  for (const [id, type] of [
-    ['Default4xx', apigateway.ResponseType.DEFAULT_4XX],
-    ['Default5xx', apigateway.ResponseType.DEFAULT_5XX],
-  ] as const) {
-    api.addGatewayResponse(id, {
-      type,
-      responseHeaders: Object.keys(headers).length > 0 ? headers : undefined,
-      templates: { 'application/json': GATEWAY_ERROR_TEMPLATE },
+  /** The REST API and its stage: throttled, JSON access logs, execution logs at ERROR without payloads. */
+  private newRestApi(
+    props: StreamingBedrockApiProps,
+    throttle: apigateway.ThrottleSettings,
+    endpointType: apigateway.EndpointType,
+  ): apigateway.RestApi {
+    return new apigateway.RestApi(this, 'Api', {
+      restApiName:
+        props.restApiName ?? Names.uniqueResourceName(this, { maxLength: REST_API_NAME_MAX_LENGTH, separator: '-' }),
+      description: 'Streams Amazon Bedrock answers to clients (cdk-streaming-bedrock-api).',
+      endpointConfiguration: { types: [endpointType] },
+      cloudWatchRole: props.cloudWatchRole ?? false,
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: props.detailedMetrics ?? true,
+        tracingEnabled: props.tracing ?? false,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+      },
     });
+  }
+
+  /** `POST /<pathPart>` with the auth mode's method options, and the CORS preflight when CORS is configured. */
+  private addPostEndpoint(
+    pathPart: string,
+    integration: apigateway.Integration,
+    methodOptions: apigateway.MethodOptions,
+    cors: apigateway.CorsOptions | undefined,
+  ): apigateway.Resource {
+    const resource = this.restApi.root.addResource(pathPart);
+    resource.addMethod('POST', integration, methodOptions);
+    if (cors) {
+      resource.addCorsPreflight(cors);
+    }
+    return resource;
+  }
+
+  /** ConverseStream on exactly the configured models, and ApplyGuardrail on the guardrail. */
+  private bedrockStatements(modelIds: string[], guardrail: GuardrailOptions | undefined): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    return [
+      ...bedrockInvokeStatements(stack, modelIds),
+      ...(guardrail ? [guardrailStatement(stack, guardrail.guardrailIdentifier)] : []),
+    ];
+  }
+
+  /** cdk-nag findings the construct cannot avoid, acknowledged with reasons on the resources they concern. */
+  private acknowledgeNagFindings(
+    authAcknowledgments: NagAcknowledgment[],
+    modelIds: string[],
+    tracing: boolean,
+    defaultHandlerRole: iam.IRole | undefined,
+  ): void {
+    acknowledgeNagFindings(this.restApi, [
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'The handler validates every request (size cap before parsing, JSON schema, unknown fields) and answers in ' +
+          "the API's JSON error format; API Gateway model validation would duplicate it with another format.",
+      },
+      ...authAcknowledgments,
+    ]);
+    for (const fn of [this.handler, this.bufferedHandler]) {
+      if (fn instanceof lambda.Function && fn.node.scope === this) {
+        acknowledgeNagFindings(fn, [
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason:
+              'API Gateway invokes the function synchronously; a dead-letter queue only serves asynchronous invocations.',
+          },
+        ]);
+      }
+    }
+    const role = defaultHandlerRole ?? this.handler.role;
+    acknowledgeNagFindings(role ?? this, bedrockAcknowledgments(modelIds, tracing));
   }
 }

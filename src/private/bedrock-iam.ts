@@ -4,9 +4,19 @@ import type { NagAcknowledgment } from './nag-acknowledgments';
 
 /**
  * Prefixes of Bedrock system-defined cross-region inference profiles. `global.` routes to any commercial region;
- * the others are geographic (the destination regions depend on the profile and change over time).
+ * the others are geographic: a profile can be called only from a source region of its geography (its destination
+ * regions are chosen by Bedrock and change over time). Each maps to the region name prefixes it may serve.
  */
-const GEOGRAPHIC_PROFILE_PREFIXES = ['us', 'us-gov', 'eu', 'apac', 'jp', 'au', 'ca'];
+const GEOGRAPHIC_PROFILE_REGIONS: Record<string, readonly string[]> = {
+  // ca- too: some US profiles take calls from Canada (Central); a warning must not be wrong.
+  us: ['us-east-', 'us-west-', 'ca-'],
+  'us-gov': ['us-gov-'],
+  eu: ['eu-'],
+  apac: ['ap-'],
+  jp: ['ap-northeast-1', 'ap-northeast-3'],
+  au: ['ap-southeast-2', 'ap-southeast-4'],
+  ca: ['ca-'],
+};
 const GLOBAL_PROFILE_PREFIX = 'global';
 
 /** ConverseStream is authorized by InvokeModelWithResponseStream (the buffered endpoint streams too). */
@@ -19,6 +29,8 @@ export interface ParsedModelId {
   readonly foundationModelId: string;
   /** The kind of id. */
   readonly kind: 'foundation-model' | 'geographic-profile' | 'global-profile';
+  /** The profile prefix (`us`, `eu`, `global` ...), for profiles. */
+  readonly profilePrefix?: string;
 }
 
 /** Splits a model id into its profile prefix (if any) and foundation model id. */
@@ -29,12 +41,23 @@ export function parseModelId(id: string): ParsedModelId {
   // A profile id is "<prefix>.<provider>.<model>": the prefix is followed by a full foundation model id.
   const hasProviderAfterPrefix = rest.includes('.');
   if (hasProviderAfterPrefix && prefix === GLOBAL_PROFILE_PREFIX) {
-    return { id, foundationModelId: rest, kind: 'global-profile' };
+    return { id, foundationModelId: rest, kind: 'global-profile', profilePrefix: prefix };
   }
-  if (hasProviderAfterPrefix && GEOGRAPHIC_PROFILE_PREFIXES.includes(prefix)) {
-    return { id, foundationModelId: rest, kind: 'geographic-profile' };
+  if (hasProviderAfterPrefix && Object.keys(GEOGRAPHIC_PROFILE_REGIONS).includes(prefix)) {
+    return { id, foundationModelId: rest, kind: 'geographic-profile', profilePrefix: prefix };
   }
   return { id, foundationModelId: id, kind: 'foundation-model' };
+}
+
+/**
+ * Whether a geographic profile can be called from `region` (a stack region such as `eu-west-1`). Always true for
+ * on-demand models and global profiles: this checks geography only, not which models a region offers.
+ */
+export function profileServesRegion(parsed: ParsedModelId, region: string): boolean {
+  if (parsed.kind !== 'geographic-profile') {
+    return true;
+  }
+  return GEOGRAPHIC_PROFILE_REGIONS[parsed.profilePrefix!].some((prefix) => region.startsWith(prefix));
 }
 
 /**

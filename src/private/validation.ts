@@ -1,12 +1,22 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
 /**
- * Synth-time checks. Each throws an error naming the prop, the bad value and the fix. Values that are tokens
- * (unknown until deployment) are skipped: they cannot be checked here.
+ * Synth-time checks. Each throws an error naming what is configured (the subject: a construct class and its path),
+ * the prop, the bad value and the fix. Values that are tokens (unknown until deployment) are skipped: they cannot be
+ * checked here.
  */
+
+/** The subject of error messages, e.g. `StreamingBedrockApi at 'MyStack/Chat'`: one app may hold several APIs. */
+export function subjectOf(className: string, scope: IConstruct): string {
+  return `${className} at '${scope.node.path}'`;
+}
 
 /** Renders a value for an error message. */
 export function show(value: unknown): string {
+  if (value instanceof Duration) {
+    return value.toHumanString();
+  }
   if (typeof value === 'string') {
     return JSON.stringify(value);
   }
@@ -16,8 +26,8 @@ export function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-export function fail(prop: string, value: unknown, fix: string): never {
-  throw new Error(`StreamingBedrockApi: invalid ${prop} ${show(value)}. ${fix}`);
+export function fail(subject: string, prop: string, value: unknown, fix: string): never {
+  throw new Error(`${subject}: invalid ${prop} ${show(value)}. ${fix}`);
 }
 
 export function isUnresolvedValue(value: unknown): boolean {
@@ -27,15 +37,16 @@ export function isUnresolvedValue(value: unknown): boolean {
 /** Bedrock model id or system inference profile id, e.g. `anthropic.claude-3-5-haiku-20241022-v1:0`. */
 const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+(:[a-z0-9-]+)*$/i;
 
-export function validateModelId(prop: string, value: string): void {
+export function validateModelId(subject: string, prop: string, value: string): void {
   if (isUnresolvedValue(value)) {
-    fail(prop, value, 'Pass the model id as a literal string: IAM permissions are derived from it at synth.');
+    fail(subject, prop, value, 'Pass the model id as a literal string: IAM permissions are derived from it at synth.');
   }
   if (typeof value !== 'string' || value.trim() === '') {
-    fail(prop, value, "Pass a Bedrock model id such as 'anthropic.claude-3-5-haiku-20241022-v1:0'.");
+    fail(subject, prop, value, "Pass a Bedrock model id such as 'anthropic.claude-3-5-haiku-20241022-v1:0'.");
   }
   if (value.startsWith('arn:')) {
     fail(
+      subject,
       prop,
       value,
       "Pass a model id ('amazon.nova-lite-v1:0') or a system inference profile id ('us.amazon.nova-lite-v1:0'), not an ARN; " +
@@ -44,6 +55,7 @@ export function validateModelId(prop: string, value: string): void {
   }
   if (!MODEL_ID_PATTERN.test(value)) {
     fail(
+      subject,
       prop,
       value,
       "Pass a Bedrock model id ('provider.model-version:n', e.g. 'anthropic.claude-3-5-haiku-20241022-v1:0') " +
@@ -52,42 +64,49 @@ export function validateModelId(prop: string, value: string): void {
   }
 }
 
-export function validatePositiveInteger(prop: string, value: number | undefined, fix: string): void {
+export function validatePositiveInteger(subject: string, prop: string, value: number | undefined, fix: string): void {
   if (value === undefined || isUnresolvedValue(value)) {
     return;
   }
   if (!Number.isInteger(value) || value < 1) {
-    fail(prop, value, fix);
+    fail(subject, prop, value, fix);
   }
 }
 
-export function validateRange(prop: string, value: number | undefined, min: number, max: number): void {
+export function validateRange(
+  subject: string,
+  prop: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+): void {
   if (value === undefined || isUnresolvedValue(value)) {
     return;
   }
   if (!Number.isFinite(value) || value < min || value > max) {
-    fail(prop, value, `Use a number from ${min} to ${max}.`);
+    fail(subject, prop, value, `Use a number from ${min} to ${max}.`);
   }
 }
 
-export function validateNonNegativeFinite(prop: string, value: number | undefined): void {
+export function validateNonNegativeFinite(subject: string, prop: string, value: number | undefined): void {
   if (value === undefined || isUnresolvedValue(value)) {
     return;
   }
   if (!Number.isFinite(value) || value < 0) {
-    fail(prop, value, 'Use a finite number >= 0.');
+    fail(subject, prop, value, 'Use a finite number >= 0.');
   }
 }
 
 /** An origin is a scheme and a host (and optional port), with no path: `https://app.example.com`. */
 const ORIGIN_PATTERN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?$/i;
 
-export function validateOrigin(prop: string, origin: string): void {
+export function validateOrigin(subject: string, prop: string, origin: string): void {
   if (isUnresolvedValue(origin) || origin === '*') {
     return;
   }
   if (!ORIGIN_PATTERN.test(origin)) {
     fail(
+      subject,
       prop,
       origin,
       "Use a full origin with scheme and host and no path or trailing slash, e.g. 'https://app.example.com', or '*'.",

@@ -12,7 +12,7 @@ import {
   StreamingBedrockApi,
   StreamingBedrockApiProps,
   StreamingLambdaIntegration,
-} from '../src';
+} from '../../src';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 
@@ -34,6 +34,10 @@ function bedrockStatements(t: Template): any[] {
       [s.Action].flat().some((a: string) => a.startsWith('bedrock:')),
     ),
   );
+}
+
+function stageL1(api: StreamingBedrockApi): apigateway.CfnStage {
+  return api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
 }
 
 function postMethod(t: Template, path: string): any {
@@ -189,11 +193,61 @@ describe('StreamingBedrockApi defaults', () => {
     t.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
+  test('the stage publishes detailed (billed) CloudWatch metrics', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ MetricsEnabled: true })]),
+    });
+  });
+
+  test('the REST API is named after the construct path, with a hash', () => {
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: Match.stringLikeRegexp('^TestStack-Chat-[0-9A-F]{8}$'),
+    });
+  });
+
   test('exposes the stream URL and no buffered URL', () => {
     const { api } = stackWith();
     expect(api.streamUrl).toBeDefined();
     expect(api.bufferedUrl).toBeUndefined();
     expect(api.handler).toBeInstanceOf(lambda.Function);
+  });
+});
+
+describe('names and metrics', () => {
+  test('two APIs in one app get different REST API names, each with its path', () => {
+    const app = new App();
+    const stacks = ['One', 'Two'].map((stackId) => new Stack(app, stackId));
+    stacks.forEach((stack) => new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL }));
+    const [one, two] = stacks.map((stack) => {
+      const apis = Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi');
+      return (Object.values(apis)[0] as any).Properties.Name;
+    });
+    expect(one).toMatch(/^One-Chat-/);
+    expect(two).toMatch(/^Two-Chat-/);
+  });
+
+  test('two APIs in one stack get different REST API names', () => {
+    const { stack } = stackWith();
+    new StreamingBedrockApi(stack, 'Chat2', { modelId: MODEL });
+    const names = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi')).map(
+      (api: any) => api.Properties.Name,
+    );
+    expect(new Set(names).size).toBe(2);
+  });
+
+  test('restApiName names the REST API', () => {
+    template({ restApiName: 'chat-api' }).hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'chat-api' });
+  });
+
+  test('detailedMetrics false turns the billed stage metrics off', () => {
+    template({ detailedMetrics: false }).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ MetricsEnabled: false })]),
+    });
+  });
+
+  test('the log groups are retained when the stack is deleted (documented default)', () => {
+    const logGroups = Object.values(template().findResources('AWS::Logs::LogGroup')) as any[];
+    expect(logGroups.map((g) => g.DeletionPolicy)).toEqual(['Retain', 'Retain']);
   });
 });
 
@@ -307,6 +361,11 @@ describe('response modes', () => {
     expect(postMethod(t, 'buffered').Properties.Integration.TimeoutInMillis).toBe(29_000);
     expect(api.streamUrl).toBeUndefined();
     expect(api.bufferedUrl).toBeDefined();
+  });
+
+  test('with BUFFERED, handler is the buffered function', () => {
+    const { api } = stackWith({ responseMode: ResponseMode.BUFFERED });
+    expect(api.handler).toBe(api.bufferedHandler);
   });
 
   test('one timeout prop sets both the Lambda and the integration timeout', () => {
@@ -440,8 +499,16 @@ describe('bring your own handler', () => {
 
   test('fails when the timeout is shorter than your function timeout', () => {
     expect(() => byo({ timeout: Duration.minutes(1) })).toThrow(
-      /invalid timeout 1 minute: the integration timeout is shorter than the function timeout \(2 minutes\)/,
+      /^StreamingBedrockApi at 'S\/Chat': invalid timeout 1 minute\. The integration timeout is shorter than the function timeout \(2 minutes\)/,
     );
+  });
+
+  test('your function needs no modelId, and then gets no Bedrock permission', () => {
+    const { stack, api } = byo({ modelId: undefined, timeout: Duration.minutes(2) });
+    const t = Template.fromStack(stack);
+    expect(postMethod(t, 'stream').Properties.Integration.ResponseTransferMode).toBe('STREAM');
+    expect(api.handler.node.id).toBe('Mine');
+    expect(bedrockStatements(t)).toEqual([]);
   });
 
   test('fails when default-handler options are given with your own handler', () => {
@@ -497,11 +564,32 @@ describe('StreamingLambdaIntegration', () => {
     });
   });
 
-  test('fails when the timeout is shorter than the function timeout', () => {
+  test('passes the other Lambda integration options through', () => {
+    const { stack, fn, api } = setup();
+    api.root.addMethod('POST', new StreamingLambdaIntegration(fn, { allowTestInvoke: false }));
+    const permissions = Template.fromStack(stack).findResources('AWS::Lambda::Permission');
+    expect(JSON.stringify(permissions)).not.toContain('test-invoke-stage');
+  });
+
+  const failures: Array<[string, apigateway.LambdaIntegrationOptions, RegExp]> = [
+    [
+      'a timeout shorter than the function timeout',
+      { timeout: Duration.minutes(1) },
+      /invalid timeout 1 minute\. The integration timeout is shorter than the function timeout \(3 minutes\)/,
+    ],
+    ['a timeout over 15 minutes', { timeout: Duration.minutes(16) }, /invalid timeout 16 minutes\. .*15 minutes/],
+    ['proxy false', { proxy: false }, /invalid proxy false\. A streamed response passes through as is/],
+    [
+      'a buffered transfer mode',
+      { responseTransferMode: apigateway.ResponseTransferMode.BUFFERED },
+      /invalid responseTransferMode "BUFFERED"\. Remove it \(always STREAM\)/,
+    ],
+  ];
+
+  test.each(failures)('fails with %s, naming itself and the function', (_name, options, message) => {
     const { fn } = setup();
-    expect(() => new StreamingLambdaIntegration(fn, { timeout: Duration.minutes(1) })).toThrow(
-      /shorter than the function timeout \(3 minutes\)/,
-    );
+    expect(() => new StreamingLambdaIntegration(fn, options)).toThrow(message);
+    expect(() => new StreamingLambdaIntegration(fn, options)).toThrow(/^StreamingLambdaIntegration at 'S\/Fn': /);
   });
 });
 
@@ -515,7 +603,7 @@ describe('synth-time validation', () => {
     [
       'a buffered endpoint over 29 seconds',
       { responseMode: ResponseMode.BUFFERED, timeout: Duration.minutes(1) },
-      /invalid timeout 1 minute with ResponseMode.BUFFERED.*29 seconds/,
+      /invalid timeout 1 minute\. With ResponseMode.BUFFERED, .*29 seconds/,
     ],
     ['an empty model id', { modelId: '' }, /invalid modelId "". Pass a Bedrock model id/],
     ['a whitespace model id', { modelId: '   ' }, /invalid modelId " {3}"/],
@@ -591,8 +679,15 @@ describe('synth-time validation', () => {
     ],
   ];
 
-  test.each(cases)('fails with %s', (_name, props, message) => {
+  test.each(cases)('fails with %s, naming the construct path', (_name, props, message) => {
     expect(() => stackWith(props)).toThrow(message);
+    expect(() => stackWith(props)).toThrow(/^StreamingBedrockApi at 'TestStack\/Chat': invalid /);
+  });
+
+  test('fails without modelId for the default handler', () => {
+    expect(() => stackWith({ modelId: undefined })).toThrow(
+      /^StreamingBedrockApi at 'TestStack\/Chat': invalid modelId undefined\. The default handler needs a model: pass modelId/,
+    );
   });
 
   test('fails on ApiAuth.none() without a reason', () => {
@@ -605,21 +700,46 @@ describe('synth-time validation', () => {
     expect(() => ApiAuth.cognito([])).toThrow(/userPools is empty/);
   });
 
-  test('fails at synth when caching is enabled on the stage through an escape hatch', () => {
+  const streamingBreakers: Array<[string, (api: StreamingBedrockApi) => void, RegExp]> = [
+    [
+      'the stage cache cluster set on the L1',
+      (api) => ((api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).cacheClusterEnabled = true),
+      /invalid CacheClusterEnabled true on the stage: API Gateway cannot cache streamed responses\. Remove/,
+    ],
+    [
+      'the stage cache cluster set by a property override',
+      (api) => stageL1(api).addPropertyOverride('CacheClusterEnabled', true),
+      /invalid CacheClusterEnabled true on the stage: .*Remove the cacheClusterEnabled setting or override/,
+    ],
+    [
+      'method caching set by a property override',
+      (api) => stageL1(api).addPropertyOverride('MethodSettings.0.CachingEnabled', true),
+      /invalid MethodSettings CachingEnabled true on the stage: .*Remove the cachingEnabled method setting or override/,
+    ],
+    [
+      'compression set on the L1',
+      (api) => ((api.restApi.node.defaultChild as apigateway.CfnRestApi).minimumCompressionSize = 1024),
+      /invalid MinimumCompressionSize 1024 on the REST API: API Gateway cannot compress streamed responses\. Remove/,
+    ],
+    [
+      'compression set by a property override',
+      (api) =>
+        (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('MinimumCompressionSize', 0),
+      /invalid MinimumCompressionSize 0 on the REST API: .*Remove the minimumCompressionSize setting or override/,
+    ],
+  ];
+
+  test.each(streamingBreakers)('fails at synth with %s', (_name, escapeHatch, message) => {
     const { stack, api } = stackWith();
-    const stage = api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
-    stage.cacheClusterEnabled = true;
-    expect(() => Template.fromStack(stack)).toThrow(
-      /the stage enables caching, but API Gateway cannot cache streamed responses/,
-    );
+    escapeHatch(api);
+    expect(() => Template.fromStack(stack)).toThrow(message);
+    expect(() => Template.fromStack(stack)).toThrow(/StreamingBedrockApi at 'TestStack\/Chat': invalid /);
   });
 
-  test('fails at synth when compression is enabled through an escape hatch', () => {
-    const { stack, api } = stackWith();
-    (api.restApi.node.defaultChild as apigateway.CfnRestApi).minimumCompressionSize = 1024;
-    expect(() => Template.fromStack(stack)).toThrow(
-      /minimumCompressionSize is 1024, but API Gateway cannot compress streamed responses/,
-    );
+  test('caching stays allowed when only the buffered endpoint is served', () => {
+    const { stack, api } = stackWith({ responseMode: ResponseMode.BUFFERED });
+    stageL1(api).addPropertyOverride('CacheClusterEnabled', true);
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 });
 
@@ -634,11 +754,49 @@ describe('warnings for legal but risky settings', () => {
       /ASYNC.*PII cannot be masked/,
     ],
     ['infinite log retention', { logRetention: logs.RetentionDays.INFINITE }, /INFINITE.*forever/],
+    [
+      "API Gateway's own errors without CORS headers with several origins",
+      { cors: { allowOrigins: ['https://a.example.com', 'https://b.example.com'] } },
+      /lists 2 origins: API Gateway's own 4XX\/5XX .*carry no CORS headers/,
+    ],
+    [
+      "a geographic profile of another geography than the stack's region",
+      { modelId: `eu.${MODEL}` },
+      /model id 'eu\..*' is an inference profile of another geography than the stack's region us-east-1/,
+    ],
+    [
+      'an allowed geographic profile of another geography',
+      { allowedModelIds: [MODEL, `apac.${MODEL}`] },
+      /model id 'apac\..*' is an inference profile of another geography/,
+    ],
   ];
 
   test.each(cases)('warns about %s', (_name, props, message) => {
     const { stack } = stackWith(props);
     Annotations.fromStack(stack).hasWarning('/TestStack/Chat', Match.stringLikeRegexp(message.source));
+  });
+
+  test('warnings carry ids users can acknowledge', () => {
+    const { stack } = stackWith({ cors: { allowOrigins: ['https://a.example.com', 'https://b.example.com'] } });
+    const [warning] = Annotations.fromStack(stack).findWarning('/TestStack/Chat', Match.anyValue());
+    expect(warning.entry.data).toMatch(/\[ack: cdk-streaming-bedrock-api:corsGatewayErrors\]/);
+  });
+
+  const quiet: Array<[string, Partial<StreamingBedrockApiProps>]> = [
+    ['one CORS origin', { cors: { allowOrigins: ['https://app.example.com'] } }],
+    ["a profile of the stack's geography", { modelId: `us.${MODEL}` }],
+    ['a global profile', { modelId: `global.${MODEL}` }],
+  ];
+
+  test.each(quiet)('does not warn about %s', (_name, props) => {
+    const { stack } = stackWith(props);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('does not check profiles when the region is unknown until deployment', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new StreamingBedrockApi(stack, 'Chat', { modelId: `eu.${MODEL}` });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('the default construct has no warnings', () => {

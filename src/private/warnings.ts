@@ -1,0 +1,65 @@
+import { Annotations, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
+import { parseModelId, profileServesRegion } from './bedrock-iam';
+import { gatewayResponseCorsHeaders } from '../contract';
+
+/** Settings that are legal but risky, resolved from props. */
+export interface RiskySettings {
+  readonly endpointType: apigateway.EndpointType;
+  readonly asyncGuardrail: boolean;
+  readonly logRetention: logs.RetentionDays;
+  readonly cors?: apigateway.CorsOptions;
+  readonly modelIds: string[];
+  /** The stack's region (possibly a token: then the profile check is skipped). */
+  readonly region: string;
+}
+
+const WARNING_PREFIX = 'cdk-streaming-bedrock-api';
+
+/** Synth warnings (ids `cdk-streaming-bedrock-api:*`, which users can acknowledge) for legal but risky settings. */
+export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySettings): void {
+  const warn = (id: string, message: string) => Annotations.of(scope).addWarningV2(`${WARNING_PREFIX}:${id}`, message);
+  if (settings.endpointType === apigateway.EndpointType.EDGE) {
+    warn(
+      'edgeEndpoint',
+      'endpointType EDGE: edge-optimized endpoints cut a stream after 30 s of silence; REGIONAL allows 5 minutes.',
+    );
+  }
+  if (settings.asyncGuardrail) {
+    warn(
+      'asyncGuardrail',
+      'guardrail.streamProcessingMode ASYNC: chunks reach callers before the guardrail has scanned them, and PII cannot be masked.',
+    );
+  }
+  if (settings.logRetention === logs.RetentionDays.INFINITE) {
+    warn(
+      'infiniteLogRetention',
+      'logRetention INFINITE: access and handler logs are kept (and billed) forever; consider a retention period.',
+    );
+  }
+  if (settings.cors && Object.keys(gatewayResponseCorsHeaders(settings.cors)).length === 0) {
+    warn(
+      'corsGatewayErrors',
+      `cors.allowOrigins lists ${settings.cors.allowOrigins.length} origins: API Gateway's own 4XX/5XX responses ` +
+        '(auth, throttling, integration errors) have static headers, so they carry no CORS headers and browsers ' +
+        'cannot read them. Allow one origin if browsers must read those errors.',
+    );
+  }
+  for (const id of profilesOutsideRegion(settings.modelIds, settings.region)) {
+    warn(
+      'inferenceProfileRegion',
+      `model id '${id}' is an inference profile of another geography than the stack's region ${settings.region}: ` +
+        "Bedrock rejects the requests that use it. Use the profile of the stack's geography, or a 'global.' profile.",
+    );
+  }
+}
+
+/** Geographic profiles that cannot be called from the region; none when the region is unknown until deployment. */
+export function profilesOutsideRegion(modelIds: string[], region: string): string[] {
+  if (Token.isUnresolved(region)) {
+    return [];
+  }
+  return [...new Set(modelIds)].filter((id) => !profileServesRegion(parseModelId(id), region));
+}
