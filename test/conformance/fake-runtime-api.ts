@@ -74,10 +74,13 @@ export class FakeRuntimeApi {
     } else if (req.method === 'POST' && result) {
       this.collect(req, res, result[1], result[2] as 'response' | 'error');
     } else if (req.method === 'POST' && url === `${PREFIX}/init/error`) {
-      readAll(req).then((body) => {
-        this.initErrors.push(body.toString('utf8'));
-        res.writeHead(202).end();
-      }, () => res.destroy());
+      readAll(req).then(
+        (body) => {
+          this.initErrors.push(body.toString('utf8'));
+          res.writeHead(202).end();
+        },
+        () => res.destroy(),
+      );
     } else {
       res.writeHead(404).end();
     }

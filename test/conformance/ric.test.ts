@@ -2,10 +2,10 @@
  * Conformance: the bundled handler under the real aws-lambda-ric 4.0.2 on Node 22 and 24, talking to a fake Lambda
  * Runtime API and the project's fake Bedrock. Needs `bash build-tools/setup-conformance.sh && npx projen bundle`.
  */
-import { splitPrelude } from '../../src/contract/prelude';
-import { answer, FakeBedrock, httpError } from '../../src/local/fake-bedrock';
 import { FakeRuntimeApi, InvocationResult } from './fake-runtime-api';
 import { RicProcess, startRic } from './ric-process';
+import { splitPrelude } from '../../src/contract/prelude';
+import { answer, FakeBedrock, httpError } from '../../src/local/fake-bedrock';
 import { apiEvent, baseEnv, parseSse } from '../handler/harness';
 
 jest.setTimeout(60_000);
@@ -43,7 +43,12 @@ describe.each([22, 24])('aws-lambda-ric 4.0.2 on Node %i', (major) => {
     expect(result.headers['transfer-encoding']).toBe('chunked');
     const { metadata, text } = streamed(result);
     expect(metadata.statusCode).toBe(200);
-    expect(parseSse(text).filter((e) => e.event === 'delta').map((e) => e.data.text).join('')).toBe('Hello world');
+    expect(
+      parseSse(text)
+        .filter((e) => e.event === 'delta')
+        .map((e) => e.data.text)
+        .join(''),
+    ).toBe('Hello world');
     expect(result.trailers['lambda-runtime-function-error-type']).toBeUndefined();
   });
 
@@ -91,7 +96,10 @@ describe.each([22, 24])('aws-lambda-ric 4.0.2 on Node %i', (major) => {
 
   test('writes one EMF request record on stdout', async () => {
     await runtimeApi.invoke(apiEvent({ prompt: 'hi' }));
-    const records = streaming.stdout().split('\n').filter((line) => line.includes('"CloudWatchMetrics"'));
+    const records = streaming
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"CloudWatchMetrics"'));
     expect(records.length).toBeGreaterThan(0);
     const json = records[records.length - 1].slice(records[records.length - 1].indexOf('{'));
     expect(JSON.parse(json)._aws.CloudWatchMetrics).toBeDefined();
