@@ -13,11 +13,9 @@ ensure_build_tools() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  local packages=()
-  for tool in "${missing[@]}"; do packages+=("${tool/g++/g++}"); done
   # apt-get update only when the package lists are absent (fresh image).
   if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock || true)" ]; then apt-get update; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 }
 
 setup_one() {
@@ -36,6 +34,11 @@ setup_one() {
   (cd "$dir/ric" && npm init -y >/dev/null && \
     PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" \
     npm install --no-audit --no-fund "aws-lambda-ric@$RIC_VERSION")
+  # npm 11 warns that install scripts are "not covered by allowScripts"; fail here if the native build did not run.
+  if [ ! -f "$dir/ric/node_modules/aws-lambda-ric/rapid-client.node" ]; then
+    echo "conformance: aws-lambda-ric native addon was not built for node$major" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
   echo "conformance: node$major ready ($dir)"
 }
