@@ -1,0 +1,119 @@
+/**
+ * Conformance: the bundled handler under the real aws-lambda-ric 4.0.2 on Node 22 and 24, talking to a fake Lambda
+ * Runtime API and the project's fake Bedrock. Needs `bash build-tools/setup-conformance.sh && npx projen bundle`.
+ */
+import { FakeRuntimeApi, InvocationResult } from './fake-runtime-api';
+import { RicProcess, startRic } from './ric-process';
+import { splitPrelude } from '../../src/contract/prelude';
+import { answer, FakeBedrock, httpError } from '../../src/local/fake-bedrock';
+import { apiEvent, baseEnv, parseSse } from '../handler/harness';
+
+jest.setTimeout(60_000);
+
+function streamed(result: InvocationResult) {
+  const split = splitPrelude(result.body);
+  if (!split) {
+    throw new Error(`no prelude in ${JSON.stringify(result.body.toString('utf8').slice(0, 200))}`);
+  }
+  return { ...split, text: split.body.toString('utf8') };
+}
+
+describe.each([22, 24])('aws-lambda-ric 4.0.2 on Node %i', (major) => {
+  const fake = new FakeBedrock();
+  const runtimeApi = new FakeRuntimeApi();
+  const bufferedApi = new FakeRuntimeApi();
+  let streaming: RicProcess;
+  let buffered: RicProcess;
+
+  beforeAll(async () => {
+    await Promise.all([fake.start(), runtimeApi.start(), bufferedApi.start()]);
+    streaming = startRic(major, runtimeApi.address, 'index.handler', baseEnv(fake));
+    buffered = startRic(major, bufferedApi.address, 'index.bufferedHandler', baseEnv(fake));
+  });
+  afterAll(async () => {
+    await Promise.all([streaming?.stop(), buffered?.stop()]);
+    await Promise.all([runtimeApi.stop(), bufferedApi.stop(), fake.stop()]);
+  });
+  beforeEach(() => fake.setScript(() => answer(['Hello', ' world'])));
+
+  test('a success streams with response mode streaming, a 200 prelude and the SSE body', async () => {
+    const result = await runtimeApi.invoke(apiEvent({ prompt: 'hi' }));
+    expect(result.kind).toBe('response');
+    expect(result.headers['lambda-runtime-function-response-mode']).toBe('streaming');
+    expect(result.headers['transfer-encoding']).toBe('chunked');
+    const { metadata, text } = streamed(result);
+    expect(metadata.statusCode).toBe(200);
+    expect(
+      parseSse(text)
+        .filter((e) => e.event === 'delta')
+        .map((e) => e.data.text)
+        .join(''),
+    ).toBe('Hello world');
+    expect(result.trailers['lambda-runtime-function-error-type']).toBeUndefined();
+  });
+
+  test('throttling before the stream: a 429 prelude with Retry-After', async () => {
+    fake.setScript(() => httpError(429, 'ThrottlingException', 'aws text'));
+    const { metadata } = streamed(await runtimeApi.invoke(apiEvent({ prompt: 'hi' })));
+    expect(metadata.statusCode).toBe(429);
+    expect(metadata.headers?.['Retry-After']).toMatch(/^\d+$/);
+  });
+
+  test('bad input: a 400 prelude', async () => {
+    const { metadata } = streamed(await runtimeApi.invoke(apiEvent(undefined, { rawBody: '{not json' })));
+    expect(metadata.statusCode).toBe(400);
+  });
+
+  test('deltas reach the Runtime API as separate writes over time, not all at the end', async () => {
+    fake.setScript(() => answer(['a', 'b', 'c'], { delayMs: 300 }));
+    const result = await runtimeApi.invoke(apiEvent({ prompt: 'hi' }));
+    const withDelta = result.chunks.filter((chunk) => chunk.bytes.toString('utf8').includes('event: delta'));
+    expect(withDelta.length).toBeGreaterThanOrEqual(3);
+    expect(withDelta[withDelta.length - 1].at - withDelta[0].at).toBeGreaterThanOrEqual(400);
+  });
+
+  test('a mid-stream model error becomes an error event after the deltas, status 200 kept', async () => {
+    fake.setScript(() => answer(['a', 'b'], { failAfter: { deltas: 1, exception: 'modelStreamErrorException' } }));
+    const { metadata, text } = streamed(await runtimeApi.invoke(apiEvent({ prompt: 'hi' })));
+    expect(metadata.statusCode).toBe(200);
+    expect(parseSse(text).map((e) => e.event)).toEqual(expect.arrayContaining(['delta', 'error']));
+  });
+
+  test('the deadline from Lambda-Runtime-Deadline-Ms ends the stream with an error event before the timeout', async () => {
+    fake.setScript(() => answer(['a', 'b', 'c'], { delayMs: 3000 }));
+    const started = Date.now();
+    const { text } = streamed(await runtimeApi.invoke(apiEvent({ prompt: 'hi' }), 4000));
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(parseSse(text).map((e) => e.event)).toContain('error');
+  });
+
+  test('two invocations on one warm process', async () => {
+    const first = await runtimeApi.invoke(apiEvent({ prompt: 'one' }));
+    const second = await runtimeApi.invoke(apiEvent({ prompt: 'two' }));
+    expect([streamed(first).metadata.statusCode, streamed(second).metadata.statusCode]).toEqual([200, 200]);
+    expect(streaming.child.exitCode).toBeNull();
+  });
+
+  test('writes one EMF request record on stdout', async () => {
+    await runtimeApi.invoke(apiEvent({ prompt: 'hi' }));
+    const records = streaming
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"CloudWatchMetrics"'));
+    expect(records.length).toBeGreaterThan(0);
+    const json = records[records.length - 1].slice(records[records.length - 1].indexOf('{'));
+    expect(JSON.parse(json)._aws.CloudWatchMetrics).toBeDefined();
+  });
+
+  test('the buffered entry point returns a classic proxy result', async () => {
+    const result = await bufferedApi.invoke(apiEvent({ prompt: 'hi' }));
+    expect(result.kind).toBe('response');
+    const proxy = JSON.parse(result.body.toString('utf8'));
+    expect(proxy.statusCode).toBe(200);
+    expect(typeof proxy.body).toBe('string');
+  });
+
+  test('no init errors were posted', () => {
+    expect([...runtimeApi.initErrors, ...bufferedApi.initErrors]).toEqual([]);
+  });
+});
