@@ -145,9 +145,12 @@ project.addTask('bench', {
 // Machine set-up for the tests, apart from the tests themselves: Debian's Chromium for the browser test (test tooling
 // never downloads a browser). `.ci/run` and the README's test command run it before the build.
 const setup = project.addTask('setup', {
-  description: 'Install what the end-to-end tests need on this machine (needs apt-get and root for Chromium)',
+  description:
+    'Install what the end-to-end tests need on this machine: Chromium, the Lambda runtime client (needs apt-get and root)',
 });
 setup.exec('bash build-tools/ensure-chromium.sh');
+// The real Lambda runtime interface client (aws-lambda-ric) built for Node.js 22 and 24, cached outside the repository.
+setup.exec('bash build-tools/setup-conformance.sh');
 
 // Fast unit tests of pure functions apart from the slow end-to-end tests (bundle, runner, browser, consumer app);
 // `test` runs both, then lint. Each run writes its own JUnit report for .ci/run's closing line.
@@ -161,11 +164,19 @@ const unitTests = jestRun('test:unit', 'Fast unit tests of pure functions and te
 const e2eTests = jestRun(
   'test:e2e',
   'End-to-end tests: the bundled handler, the runner, the browser, the consumer app, the examples',
-  "--testPathIgnorePatterns=/node_modules/ --testPathIgnorePatterns=/test/unit/",
+  '--testPathIgnorePatterns=/node_modules/ --testPathIgnorePatterns=/test/unit/ --testPathIgnorePatterns=/test/conformance/',
+);
+// The bundled handler under the real Lambda runtime interface client on Node.js 22 and 24 (set up by `setup`).
+// --forceExit: the runtime client's child processes can hold jest open for a moment after the last test.
+const conformanceTests = jestRun(
+  'test:conformance',
+  'The bundled handler under the real aws-lambda-ric on Node.js 22 and 24 (needs `npx projen setup`)',
+  'test/conformance --forceExit',
 );
 project.testTask.reset();
 project.testTask.spawn(unitTests);
 project.testTask.spawn(e2eTests);
+project.testTask.spawn(conformanceTests);
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).

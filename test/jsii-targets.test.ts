@@ -45,7 +45,7 @@ test('the generated Python compiles and exposes the construct with snake_case pr
   execFileSync('python3', ['-m', 'compileall', '-q', pkg], { stdio: 'pipe' });
   const init = fs.readFileSync(path.join(pkg, '__init__.py'), 'utf8');
   expect(init).toMatch(/class StreamingBedrockApi\(/);
-  expect(init).toMatch(/model_id: builtins\.str/);
+  expect(init).toMatch(/model_id: typing\.Optional\[builtins\.str\]/);
   expect(init).toMatch(/class ApiAuth\(/);
 });
 

@@ -5,7 +5,7 @@
 import { FakeRuntimeApi, InvocationResult } from './fake-runtime-api';
 import { RicProcess, startRic } from './ric-process';
 import { splitPrelude } from '../../src/contract/prelude';
-import { answer, FakeBedrock, httpError } from '../../src/local/fake-bedrock';
+import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 import { apiEvent, baseEnv, parseSse } from '../handler/harness';
 
 jest.setTimeout(60_000);

@@ -69,7 +69,7 @@ describe('by default, like Lambda (no disconnect signal)', () => {
         expect(disconnects[0]).toMatchObject({ method: 'POST', path: '/stream', requestId: requests[0].requestId });
         expect(requests[0]).toMatchObject({ status: 200, clientAborted: true });
         // The handler never learnt that its client left: it wrote the whole answer, as it would in Lambda.
-        expect(logs.lines()).toEqual([expect.objectContaining({ outcome: 'ok', deltas: 200 })]);
+        expect(logs.records()).toEqual([expect.objectContaining({ outcome: 'ok', deltas: 200 })]);
       });
     } finally {
       await fake.stop();
@@ -100,7 +100,7 @@ describe('with a disconnect signal (disconnectSignal: true)', () => {
           );
         });
         expect(fake.requests).toHaveLength(ABORTED + 1);
-        expect(logs.lines().filter((l) => l.outcome === 'client_disconnected')).toHaveLength(ABORTED);
+        expect(logs.records().filter((l) => l.outcome === 'client_disconnected')).toHaveLength(ABORTED);
       });
     } finally {
       await fake.stop();
