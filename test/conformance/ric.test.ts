@@ -5,8 +5,8 @@
 import { FakeRuntimeApi, InvocationResult } from './fake-runtime-api';
 import { RicProcess, startRic } from './ric-process';
 import { splitPrelude } from '../../src/contract/prelude';
-import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 import { apiEvent, baseEnv, parseSse } from '../handler/harness';
+import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 
 jest.setTimeout(60_000);
 
