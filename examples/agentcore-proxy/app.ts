@@ -35,8 +35,7 @@ proxy.addToRolePolicy(
 );
 
 const agent = new StreamingBedrockApi(stack, 'Agent', {
-  // The model the agent runs on: the construct grants the proxy ConverseStream on it (unused by a pure proxy).
-  modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+  // No modelId: a pure proxy never calls Bedrock Runtime itself, so it gets no Bedrock grant.
   handler: proxy,
   timeout: Duration.minutes(10),
 });
