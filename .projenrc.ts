@@ -69,7 +69,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsconfigDev: { compilerOptions: { lib: ['es2022', 'dom'] } },
-  gitignore: ['.jsii.tabl.json', 'cdk.out', '*.tgz', '/bench-results/', 'examples/*/cdk.out', '/.ci/out/', '__pycache__/'],
+  gitignore: [
+    '.jsii.tabl.json',
+    'cdk.out',
+    '*.tgz',
+    '/bench-results/',
+    'examples/*/cdk.out',
+    '/.ci/out/',
+    '__pycache__/',
+  ],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
 });
 
@@ -117,15 +125,24 @@ const typecheck = project.addTask('typecheck', {
 });
 project.preCompileTask.prependSpawn(typecheck);
 
-// The README's main job before deploying: synthesize examples/basic with the pinned CDK CLI, no credentials needed.
-const synthExample = project.addTask('synth:example', {
-  description: 'Bundle, compile and synthesize examples/basic with the CDK CLI (no AWS account needed)',
+// The examples import the library by its package name, as a consumer would. `examples:prepare` builds what that
+// needs on a fresh clone (the handler bundle, lib/) and links the package name to this checkout; then
+// `cd examples/<name> && npx cdk synth` works by hand (examples/README.md).
+const prepareExamples = project.addTask('examples:prepare', {
+  description: 'Bundle, compile and link the package so that `npx cdk synth` works in any examples/<name>',
   steps: [
     { spawn: 'bundle' },
     { spawn: 'compile' },
     {
       exec: "node -e \"require('fs').symlinkSync('..', 'node_modules/cdk-streaming-bedrock-api', 'dir')\" 2>/dev/null || true",
     },
+  ],
+});
+// The README's main job before deploying: synthesize examples/basic with the pinned CDK CLI, no credentials needed.
+const synthExample = project.addTask('synth:example', {
+  description: 'Bundle, compile and synthesize examples/basic with the CDK CLI (no AWS account needed)',
+  steps: [
+    { spawn: prepareExamples.name },
     { exec: 'cdk synth --no-notices --no-version-reporting', cwd: 'examples/basic' },
   ],
 });
