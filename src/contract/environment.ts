@@ -40,6 +40,12 @@ export const HandlerEnvironment = {
    * before API Gateway's idle timeout cuts it. Not set by the construct; tests shorten it.
    */
   IDLE_LIMIT_MS: 'SBA_IDLE_LIMIT_MS',
+  /** `true` to put a cache point after the system prompt (and after the tools when a request has tools). */
+  PROMPT_CACHING: 'SBA_PROMPT_CACHING',
+  /** JSON object sent as Converse `additionalModelRequestFields` with every request (operator-only, e.g. reasoning). */
+  ADDITIONAL_MODEL_REQUEST_FIELDS: 'SBA_ADDITIONAL_MODEL_REQUEST_FIELDS',
+  /** `false` to refuse client-side tool use (tools, toolChoice, toolUse and toolResult blocks). On when absent. */
+  CLIENT_TOOLS: 'SBA_CLIENT_TOOLS',
 } as const;
 
 /** Defaults shared by the construct (for docs and env values) and the handler (when a variable is absent). */
@@ -71,6 +77,10 @@ export interface HandlerSettings {
   readonly logContent?: boolean;
   readonly metricsNamespace?: string;
   readonly heartbeatMs?: number;
+  readonly promptCaching?: boolean;
+  readonly additionalModelRequestFields?: Readonly<Record<string, unknown>>;
+  /** @default true */
+  readonly clientTools?: boolean;
 }
 
 /**
@@ -98,6 +108,12 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   set(HandlerEnvironment.HEARTBEAT_MS, settings.heartbeatMs?.toString());
   set(HandlerEnvironment.CORS_ALLOW_ORIGINS, json(settings.corsAllowOrigins));
   set(HandlerEnvironment.CORS_ALLOW_CREDENTIALS, settings.corsAllowCredentials ? 'true' : undefined);
+  set(HandlerEnvironment.PROMPT_CACHING, settings.promptCaching ? 'true' : undefined);
+  set(
+    HandlerEnvironment.ADDITIONAL_MODEL_REQUEST_FIELDS,
+    settings.additionalModelRequestFields && JSON.stringify(settings.additionalModelRequestFields),
+  );
+  set(HandlerEnvironment.CLIENT_TOOLS, settings.clientTools === false ? 'false' : undefined);
   const guardrail = settings.guardrail;
   if (guardrail) {
     set(HandlerEnvironment.GUARDRAIL_ID, guardrail.guardrailIdentifier);

@@ -1,6 +1,9 @@
 /**
  * The neutral chat model between the protocols (dialects) and Bedrock: a dialect decodes its request into a
  * ChatRequest and encodes ChatEvents into its bytes; converse.ts turns ConverseStream into ChatEvents.
+ *
+ * Content blocks mirror Bedrock Converse's own shapes (bytes already decoded from base64 and validated), so that the
+ * request reaches Bedrock unchanged and every dialect maps to the same vocabulary.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { HandlerConfig } from './config';
@@ -14,29 +17,95 @@ export interface ChatRequest {
   readonly temperature?: number;
   readonly topP?: number;
   readonly stopSequences?: string[];
+  /** Client-side tools the model may ask for (the caller runs them). */
+  readonly tools?: ChatTool[];
+  readonly toolChoice?: ChatToolChoice;
 }
 
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';
-  readonly content: Array<{ text: string }>;
+  readonly content: ChatContentBlock[];
 }
+
+export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
+export type DocumentFormat = 'pdf' | 'csv' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'html' | 'txt' | 'md';
+
+/** One block of a message, in Converse's shape. Which roles may carry which block is the dialect's rule. */
+export type ChatContentBlock =
+  | { readonly text: string }
+  | { readonly image: { readonly format: ImageFormat; readonly source: { readonly bytes: Uint8Array } } }
+  | {
+      readonly document: {
+        readonly format: DocumentFormat;
+        readonly name: string;
+        readonly source: { readonly bytes: Uint8Array };
+      };
+    }
+  | { readonly toolUse: { readonly toolUseId: string; readonly name: string; readonly input: Record<string, unknown> } }
+  | {
+      readonly toolResult: {
+        readonly toolUseId: string;
+        readonly content: Array<{ readonly text: string } | { readonly json: unknown }>;
+        readonly status?: 'success' | 'error';
+      };
+    }
+  | {
+      readonly reasoningContent:
+        | { readonly reasoningText: { readonly text: string; readonly signature?: string } }
+        | { readonly redactedContent: Uint8Array };
+    };
+
+export interface ChatTool {
+  readonly name: string;
+  readonly description?: string;
+  /** A JSON schema (an object). */
+  readonly inputSchema: Record<string, unknown>;
+}
+
+export type ChatToolChoice = 'auto' | 'any' | { readonly tool: string };
 
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly totalTokens: number;
+  /** Input tokens read from the prompt cache (not counted in inputTokens). 0 when none. */
+  readonly cacheReadInputTokens: number;
+  /** Input tokens written to the prompt cache. 0 when none. */
+  readonly cacheWriteInputTokens: number;
 }
 
 /**
- * What the model produces, in order. New kinds (reasoning, tool use) are new members: encoders ignore the kinds
- * they do not show, so adding one does not touch the callers.
+ * What the model produces, in order. Encoders ignore the kinds they do not show, so adding a kind does not touch
+ * the callers. `index` is Bedrock's content block index: a protocol that frames blocks (start/end) uses it.
  */
 export type ChatEvent =
-  /** A content block begins (before its first delta): the answer has content, the status can be committed. */
-  | { readonly type: 'blockStart'; readonly index: number }
-  | { readonly type: 'text'; readonly text: string }
-  /** The model's reasoning (DeepSeek R1 reasons by default); no native format shows it yet. */
-  | { readonly type: 'reasoning'; readonly text: string }
+  /** A content block begins: the answer has content, the status can be committed. Tool blocks name their tool. */
+  | {
+      readonly type: 'blockStart';
+      readonly index: number;
+      readonly toolUse?: { readonly toolUseId: string; readonly name: string };
+    }
+  | { readonly type: 'text'; readonly index: number; readonly text: string }
+  /**
+   * The model's reasoning: exactly one of `text` (a chunk), `signature` (sent once the reasoning block is complete;
+   * a client returns it unchanged in tool-use turns) or `redactedContent` (base64; encrypted reasoning to send back).
+   */
+  | {
+      readonly type: 'reasoning';
+      readonly index: number;
+      readonly text?: string;
+      readonly signature?: string;
+      readonly redactedContent?: string;
+    }
+  /** A complete tool call: its input assembled from the deltas and parsed once. */
+  | {
+      readonly type: 'toolUse';
+      readonly index: number;
+      readonly toolUseId: string;
+      readonly name: string;
+      readonly input: unknown;
+    }
+  | { readonly type: 'blockStop'; readonly index: number }
   | { readonly type: 'stop'; readonly stopReason: string }
   | {
       readonly type: 'usage';
@@ -48,7 +117,7 @@ export type ChatEvent =
 
 /** Events that carry or announce answer content (the status is committed at the first one). */
 export function isContent(event: ChatEvent): boolean {
-  return event.type === 'blockStart' || event.type === 'text' || event.type === 'reasoning';
+  return event.type === 'blockStart' || event.type === 'text' || event.type === 'reasoning' || event.type === 'toolUse';
 }
 
 /** What a response reports when the model has finished. */

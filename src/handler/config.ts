@@ -17,6 +17,12 @@ export interface HandlerConfig {
   readonly heartbeatMs: number;
   /** Silence after which a format without keep-alive bytes is ended (API Gateway would cut it soon after). */
   readonly idleLimitMs: number;
+  /** Cache points after the system prompt and after the tools. */
+  readonly promptCaching: boolean;
+  /** Operator-only model fields sent with every request (e.g. Claude `thinking`, Nova `reasoningConfig`). */
+  readonly additionalModelRequestFields?: Readonly<Record<string, unknown>>;
+  /** Whether callers may send tools and tool blocks. */
+  readonly clientTools: boolean;
 }
 
 export interface GuardrailConfig {
@@ -57,6 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     metricsNamespace: env[Env.METRICS_NAMESPACE] || HandlerDefaults.METRICS_NAMESPACE,
     heartbeatMs: positiveInteger(env, Env.HEARTBEAT_MS, HandlerDefaults.HEARTBEAT_MS),
     idleLimitMs: positiveInteger(env, Env.IDLE_LIMIT_MS, HandlerDefaults.IDLE_LIMIT_MS),
+    promptCaching: env[Env.PROMPT_CACHING] === 'true',
+    additionalModelRequestFields: jsonObject(env, Env.ADDITIONAL_MODEL_REQUEST_FIELDS),
+    clientTools: env[Env.CLIENT_TOOLS] !== 'false',
   };
 }
 
@@ -72,16 +81,33 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
-function jsonStringArray(env: NodeJS.ProcessEnv, name: string): string[] {
+function jsonObject(env: NodeJS.ProcessEnv, name: string): Record<string, unknown> | undefined {
+  const value = parseJson(env, name);
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(`${name} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function parseJson(env: NodeJS.ProcessEnv, name: string): unknown {
   const raw = env[name];
   if (!raw) {
-    return [];
+    return undefined;
   }
-  let value: unknown;
   try {
-    value = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     throw new ConfigurationError(`${name} is not JSON`);
+  }
+}
+
+function jsonStringArray(env: NodeJS.ProcessEnv, name: string): string[] {
+  const value = parseJson(env, name);
+  if (value === undefined) {
+    return [];
   }
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new ConfigurationError(`${name} is not a JSON array of strings`);

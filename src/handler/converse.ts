@@ -8,6 +8,7 @@ import {
   ConverseStreamCommand,
   type ConverseStreamCommandInput,
   type ConverseStreamOutput,
+  type Message,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ChatEvent, ChatRequest, Usage } from './chat';
@@ -60,7 +61,8 @@ export class StreamAborted extends Error {
 export function converseStreamInput(request: ChatRequest, config: HandlerConfig): ConverseStreamCommandInput {
   return {
     modelId: request.modelId,
-    messages: request.messages,
+    // Our blocks are Converse's shapes (bytes decoded); the SDK's unions add only the `$unknown` member.
+    messages: request.messages as Message[],
     system: config.systemPrompt ? [{ text: config.systemPrompt }] : undefined,
     inferenceConfig: {
       maxTokens: request.maxTokens,
@@ -141,12 +143,12 @@ async function nextEvent(
  */
 export function toChatEvent(event: ConverseStreamOutput): ChatEvent | undefined {
   if (event.contentBlockDelta) {
-    const delta = event.contentBlockDelta.delta;
+    const { delta, contentBlockIndex: index = 0 } = event.contentBlockDelta;
     if (delta?.text) {
-      return { type: 'text', text: delta.text };
+      return { type: 'text', index, text: delta.text };
     }
     const reasoning = delta?.reasoningContent?.text;
-    return reasoning ? { type: 'reasoning', text: reasoning } : undefined;
+    return reasoning ? { type: 'reasoning', index, text: reasoning } : undefined;
   }
   if (event.contentBlockStart) {
     return { type: 'blockStart', index: event.contentBlockStart.contentBlockIndex ?? 0 };
@@ -165,10 +167,16 @@ export function toChatEvent(event: ConverseStreamOutput): ChatEvent | undefined 
   return undefined;
 }
 
-function toUsage(u: { inputTokens?: number; outputTokens?: number; totalTokens?: number } | undefined): Usage {
+function toUsage(u: Partial<Usage> | undefined): Usage {
   const inputTokens = u?.inputTokens ?? 0;
   const outputTokens = u?.outputTokens ?? 0;
-  return { inputTokens, outputTokens, totalTokens: u?.totalTokens ?? inputTokens + outputTokens };
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: u?.totalTokens ?? inputTokens + outputTokens,
+    cacheReadInputTokens: u?.cacheReadInputTokens ?? 0,
+    cacheWriteInputTokens: u?.cacheWriteInputTokens ?? 0,
+  };
 }
 
 function abortReasonOr(signal: AbortSignal, err: unknown): ApiError | StreamAborted {

@@ -92,7 +92,13 @@ export class Invocation {
   summary(): ChatSummary {
     return {
       stopReason: this.record.stopReason ?? 'unknown',
-      usage: this.record.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      usage: this.record.usage ?? {
+        inputTokens: 0,
+        outputTokens: 0,
+        totalTokens: 0,
+        cacheReadInputTokens: 0,
+        cacheWriteInputTokens: 0,
+      },
       latencyMs: Date.now() - this.started,
     };
   }

@@ -36,19 +36,35 @@ export interface FakeRequest {
 export type FakeScript = (request: FakeRequest, attempt: number) => FakeResponse;
 
 export interface AnswerOptions {
-  /** Delay before the first text delta (after messageStart). @default 0 */
+  /** Delay before the first delta (after messageStart). @default 0 */
   readonly firstDelayMs?: number;
-  /** Delay between text deltas. @default 0 */
+  /** Delay between deltas. @default 0 */
   readonly delayMs?: number;
-  /** @default 'end_turn' */
+  /** @default 'end_turn', or 'tool_use' when the answer has a tool call */
   readonly stopReason?: string;
-  /** Usage reported in the metadata event. @default derived from the chunks */
-  readonly usage?: { inputTokens: number; outputTokens: number; totalTokens?: number };
+  /** Usage reported in the metadata event. @default derived from the deltas */
+  readonly usage?: {
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    readonly totalTokens?: number;
+    readonly cacheReadInputTokens?: number;
+    readonly cacheWriteInputTokens?: number;
+  };
   /** Replace everything after this many deltas with an in-stream exception. */
   readonly failAfter?: { readonly deltas: number; readonly exception: string; readonly message?: string };
 }
 
-/** The frames of a normal answer: messageStart, one delta per chunk, messageStop, metadata. */
+/** One content block of a fake answer, in the order the model produces it. */
+export type FakeBlock =
+  | { readonly text: Iterable<string> }
+  /** Reasoning text chunks, then the signature delta (Claude sends one when the block is complete). */
+  | { readonly reasoning: Iterable<string>; readonly signature?: string }
+  /** Encrypted reasoning, base64 as on the wire. */
+  | { readonly redactedReasoning: string }
+  /** A tool call whose input JSON arrives in pieces (`inputChunks` joined must be the JSON text). */
+  | { readonly toolUse: { readonly toolUseId: string; readonly name: string; readonly inputChunks: Iterable<string> } };
+
+/** The frames of a normal text answer: messageStart, one delta per chunk, messageStop, metadata. */
 export function answer(chunks: readonly string[], options: AnswerOptions = {}): { readonly frames: FakeFrame[] } {
   return { frames: [...answerFrames(chunks, options)] };
 }
@@ -57,36 +73,84 @@ export function answer(chunks: readonly string[], options: AnswerOptions = {}): 
  * The frames of `answer()`, made one at a time as they are pulled: chunks may be a generator too, so that an answer
  * of any length costs the memory of one frame.
  */
-export function* answerFrames(chunks: Iterable<string>, options: AnswerOptions = {}): Generator<FakeFrame> {
+export function answerFrames(chunks: Iterable<string>, options: AnswerOptions = {}): Generator<FakeFrame> {
+  return blockFrames([{ text: chunks }], options);
+}
+
+/** The frames of an answer made of several blocks (reasoning, text, tool calls), made as they are pulled. */
+export function* blockFrames(blocks: Iterable<FakeBlock>, options: AnswerOptions = {}): Generator<FakeFrame> {
   yield { event: 'messageStart', payload: { role: 'assistant' } };
-  yield { event: 'contentBlockStart', payload: { contentBlockIndex: 0, start: {} } };
   let deltas = 0;
-  for (const text of chunks) {
-    if (options.failAfter && deltas === options.failAfter.deltas) {
-      break;
+  let index = 0;
+  let calledTool = false;
+  const delta = (contentBlockIndex: number, payload: unknown): FakeFrame => ({
+    delayMs: deltas++ === 0 ? (options.firstDelayMs ?? 0) : (options.delayMs ?? 0),
+    event: 'contentBlockDelta',
+    payload: { contentBlockIndex, delta: payload },
+  });
+  const failing = () => options.failAfter !== undefined && deltas >= options.failAfter.deltas;
+  for (const block of blocks) {
+    calledTool ||= 'toolUse' in block;
+    const start =
+      'toolUse' in block ? { toolUse: { toolUseId: block.toolUse.toolUseId, name: block.toolUse.name } } : {};
+    yield { event: 'contentBlockStart', payload: { contentBlockIndex: index, start } };
+    for (const payload of blockDeltas(block)) {
+      if (failing()) {
+        break;
+      }
+      yield delta(index, payload);
     }
-    yield {
-      delayMs: deltas === 0 ? (options.firstDelayMs ?? 0) : (options.delayMs ?? 0),
-      event: 'contentBlockDelta',
-      payload: { contentBlockIndex: 0, delta: { text } },
-    };
-    deltas++;
+    if (failing()) {
+      yield { exception: options.failAfter!.exception, message: options.failAfter!.message ?? 'model failure' };
+      return;
+    }
+    yield { event: 'contentBlockStop', payload: { contentBlockIndex: index } };
+    index++;
   }
-  if (options.failAfter && deltas <= options.failAfter.deltas) {
+  if (options.failAfter) {
+    // The answer was shorter than the failure point: it still fails, where messageStop would be.
     yield { exception: options.failAfter.exception, message: options.failAfter.message ?? 'model failure' };
     return;
   }
-  const inputTokens = options.usage?.inputTokens ?? 10;
-  const outputTokens = options.usage?.outputTokens ?? deltas;
-  yield { event: 'contentBlockStop', payload: { contentBlockIndex: 0 } };
-  yield { event: 'messageStop', payload: { stopReason: options.stopReason ?? 'end_turn' } };
+  const usage = options.usage;
+  const inputTokens = usage?.inputTokens ?? 10;
+  const outputTokens = usage?.outputTokens ?? deltas;
+  yield { event: 'messageStop', payload: { stopReason: options.stopReason ?? (calledTool ? 'tool_use' : 'end_turn') } };
   yield {
     event: 'metadata',
     payload: {
-      usage: { inputTokens, outputTokens, totalTokens: options.usage?.totalTokens ?? inputTokens + outputTokens },
+      usage: {
+        inputTokens,
+        outputTokens,
+        totalTokens: usage?.totalTokens ?? inputTokens + outputTokens,
+        ...(usage?.cacheReadInputTokens !== undefined && { cacheReadInputTokens: usage.cacheReadInputTokens }),
+        ...(usage?.cacheWriteInputTokens !== undefined && { cacheWriteInputTokens: usage.cacheWriteInputTokens }),
+      },
       metrics: { latencyMs: 42 },
     },
   };
+}
+
+/** The delta payloads of one block, as ConverseStream sends them. */
+function* blockDeltas(block: FakeBlock): Generator<unknown> {
+  if ('text' in block) {
+    for (const text of block.text) {
+      yield { text };
+    }
+  } else if ('reasoning' in block) {
+    for (const text of block.reasoning) {
+      yield { reasoningContent: { text } };
+    }
+    if (block.signature !== undefined) {
+      yield { reasoningContent: { signature: block.signature } };
+    }
+  } else if ('redactedReasoning' in block) {
+    yield { reasoningContent: { redactedContent: block.redactedReasoning } };
+  } else {
+    for (const input of block.toolUse.inputChunks) {
+      yield { toolUse: { input } };
+    }
+  }
 }
 
 /** An HTTP error before the stream, as Bedrock sends it. */

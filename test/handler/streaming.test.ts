@@ -28,7 +28,7 @@ describe('response formats', () => {
     expect(events.slice(0, 3).map((e) => e.data.text)).toEqual(['Hello', ', ', 'world']);
     expect(events[3].data).toEqual({
       stopReason: 'end_turn',
-      usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 },
+      usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
       latencyMs: expect.any(Number),
     });
   });
@@ -47,7 +47,7 @@ describe('response formats', () => {
       {
         type: 'done',
         stopReason: 'end_turn',
-        usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 },
+        usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
         latencyMs: expect.any(Number),
       },
     ]);
@@ -68,7 +68,7 @@ describe('response formats', () => {
     expect(JSON.parse(res.body)).toEqual({
       text: 'Hello, world',
       stopReason: 'end_turn',
-      usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10 },
+      usage: { inputTokens: 7, outputTokens: 3, totalTokens: 10, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
       modelId: MODEL,
       latencyMs: expect.any(Number),
     });

@@ -214,7 +214,7 @@ describe('buffered endpoint', () => {
     expect(JSON.parse(res.body)).toEqual({
       text: 'Hello there',
       stopReason: 'max_tokens',
-      usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 },
+      usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
       modelId: MODEL,
       latencyMs: expect.any(Number),
     });

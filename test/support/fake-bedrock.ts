@@ -11,8 +11,8 @@ import {
   type FakeScript,
 } from '../../src/local/fake-bedrock';
 
-export { answer, answerFrames, httpError } from '../../src/local/fake-bedrock';
-export type { FakeFrame, FakeRequest, FakeResponse, FakeScript } from '../../src/local/fake-bedrock';
+export { answer, answerFrames, blockFrames, httpError } from '../../src/local/fake-bedrock';
+export type { FakeBlock, FakeFrame, FakeRequest, FakeResponse, FakeScript } from '../../src/local/fake-bedrock';
 
 export class FakeBedrock extends FakeBedrockEndpoint {
   /** Every ConverseStream request received, in order. */

@@ -11,6 +11,14 @@ const metadata = {
   metadata: { usage: { inputTokens: 2, outputTokens: 1, totalTokens: 3 }, metrics: { latencyMs: 9 } },
 } as ConverseStreamOutput;
 
+const usage = (inputTokens: number, outputTokens: number) => ({
+  inputTokens,
+  outputTokens,
+  totalTokens: inputTokens + outputTokens,
+  cacheReadInputTokens: 0,
+  cacheWriteInputTokens: 0,
+});
+
 async function* stream(...events: ConverseStreamOutput[]): AsyncGenerator<ConverseStreamOutput> {
   yield* events;
 }
@@ -30,15 +38,15 @@ describe('ConverseStream as neutral events', () => {
     );
     expect(events).toEqual([
       { type: 'blockStart', index: 0 },
-      { type: 'text', text: 'Hi' },
+      { type: 'text', index: 0, text: 'Hi' },
       { type: 'stop', stopReason: 'end_turn' },
-      { type: 'usage', usage: { inputTokens: 2, outputTokens: 1, totalTokens: 3 }, modelLatencyMs: 9 },
+      { type: 'usage', usage: { ...usage(2, 1), totalTokens: 3 }, modelLatencyMs: 9 },
     ]);
   });
 
   test('a reasoning delta is a reasoning event, not text', () => {
     const delta = { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'hmm' } } } };
-    expect(toChatEvent(delta as ConverseStreamOutput)).toEqual({ type: 'reasoning', text: 'hmm' });
+    expect(toChatEvent(delta as ConverseStreamOutput)).toEqual({ type: 'reasoning', index: 0, text: 'hmm' });
   });
 
   test('messageStart and empty deltas are not events', () => {

@@ -5,14 +5,14 @@ import { errorBody } from '../../../src/handler/errors';
 const request = { modelId: 'model-1', messages: [], maxTokens: 10 };
 const summary: ChatSummary = {
   stopReason: 'end_turn',
-  usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5 },
+  usage: { inputTokens: 3, outputTokens: 2, totalTokens: 5, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
   latencyMs: 12,
 };
 const failure = errorBody(
   { type: 'upstream_error', code: 'upstream_failed', message: 'The model failed to answer. Try again.', param: null },
   'req-1',
 );
-const text = (t: string): ChatEvent => ({ type: 'text', text: t });
+const text = (t: string): ChatEvent => ({ type: 'text', index: 0, text: t });
 
 /** Model text that tries to end an event, start a forged one, or break the framing. */
 const HOSTILE = [
@@ -33,7 +33,7 @@ describe('SSE encoder', () => {
 
   test('done carries stop reason, usage and latency', () => {
     expect(sse.done(summary)).toBe(
-      'event: done\ndata: {"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":2,"totalTokens":5},"latencyMs":12}\n\n',
+      'event: done\ndata: {"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":2,"totalTokens":5,"cacheReadInputTokens":0,"cacheWriteInputTokens":0},"latencyMs":12}\n\n',
     );
   });
 

@@ -65,6 +65,7 @@ describe('answerFrames', () => {
       'messageStart',
       'contentBlockStart',
       'contentBlockDelta',
+      'contentBlockStop',
       'ThrottlingException',
     ]);
   });
