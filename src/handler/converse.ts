@@ -8,11 +8,9 @@ import {
   ConverseStreamCommand,
   type ConverseStreamCommandInput,
   type ConverseStreamOutput,
-  type Message,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { ChatEvent, ChatRequest, Usage } from './chat';
-import type { HandlerConfig } from './config';
+import type { ChatEvent, Usage } from './chat';
 import { fromBedrockError } from './converse-errors';
 import { ApiError, Errors } from './errors';
 
@@ -56,22 +54,6 @@ export class StreamAborted extends Error {
     super(reason);
     this.name = 'StreamAborted';
   }
-}
-
-export function converseStreamInput(request: ChatRequest, config: HandlerConfig): ConverseStreamCommandInput {
-  return {
-    modelId: request.modelId,
-    // Our blocks are Converse's shapes (bytes decoded); the SDK's unions add only the `$unknown` member.
-    messages: request.messages as Message[],
-    system: config.systemPrompt ? [{ text: config.systemPrompt }] : undefined,
-    inferenceConfig: {
-      maxTokens: request.maxTokens,
-      temperature: request.temperature,
-      topP: request.topP,
-      stopSequences: request.stopSequences,
-    },
-    guardrailConfig: config.guardrail,
-  };
 }
 
 /**

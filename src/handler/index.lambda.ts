@@ -20,7 +20,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isContent, type ChatEvent, type ChatRequest, type Dialect, type ResponseEncoder } from './chat';
 import type { HandlerConfig } from './config';
-import { converseEvents, converseStreamInput, openConverseStream } from './converse';
+import { converseEvents, openConverseStream } from './converse';
+import { converseStreamInput } from './converse-input';
 import { nativeDialect } from './dialects/native';
 import { errorBody } from './errors';
 import { Invocation, type LambdaContext } from './invocation';
