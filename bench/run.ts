@@ -16,7 +16,8 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import { handlerEnvironment } from '../src/contract';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
-import { answer, FakeBedrock, type FakeRequest } from '../test/support/fake-bedrock';
+import { answer, FakeBedrock, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
+import { mixedAnswer } from './fake-server';
 
 const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
@@ -77,7 +78,10 @@ function handlerEnv(endpoint: string): Record<string, string> {
   };
 }
 
-/** POSTs and records when each SSE delta (and the first body byte) arrived. */
+/** The SSE events that carry a chunk of the model's output, one per delta the fake model sends. */
+const CHUNK_EVENT = /event: (?:delta|reasoning)\ndata: \{"text"/g;
+
+/** POSTs and records when each SSE text or reasoning delta (and the first body byte) arrived. */
 function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent) {
   return new Promise<{ started: number; firstByte: number; deltas: number[]; status: number; text: string }>(
     (resolve, reject) => {
@@ -97,9 +101,9 @@ function post(url: string, body: unknown, accept = 'text/event-stream', agent?: 
             if (accept === 'text/event-stream') {
               // Count events whose header arrived in this chunk (an event may straddle chunks).
               const scan = tail + chunk;
-              const count = scan.split('event: delta').length - 1;
+              const count = scan.match(CHUNK_EVENT)?.length ?? 0;
               for (let i = 0; i < count; i++) deltas.push(at);
-              tail = scan.slice(-12);
+              tail = scan.slice(-30);
             } else {
               text += chunk;
             }
@@ -120,7 +124,7 @@ async function withLocalApi<T>(fn: (url: string, fake: FakeBedrock, sent: Map<Fa
   Object.assign(process.env, handlerEnv(fake.url));
   const sent = new Map<FakeRequest, number[]>();
   fake.onFrame = (request, frame) => {
-    if ('event' in frame && frame.event === 'contentBlockDelta') {
+    if (isChunkFrame(frame)) {
       const times = sent.get(request) ?? [];
       times.push(now());
       sent.set(request, times);
@@ -138,6 +142,15 @@ async function withLocalApi<T>(fn: (url: string, fake: FakeBedrock, sent: Map<Fa
     await api.close();
     await fake.stop();
   }
+}
+
+/** A frame with a chunk of text or reasoning text (what the client sees as one delta or reasoning event). */
+function isChunkFrame(frame: FakeFrame): boolean {
+  if (!('event' in frame) || frame.event !== 'contentBlockDelta') {
+    return false;
+  }
+  const delta = (frame.payload as { delta: { text?: string; reasoningContent?: { text?: string } } }).delta;
+  return delta.text !== undefined || delta.reasoningContent?.text !== undefined;
 }
 
 /** The handler's per-request JSON log line would flood the output. */
@@ -198,6 +211,27 @@ async function latencyFigures(): Promise<void> {
       met: p99 <= 5,
     });
 
+    // The same with the model reasoning first and ending with a tool call: reasoning events cost what text costs.
+    fake.setScript(() => ({ frames: [...mixedAnswer(count, { delayMs: 1 })] }));
+    sent.clear();
+    const mixed = await post(`${url}/stream`, { prompt: 'reason and call a tool' });
+    const [mixedTimes] = [...sent.values()];
+    const mixedAdded = mixed.deltas.map((at, i) => at - mixedTimes[i]);
+    for (const [p, textOnly] of [
+      [50, p50],
+      [99, p99],
+    ] as const) {
+      const value = percentile(mixedAdded, p);
+      record({
+        name: `added latency per delta p${p}, half reasoning then text then a tool call (${count} deltas)`,
+        value: ms(value),
+        baseline: `text only ${ms(textOnly)}`,
+        ratio: `${(value / textOnly).toFixed(2)}x`,
+        target: p === 50 ? '<= 1 ms' : '<= 5 ms',
+        met: value <= (p === 50 ? 1 : 5),
+      });
+    }
+
     // Streaming vs buffered time to first byte for a long answer at a realistic rate.
     const answerTokens = QUICK ? 50 : 1000;
     fake.setScript(() => answer(tokens(answerTokens), { firstDelayMs: 200, delayMs: 20 }));
@@ -223,10 +257,10 @@ async function latencyFigures(): Promise<void> {
 }
 
 /** Runs the handler in this process against a fake model in another process. */
-async function withFakeProcess<T>(deltas: number, fn: (endpoint: string) => Promise<T>): Promise<T> {
+async function withFakeProcess<T>(deltas: number, kind: AnswerKind, fn: (endpoint: string) => Promise<T>): Promise<T> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'fake-server.ts'), String(deltas)],
+    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'fake-server.ts'), String(deltas), kind],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -257,10 +291,21 @@ function invokeHandler(handlers: HandlerModule, prompt: string) {
   return handlers.handler(event, new Discard(), { awsRequestId: 'bench', getRemainingTimeInMillis: () => 900_000 });
 }
 
+/** Text only, or half reasoning, half text and a tool call. */
+type AnswerKind = 'text' | 'mixed';
+const ANSWER_KINDS: Record<AnswerKind, string> = { text: '', mixed: ', half reasoning, then text and a tool call' };
+
 async function handlerCostFigures(): Promise<void> {
   process.stdout.write('Handler CPU and memory (fake model in another process)\n');
+  for (const kind of Object.keys(ANSWER_KINDS) as AnswerKind[]) {
+    await handlerCpuFigure(kind);
+    await handlerMemoryFigures(kind);
+  }
+}
+
+async function handlerCpuFigure(kind: AnswerKind): Promise<void> {
   const deltas = QUICK ? 5_000 : 20_000;
-  await withFakeProcess(deltas, async (endpoint) => {
+  await withFakeProcess(deltas, kind, async (endpoint) => {
     Object.assign(process.env, handlerEnv(endpoint));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const handlers: HandlerModule = require(BUNDLE);
@@ -299,7 +344,7 @@ async function handlerCostFigures(): Promise<void> {
       const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
       const noise = ((spread(handlerCpu) + spread(baselineCpu)) / 2 / deltas) * 1000;
       record({
-        name: 'handler CPU per 1,000 deltas (above the SDK reading the stream)',
+        name: `handler CPU per 1,000 deltas${ANSWER_KINDS[kind]} (above the SDK reading the stream)`,
         value: per1000 <= noise ? `below the noise floor (±${ms(noise)})` : `${ms(per1000)} (noise ±${ms(noise)})`,
         baseline: `empty SDK loop ${ms((median(baselineCpu) / deltas) * 1000)} per 1,000`,
         target: '< 50 ms',
@@ -309,9 +354,11 @@ async function handlerCostFigures(): Promise<void> {
       silence();
     }
   });
+}
 
+async function handlerMemoryFigures(kind: AnswerKind): Promise<void> {
   const memoryDeltas = QUICK ? 10_000 : 50_000;
-  await withFakeProcess(memoryDeltas, async (endpoint) => {
+  await withFakeProcess(memoryDeltas, kind, async (endpoint) => {
     Object.assign(process.env, handlerEnv(endpoint));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const handlers: HandlerModule = require(BUNDLE);
@@ -330,14 +377,14 @@ async function handlerCostFigures(): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.();
       const retainedMb = (process.memoryUsage().heapUsed - idleHeap) / 1024 / 1024;
       record({
-        name: `handler RSS growth over a ${memoryDeltas}-delta answer`,
+        name: `handler RSS growth over a ${memoryDeltas}-delta answer${ANSWER_KINDS[kind]}`,
         value: `${growthMb.toFixed(1)} MB`,
         baseline: `idle after load ${(idle / 1024 / 1024).toFixed(0)} MB`,
         target: '<= 10 MB',
         met: growthMb <= 10,
       });
       record({
-        name: 'heap retained after that answer (after GC)',
+        name: `heap retained after that answer${ANSWER_KINDS[kind]} (after GC)`,
         value: retainedMb <= 0 ? 'none (the heap is smaller than before)' : `${retainedMb.toFixed(2)} MB`,
         baseline: 'idle heap after load',
         target: '~0 (nothing of the answer kept)',
