@@ -219,8 +219,8 @@ const cases: Case[] = [
     param: 'messages[0].content',
   },
   {
-    name: 'a non-text content block',
-    body: { messages: [user([{ image: M }])] },
+    name: 'an unknown content block',
+    body: { messages: [user([{ video: M }])] },
     status: 400,
     code: 'unknown_field',
     param: 'messages[0].content[0]',

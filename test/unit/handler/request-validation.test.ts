@@ -71,7 +71,7 @@ describe('validateChatRequest fails', () => {
       'system',
       /system prompt is set by the API/,
     ],
-    ['for toolConfig', { prompt: 'x', toolConfig: {} }, 'unknown_field', 'toolConfig', /Tool use is not supported/],
+    ['for toolConfig', { prompt: 'x', toolConfig: {} }, 'unknown_field', 'toolConfig', /Send tools and toolChoice/],
     [
       'for an unknown field, without naming it',
       { prompt: 'x', secretField: 1 },
@@ -139,14 +139,14 @@ describe('validateChatRequest fails', () => {
       { messages: [user([])] },
       'invalid_value',
       'messages[0].content',
-      /1 to 20 text blocks/,
+      /1 to 32 content blocks/,
     ],
     [
-      'for an image block',
-      { messages: [user([{ image: {} }])] },
+      'for an unknown block type',
+      { messages: [user([{ video: {} }])] },
       'unknown_field',
       'messages[0].content[0]',
-      /only have the field text/,
+      /exactly one of the keys text, image, document, toolUse, toolResult, reasoningContent/,
     ],
     [
       'for a blank text block',
