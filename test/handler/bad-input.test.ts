@@ -1,4 +1,4 @@
-import { apiEvent, expectNoLeak, invokeStream, MODEL, setEnv, useHandlerTestContext } from './harness';
+import { apiEvent, expectNoLeak, invokeStream, MODEL, setEnv, useHandlerTestContext, withEnv } from './harness';
 import { answer } from '../../src/local/fake-bedrock';
 
 const ctx = useHandlerTestContext({
@@ -26,10 +26,18 @@ interface Case {
   readonly status: number;
   readonly code: string;
   readonly param?: string | null;
+  /** Settings of the API for this case. */
+  readonly env?: Record<string, string>;
 }
 
 const user = (content: unknown) => ({ role: 'user', content });
 const assistant = (content: unknown) => ({ role: 'assistant', content });
+const b64 = (bytes: Buffer | string) => Buffer.from(bytes).toString('base64');
+const image = (format: string, source: unknown) => ({ image: { format, source } });
+const PNG = { bytes: b64(Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])) };
+const TOOL = { name: 'lookup', inputSchema: { type: 'object' } };
+const THINKING = { SBA_ADDITIONAL_MODEL_REQUEST_FIELDS: '{"thinking":{"type":"enabled","budget_tokens":1024}}' };
+const block = (message: number, index: number, field = '') => `messages[${message}].content[${index}]${field}`;
 
 const cases: Case[] = [
   // body
@@ -219,8 +227,8 @@ const cases: Case[] = [
     param: 'messages[0].content',
   },
   {
-    name: 'a non-text content block',
-    body: { messages: [user([{ image: M }])] },
+    name: 'an unknown content block',
+    body: { messages: [user([{ video: M }])] },
     status: 400,
     code: 'unknown_field',
     param: 'messages[0].content[0]',
@@ -326,14 +334,171 @@ const cases: Case[] = [
     code: 'invalid_value',
     param: 'stopSequences',
   },
+  // attachments, tools and reasoning (SECURITY.md "New surfaces")
+  {
+    name: 'an image from S3',
+    body: { messages: [user([{ text: 'x' }, image('png', { s3Location: { uri: `s3://${M}/a.png` } })])] },
+    status: 400,
+    code: 'unsupported_source',
+    param: block(0, 1, '.image.source'),
+  },
+  {
+    name: 'an image URL',
+    body: { messages: [user([image('png', { url: `https://${M}.example/a.png` })])] },
+    status: 400,
+    code: 'unsupported_source',
+    param: block(0, 0, '.image.source'),
+  },
+  {
+    name: 'an image with broken base64',
+    body: { messages: [user([image('png', { bytes: `${M}=!` })])] },
+    status: 400,
+    code: 'invalid_base64',
+    param: block(0, 0, '.image.source.bytes'),
+  },
+  {
+    name: 'an image as a data: URL',
+    body: { messages: [user([image('png', { bytes: `data:image/png;base64,${M}` })])] },
+    status: 400,
+    code: 'invalid_base64',
+    param: block(0, 0, '.image.source.bytes'),
+  },
+  {
+    name: 'an image format not listed',
+    body: { messages: [user([image(`svg${M}`, PNG)])] },
+    status: 400,
+    code: 'invalid_value',
+    param: block(0, 0, '.image.format'),
+  },
+  {
+    name: 'an image over 3.75 MB (within a raised body cap)',
+    body: { messages: [user([image('png', { bytes: b64(Buffer.alloc(3_750_001, M)) })])] },
+    env: { SBA_MAX_REQUEST_BYTES: String(6 * 1024 * 1024) },
+    status: 400,
+    code: 'invalid_value',
+    param: block(0, 0, '.image.source.bytes'),
+  },
+  {
+    name: '21 images',
+    body: { messages: [user([{ text: M }, ...Array.from({ length: 21 }, () => image('png', PNG))])] },
+    status: 400,
+    code: 'invalid_value',
+    param: block(0, 21),
+  },
+  {
+    name: 'an image from the assistant',
+    body: { messages: [user(M), assistant([image('png', PNG)])] },
+    status: 400,
+    code: 'invalid_value',
+    param: block(1, 0),
+  },
+  {
+    name: 'a document name with a file extension',
+    body: {
+      messages: [user([{ document: { format: 'pdf', name: `${M}.pdf`, source: PNG } }, { text: 'x' }])],
+    },
+    status: 400,
+    code: 'invalid_value',
+    param: block(0, 0, '.document.name'),
+  },
+  {
+    name: 'a document without a text block',
+    body: { messages: [user([{ document: { format: 'txt', name: M, source: { bytes: b64(M) } } }])] },
+    status: 400,
+    code: 'invalid_value',
+    param: block(0, 0),
+  },
+  {
+    name: 'a caller cache point',
+    body: { messages: [user([{ text: M }, { cachePoint: { type: 'default' } }])] },
+    status: 400,
+    code: 'unknown_field',
+    param: block(0, 1),
+  },
+  {
+    name: 'a tool name with spaces',
+    body: { prompt: 'hi', tools: [{ ...TOOL, name: `rm -rf ${M}` }] },
+    status: 400,
+    code: 'invalid_value',
+    param: 'tools[0].name',
+  },
+  {
+    name: 'a tool schema that is not an object',
+    body: { prompt: 'hi', tools: [{ ...TOOL, inputSchema: M }] },
+    status: 400,
+    code: 'invalid_type',
+    param: 'tools[0].inputSchema',
+  },
+  {
+    name: '65 tools',
+    body: { prompt: M, tools: Array.from({ length: 65 }, (_, i) => ({ ...TOOL, name: `t${i}` })) },
+    status: 400,
+    code: 'invalid_value',
+    param: 'tools',
+  },
+  {
+    name: 'toolChoice naming an unknown tool',
+    body: { prompt: 'hi', tools: [TOOL], toolChoice: { tool: M } },
+    status: 400,
+    code: 'invalid_value',
+    param: 'toolChoice.tool',
+  },
+  {
+    name: 'toolChoice without tools',
+    body: { prompt: M, toolChoice: 'any' },
+    status: 400,
+    code: 'missing_field',
+    param: 'toolChoice',
+  },
+  {
+    name: 'a tool call without tools',
+    body: { messages: [user('x'), assistant([{ toolUse: { toolUseId: 't1', name: 'lookup', input: { q: M } } }])] },
+    status: 400,
+    code: 'missing_field',
+    param: block(1, 0),
+  },
+  {
+    name: 'a tool result answering no tool call',
+    body: {
+      tools: [TOOL],
+      messages: [user([{ toolResult: { toolUseId: 't1', content: [{ text: M }] } }])],
+    },
+    status: 400,
+    code: 'invalid_value',
+    param: block(0, 0, '.toolResult.toolUseId'),
+  },
+  {
+    name: 'tools when client tools are turned off',
+    body: { prompt: M, tools: [TOOL] },
+    env: { SBA_CLIENT_TOOLS: 'false' },
+    status: 400,
+    code: 'tools_disabled',
+    param: 'tools',
+  },
+  {
+    name: 'a temperature when the model reasons (thinking)',
+    body: { prompt: M, temperature: 0.2 },
+    env: THINKING,
+    status: 400,
+    code: 'invalid_value',
+    param: 'temperature',
+  },
+  {
+    name: 'a forced tool when the model reasons (thinking)',
+    body: { prompt: M, tools: [TOOL], toolChoice: 'any' },
+    env: THINKING,
+    status: 400,
+    code: 'invalid_value',
+    param: 'toolChoice',
+  },
 ];
 
-describe.each(cases)('$name', ({ body, rawBody, headers, isBase64Encoded, status, code, param }) => {
+describe.each(cases)('$name', ({ body, rawBody, headers, isBase64Encoded, status, code, param, env }) => {
   const event = () => apiEvent(body, { rawBody, headers, isBase64Encoded });
 
   test(`gets ${status} ${code} before any output, without calling Bedrock or echoing the request`, async () => {
     ctx.fake.setScript(() => answer(['should not be called']));
-    const res = await invokeStream(ctx.mod, event());
+    const res = await withEnv(env ?? {}, () => invokeStream(ctx.mod, event()));
     expect(res.status).toBe(status);
     expect(res.headers['Content-Type']).toBe('application/json');
     const parsed = JSON.parse(res.body);

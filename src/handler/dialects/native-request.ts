@@ -1,19 +1,37 @@
 /**
- * The native protocol's request: `{prompt}` or `{messages}` plus inference parameters, validated field by field into
- * the neutral ChatRequest. Errors name the field (our words) but never quote its value.
+ * The native protocol's request: `{prompt}` or `{messages}` plus inference parameters and client tools, validated
+ * field by field into the neutral ChatRequest. The block, tool and attachment rules are shared (request-rules.ts);
+ * errors name the field (our words) but never quote its value.
  */
-import type { ChatMessage, ChatRequest } from '../chat';
+import type { ChatContentBlock, ChatMessage, ChatRequest } from '../chat';
 import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
+import {
+  RequestLimits,
+  checkConversation,
+  checkThinkingRules,
+  contentBlock,
+  nonBlankText,
+  toolsDisabled,
+  validateToolChoice,
+  validateTools,
+  type BlockContext,
+  type BlockPath,
+} from '../request-rules';
 
-export const RequestLimits = {
-  MAX_MESSAGES: 100,
-  MAX_CONTENT_BLOCKS: 20,
-  MAX_STOP_SEQUENCES: 4,
-  MAX_STOP_SEQUENCE_LENGTH: 100,
-} as const;
+export { RequestLimits } from '../request-rules';
 
-const ALLOWED_FIELDS = ['prompt', 'messages', 'maxTokens', 'temperature', 'topP', 'stopSequences', 'modelId'];
+const ALLOWED_FIELDS = [
+  'prompt',
+  'messages',
+  'maxTokens',
+  'temperature',
+  'topP',
+  'stopSequences',
+  'modelId',
+  'tools',
+  'toolChoice',
+];
 
 /**
  * Converse fields that callers might try to pass through. They are named in the error (they are our words, not the
@@ -22,7 +40,7 @@ const ALLOWED_FIELDS = ['prompt', 'messages', 'maxTokens', 'temperature', 'topP'
 const FORBIDDEN_FIELDS: Record<string, string> = {
   system: 'The system prompt is set by the API and cannot be sent by callers.',
   guardrailConfig: 'The guardrail is set by the API and cannot be changed by callers.',
-  toolConfig: 'Tool use is not supported by this API.',
+  toolConfig: 'Send tools and toolChoice as top-level fields.',
   additionalModelRequestFields: 'Model-specific request fields are not accepted by this API.',
   additionalModelResponseFieldPaths: 'Model-specific response fields are not accepted by this API.',
   inferenceConfig: 'Send maxTokens, temperature, topP and stopSequences as top-level fields.',
@@ -31,7 +49,36 @@ const FORBIDDEN_FIELDS: Record<string, string> = {
   performanceConfig: 'Performance settings are not accepted by this API.',
 };
 
+const blockPath: BlockPath = (message, block, field) =>
+  `messages[${message}].content[${block}]${field === undefined ? '' : `.${field}`}`;
+
 export function validateChatRequest(value: unknown, config: HandlerConfig): ChatRequest {
+  const body = requestBody(value);
+  const modelId = validateModelId(body.modelId, config);
+  const tools = validateTools(toolField(body, 'tools', config), 'tools');
+  const toolChoice = validateToolChoice(toolField(body, 'toolChoice', config), tools, 'toolChoice');
+  const messages = validateConversation(body.prompt, body.messages, config.clientTools);
+  checkConversation(messages, blockPath, tools !== undefined);
+  const temperature = optionalUnitInterval(body.temperature, 'temperature');
+  const topP = optionalUnitInterval(body.topP, 'topP');
+  checkThinkingRules({ temperature, topP, toolChoice }, config.additionalModelRequestFields, {
+    temperature: 'temperature',
+    topP: 'topP',
+    toolChoice: 'toolChoice',
+  });
+  return {
+    modelId,
+    messages,
+    maxTokens: validateMaxTokens(body.maxTokens, config.maxTokens),
+    temperature: temperature ?? config.temperature,
+    topP,
+    stopSequences: validateStopSequences(body.stopSequences),
+    tools,
+    toolChoice,
+  };
+}
+
+function requestBody(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidRequest('invalid_body', 'The request body must be a JSON object with a prompt or messages.');
   }
@@ -48,14 +95,15 @@ export function validateChatRequest(value: unknown, config: HandlerConfig): Chat
       `The request has a field that is not accepted. Accepted fields: ${ALLOWED_FIELDS.join(', ')}.`,
     );
   }
-  return {
-    modelId: validateModelId(body.modelId, config),
-    messages: validateConversation(body.prompt, body.messages),
-    maxTokens: validateMaxTokens(body.maxTokens, config.maxTokens),
-    temperature: optionalUnitInterval(body.temperature, 'temperature') ?? config.temperature,
-    topP: optionalUnitInterval(body.topP, 'topP'),
-    stopSequences: validateStopSequences(body.stopSequences),
-  };
+  return body;
+}
+
+/** `tools` or `toolChoice`, unless this API turned client tools off. */
+function toolField(body: Record<string, unknown>, name: 'tools' | 'toolChoice', config: HandlerConfig): unknown {
+  if (body[name] !== undefined && !config.clientTools) {
+    throw toolsDisabled(name);
+  }
+  return body[name];
 }
 
 function validateModelId(value: unknown, config: HandlerConfig): string {
@@ -74,7 +122,7 @@ function validateModelId(value: unknown, config: HandlerConfig): string {
   return value;
 }
 
-function validateConversation(prompt: unknown, messages: unknown): ChatMessage[] {
+function validateConversation(prompt: unknown, messages: unknown, clientTools: boolean): ChatMessage[] {
   if (prompt !== undefined && messages !== undefined) {
     throw invalidRequest('invalid_body', 'Send either prompt or messages, not both.');
   }
@@ -97,10 +145,10 @@ function validateConversation(prompt: unknown, messages: unknown): ChatMessage[]
       'messages',
     );
   }
-  return messages.map((message, i) => validateMessage(message, i, i === 0 ? undefined : messages[i - 1]));
+  return messages.map((message, i) => validateMessage(message, i, messages[i - 1], clientTools));
 }
 
-function validateMessage(value: unknown, index: number, previous: unknown): ChatMessage {
+function validateMessage(value: unknown, index: number, previous: unknown, clientTools: boolean): ChatMessage {
   const param = `messages[${index}]`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidRequest('invalid_type', 'Each message must be an object with role and content.', param);
@@ -126,44 +174,21 @@ function validateMessage(value: unknown, index: number, previous: unknown): Chat
   if (previous !== undefined && (previous as Record<string, unknown>).role === role) {
     throw invalidRequest('invalid_value', 'Messages must alternate between user and assistant.', `${param}.role`);
   }
-  return { role, content: validateContent(message.content, `${param}.content`) };
+  return { role, content: validateContent(message.content, `${param}.content`, { role, clientTools }) };
 }
 
-function validateContent(value: unknown, param: string): Array<{ text: string }> {
+function validateContent(value: unknown, param: string, context: BlockContext): ChatContentBlock[] {
   if (typeof value === 'string') {
     return [{ text: nonBlankText(value, param) }];
   }
   if (!Array.isArray(value)) {
-    throw invalidRequest('invalid_type', 'content must be a string or an array of {text} blocks.', param);
+    throw invalidRequest('invalid_type', 'content must be a string or an array of content blocks.', param);
   }
-  if (value.length === 0 || value.length > RequestLimits.MAX_CONTENT_BLOCKS) {
-    throw invalidRequest(
-      'invalid_value',
-      `content must hold 1 to ${RequestLimits.MAX_CONTENT_BLOCKS} text blocks.`,
-      param,
-    );
+  const max = RequestLimits.MAX_CONTENT_BLOCKS;
+  if (value.length === 0 || value.length > max) {
+    throw invalidRequest('invalid_value', `content must hold 1 to ${max} content blocks.`, param);
   }
-  return value.map((block, i) => {
-    const blockParam = `${param}[${i}]`;
-    if (typeof block !== 'object' || block === null || Array.isArray(block)) {
-      throw invalidRequest('invalid_type', 'Each content block must be an object {text}.', blockParam);
-    }
-    const keys = Object.keys(block);
-    if (keys.length !== 1 || keys[0] !== 'text') {
-      throw invalidRequest('unknown_field', 'A content block may only have the field text.', blockParam);
-    }
-    return { text: nonBlankText((block as { text: unknown }).text, `${blockParam}.text`) };
-  });
-}
-
-function nonBlankText(value: unknown, param: string): string {
-  if (typeof value !== 'string') {
-    throw invalidRequest('invalid_type', `${param} must be a string.`, param);
-  }
-  if (value.trim() === '') {
-    throw invalidRequest('invalid_value', `${param} must not be empty or blank.`, param);
-  }
-  return value;
+  return value.map((block, i) => contentBlock(block, `${param}[${i}]`, context));
 }
 
 function validateMaxTokens(value: unknown, cap: number): number {
