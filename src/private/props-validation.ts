@@ -9,6 +9,7 @@ import {
   validatePositiveInteger,
   validateRange,
 } from './validation';
+import { validateAdditionalModelRequestFields } from './model-request-fields';
 import type { DefaultHandlerOptions, GuardrailOptions, StreamingBedrockApiProps } from '../streaming-bedrock-api';
 
 /** Props that configure the default handler only: with your own handler they would be silently ignored. */
@@ -19,6 +20,9 @@ const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'systemPrompt',
   'guardrail',
   'handlerOptions',
+  'promptCaching',
+  'additionalModelRequestFields',
+  'clientTools',
 ];
 
 /**
@@ -38,6 +42,12 @@ export function validateProps(
   }
   validatePositiveInteger(subject, 'maxTokens', props.maxTokens, 'Use a whole number of tokens >= 1, e.g. 1024.');
   validateRange(subject, 'temperature', props.temperature, 0, 1);
+  validateAdditionalModelRequestFields(
+    subject,
+    props.additionalModelRequestFields,
+    props.maxTokens,
+    props.temperature,
+  );
   validateThrottle(subject, throttle);
   validateHandlerOptions(subject, props.handlerOptions);
   if (props.guardrail) {
