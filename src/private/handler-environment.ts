@@ -61,5 +61,10 @@ function failTooLarge(subject: string, size: number, fieldsJson: string | undefi
       `${limit}: keep only the model fields every request needs, or shorten the system prompt.`,
     );
   }
-  fail(subject, 'systemPrompt', `${Buffer.byteLength(systemPrompt ?? '')} bytes`, `${limit}: shorten the system prompt.`);
+  fail(
+    subject,
+    'systemPrompt',
+    `${Buffer.byteLength(systemPrompt ?? '')} bytes`,
+    `${limit}: shorten the system prompt.`,
+  );
 }

@@ -18,7 +18,12 @@ export function validateAdditionalModelRequestFields(
     return;
   }
   if (!isPlainObject(fields)) {
-    fail(subject, PROP, describe(fields), 'Pass a plain object of JSON values, e.g. { thinking: { type: "adaptive" } }.');
+    fail(
+      subject,
+      PROP,
+      describe(fields),
+      'Pass a plain object of JSON values, e.g. { thinking: { type: "adaptive" } }.',
+    );
   }
   checkJsonValue(subject, PROP, fields, []);
   validateClaudeThinking(subject, fields.thinking, maxTokens, temperature);
@@ -44,7 +49,12 @@ function checkJsonValue(subject: string, path: string, value: unknown, ancestors
     return;
   }
   if (typeof value !== 'object' || (!Array.isArray(value) && !isPlainObject(value))) {
-    fail(subject, path, describe(value), 'Use only JSON values: null, booleans, numbers, strings, arrays and plain objects.');
+    fail(
+      subject,
+      path,
+      describe(value),
+      'Use only JSON values: null, booleans, numbers, strings, arrays and plain objects.',
+    );
   }
   if (ancestors.includes(value)) {
     fail(subject, path, 'a reference to an enclosing object', 'JSON cannot hold a cycle: pass a tree of values.');

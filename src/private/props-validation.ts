@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { validateAdditionalModelRequestFields } from './model-request-fields';
 import {
   fail,
   isUnresolvedValue,
@@ -9,7 +10,6 @@ import {
   validatePositiveInteger,
   validateRange,
 } from './validation';
-import { validateAdditionalModelRequestFields } from './model-request-fields';
 import type { DefaultHandlerOptions, GuardrailOptions, StreamingBedrockApiProps } from '../streaming-bedrock-api';
 
 /** Props that configure the default handler only: with your own handler they would be silently ignored. */
@@ -42,12 +42,7 @@ export function validateProps(
   }
   validatePositiveInteger(subject, 'maxTokens', props.maxTokens, 'Use a whole number of tokens >= 1, e.g. 1024.');
   validateRange(subject, 'temperature', props.temperature, 0, 1);
-  validateAdditionalModelRequestFields(
-    subject,
-    props.additionalModelRequestFields,
-    props.maxTokens,
-    props.temperature,
-  );
+  validateAdditionalModelRequestFields(subject, props.additionalModelRequestFields, props.maxTokens, props.temperature);
   validateThrottle(subject, throttle);
   validateHandlerOptions(subject, props.handlerOptions);
   if (props.guardrail) {

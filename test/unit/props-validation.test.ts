@@ -39,18 +39,19 @@ describe('model ids', () => {
     'cohere.command-r-plus-v1:0',
     'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6',
     'arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6',
-  ])(
-    'accepts %s',
-    (id) => {
-      expect(() => validateModelId(SUBJECT, 'modelId', id)).not.toThrow();
-    },
-  );
+  ])('accepts %s', (id) => {
+    expect(() => validateModelId(SUBJECT, 'modelId', id)).not.toThrow();
+  });
 
   test.each([
     ['an empty id', '', /invalid modelId ""\. Pass a Bedrock model id/],
     ['an id without provider', 'claude', /invalid modelId "claude"\. Pass a Bedrock model id \('provider\.model/],
     ['an id with spaces', 'anthropic. claude', /no spaces/],
-    ['a foundation model ARN', `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}`, /not another ARN; .*bring your own handler/],
+    [
+      'a foundation model ARN',
+      `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}`,
+      /not another ARN; .*bring your own handler/,
+    ],
     [
       'a system inference profile ARN',
       `arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.${MODEL}`,

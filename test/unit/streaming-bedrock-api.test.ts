@@ -612,7 +612,12 @@ describe('bring your own handler', () => {
 
   test('fails when model features of the default handler are given with your own handler', () => {
     expect(() =>
-      byo({ promptCaching: true, additionalModelRequestFields: THINKING, clientTools: false, timeout: Duration.minutes(2) }),
+      byo({
+        promptCaching: true,
+        additionalModelRequestFields: THINKING,
+        clientTools: false,
+        timeout: Duration.minutes(2),
+      }),
     ).toThrow(
       /invalid handler "your own function". promptCaching, additionalModelRequestFields, clientTools configure the default handler/,
     );
@@ -858,10 +863,22 @@ describe('synth-time validation', () => {
   });
 
   test.each([
-    ['Claude thinking with a budget below maxTokens and temperature 1', { maxTokens: 4096, temperature: 1, additionalModelRequestFields: THINKING }],
-    ['thinking disabled with a temperature', { temperature: 0.2, additionalModelRequestFields: { thinking: { type: 'disabled' } } }],
-    ['Nova reasoning', { additionalModelRequestFields: { reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } } }],
-    ['nested JSON values', { additionalModelRequestFields: { a: [1, 'b', null, true, { c: [] }], d: Object.create(null) } }],
+    [
+      'Claude thinking with a budget below maxTokens and temperature 1',
+      { maxTokens: 4096, temperature: 1, additionalModelRequestFields: THINKING },
+    ],
+    [
+      'thinking disabled with a temperature',
+      { temperature: 0.2, additionalModelRequestFields: { thinking: { type: 'disabled' } } },
+    ],
+    [
+      'Nova reasoning',
+      { additionalModelRequestFields: { reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } } },
+    ],
+    [
+      'nested JSON values',
+      { additionalModelRequestFields: { a: [1, 'b', null, true, { c: [] }], d: Object.create(null) } },
+    ],
     ['an application inference profile', { modelId: APP_PROFILE }],
   ] as Array<[string, Partial<StreamingBedrockApiProps>]>)('accepts %s', (_name, props) => {
     expect(() => stackWith(props)).not.toThrow();
