@@ -186,13 +186,15 @@ export interface StreamingBedrockApiProps {
   /**
    * Prompt caching: the default handler puts a Converse cache point (`{ cachePoint: { type: 'default' } }`) after the
    * system prompt, and after the tools when a request has tools, so repeated prefixes are read from Bedrock's cache.
-   * Usage (the `done` event, the log line and the metrics) then reports `cacheReadInputTokens` and
-   * `cacheWriteInputTokens`; `inputTokens` excludes cached tokens.
+   * Usage (the `done` event, the log line and the metrics) reports the tokens written to and read from the cache
+   * (`cacheWriteInputTokens`, `cacheReadInputTokens`); `inputTokens` excludes cached tokens.
    *
    * Bedrock caches only a prefix of at least a model's minimum (1,024 to 4,096 tokens depending on the model); a
-   * shorter prefix is simply not cached. Prompt caching is supported by Claude 3.7 and 4.x models and Amazon Nova
-   * models; check that your model supports it. Without `systemPrompt` only requests with tools get a cache point,
-   * and synth warns (`cdk-streaming-bedrock-api:promptCachingWithoutSystemPrompt`).
+   * shorter prefix is simply not cached (no error). The system prompt shares the handler's 4 KB environment budget,
+   * so on its own it seldom reaches that minimum: caching pays off when requests carry tools. Prompt caching is
+   * supported by Claude 3.7 and 4.x models and Amazon Nova models; check that your model supports it. Without
+   * `systemPrompt` only requests with tools get a cache point, and synth warns
+   * (`cdk-streaming-bedrock-api:promptCachingWithoutSystemPrompt`).
    *
    * @default false
    */
