@@ -101,10 +101,17 @@ export interface DefaultHandlerOptions {
 export interface StreamingBedrockApiProps {
   /**
    * The Bedrock model id or system inference profile id used when a request names none,
-   * e.g. `anthropic.claude-3-5-haiku-20241022-v1:0` or `us.anthropic.claude-3-5-haiku-20241022-v1:0`.
+   * e.g. `anthropic.claude-3-5-haiku-20241022-v1:0` or `us.anthropic.claude-3-5-haiku-20241022-v1:0`,
+   * or an application inference profile ARN,
+   * `arn:aws:bedrock:{region}:{account}:application-inference-profile/{id}` (other ARNs fail at synth).
    * The handler's IAM role may invoke exactly this model (and `allowedModelIds`). Required with the default handler.
    * With your own `handler`, give it only if your function calls this model: it then gets ConverseStream on it.
-   * A geographic profile (`us.`, `eu.`, `apac.` ...) that cannot serve the stack's region gets a synth warning.
+   * A geographic profile (`us.`, `eu.`, `apac.` ...) that cannot serve the stack's region, or an application
+   * inference profile of another region, gets a synth warning.
+   *
+   * An application inference profile's model source is not part of its ARN, so its role may invoke the profile,
+   * and any foundation model (any region) and any system inference profile of the profile's account, but only
+   * through that profile (IAM condition `bedrock:InferenceProfileArn`).
    *
    * @default - none: only allowed with your own `handler`, which then gets no Bedrock permission
    */
@@ -112,7 +119,8 @@ export interface StreamingBedrockApiProps {
 
   /**
    * Model ids callers may choose per request with the `modelId` field. Must include `modelId`.
-   * IAM is scoped to exactly these ids.
+   * IAM is scoped to exactly these ids. Each may be a model id, a system inference profile id or an application
+   * inference profile ARN (granted as for `modelId`).
    *
    * @default - callers cannot choose: every request uses `modelId`
    */
@@ -174,6 +182,54 @@ export interface StreamingBedrockApiProps {
    * @default - no system prompt
    */
   readonly systemPrompt?: string;
+
+  /**
+   * Prompt caching: the default handler puts a Converse cache point (`{ cachePoint: { type: 'default' } }`) after the
+   * system prompt, and after the tools when a request has tools, so repeated prefixes are read from Bedrock's cache.
+   * Usage (the `done` event, the log line and the metrics) reports the tokens written to and read from the cache
+   * (`cacheWriteInputTokens`, `cacheReadInputTokens`); `inputTokens` excludes cached tokens.
+   *
+   * Bedrock caches only a prefix of at least a model's minimum (1,024 to 4,096 tokens depending on the model); a
+   * shorter prefix is simply not cached (no error). The system prompt shares the handler's 4 KB environment budget,
+   * so on its own it seldom reaches that minimum: caching pays off when requests carry tools. Prompt caching is
+   * supported by Claude 3.7 and 4.x models and Amazon Nova models; check that your model supports it. Without
+   * `systemPrompt` only requests with tools get a cache point, and synth warns
+   * (`cdk-streaming-bedrock-api:promptCachingWithoutSystemPrompt`).
+   *
+   * @default false
+   */
+  readonly promptCaching?: boolean;
+
+  /**
+   * Model-specific fields sent as Converse `additionalModelRequestFields` with every request, typically to turn on
+   * reasoning. Operator-only: callers cannot send this field. Must be a plain object of JSON values known at synth
+   * (no tokens, functions, `undefined`, cycles, NaN or Infinity), and its JSON travels in the handler's environment
+   * variables (4 KB in total with the other settings).
+   *
+   * Examples: Claude up to 4.5 `{ thinking: { type: 'enabled', budget_tokens: 2048 } }`; Claude 4.6 and later
+   * `{ thinking: { type: 'adaptive' } }`; Amazon Nova 2
+   * `{ reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } }` (`low`, `medium` or `high`).
+   *
+   * Combinations Bedrock rejects, checked at synth where the props show them:
+   * - Claude thinking with `budget_tokens`: `maxTokens` must be greater than `budget_tokens` (synth error);
+   *   a caller's smaller `maxTokens` fails at Bedrock.
+   * - Claude thinking (`enabled` or `adaptive`): no temperature but 1 (a `temperature` prop fails at synth), and no
+   *   changed `top_p`; no forced tool choice (`toolChoice` `any` or a named tool), which the caller controls.
+   * The construct does not check other models' fields. Bedrock rejects such requests with a validation error, which
+   * callers receive as a 400 `upstream_validation` error.
+   *
+   * @default - none: the model's defaults (no reasoning for models that need it turned on)
+   */
+  readonly additionalModelRequestFields?: { [key: string]: any };
+
+  /**
+   * Client-side tool use: callers may send `tools` and `toolChoice`, and `toolUse` / `toolResult` blocks in
+   * `messages`; the model's tool calls reach them as `tool_use` events (the handler never runs a tool).
+   * `false` refuses all of these with 400, for APIs that want none.
+   *
+   * @default true
+   */
+  readonly clientTools?: boolean;
 
   /**
    * A Bedrock guardrail applied to every request.
@@ -320,6 +376,9 @@ export class StreamingBedrockApi extends Construct {
       cors: props.cors,
       modelIds,
       region: Stack.of(this).region,
+      promptCaching: props.promptCaching ?? false,
+      systemPrompt: Boolean(props.systemPrompt),
+      clientTools: props.clientTools ?? true,
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });

@@ -67,8 +67,8 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
     result = run('nag3.js', path.join(consumer.work, 'out-nag3'));
   }, 120_000);
 
-  test('every auth mode x response mode, profiles, BYO handler, CORS and guardrail stacks synthesize', () => {
-    expect(result.stacks).toHaveLength(20);
+  test('every auth mode x response mode, profiles, BYO handler, CORS, guardrail and model feature stacks synthesize', () => {
+    expect(result.stacks).toHaveLength(22);
   });
 
   test('no CloudFormation schema finding anywhere', () => {
@@ -105,6 +105,25 @@ describe('with cdk-nag 2', () => {
     // The checks did run: the consumer's own resources have findings, and so would ours without acknowledgments.
     expect(findings.some((f) => !ours(f.path) && f.message.startsWith('AwsSolutions-COG2'))).toBe(true);
     expect(findings.filter((f) => ours(f.path)).map((f) => f.message)).toContain('AwsSolutions-APIG3');
+  });
+
+  test("an application inference profile's wildcards are acknowledged only as scoped by its condition", () => {
+    const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'ApplicationProfile.template.json'), 'utf8'));
+    const appliesTo = Object.values<any>(template.Resources)
+      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .filter((s: any) => s.id === 'AwsSolutions-IAM5')
+      .flatMap((s: any) => s.applies_to ?? []);
+    expect(appliesTo).toEqual(
+      expect.arrayContaining([
+        'Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*',
+        'Resource::arn:<AWS::Partition>:bedrock:*:123456789012:inference-profile/*',
+      ]),
+    );
+    const statements = Object.values<any>(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement);
+    const wildcard = statements.find((st) => JSON.stringify(st.Resource).includes('foundation-model/*'));
+    expect(wildcard.Condition.StringEquals['bedrock:InferenceProfileArn']).toMatch(/:application-inference-profile\//);
   });
 
   test('acknowledgments are written into the template with their reasons', () => {

@@ -35,7 +35,7 @@ function templates(dir: string): Record<string, string> {
 }
 
 test('there are integration tests', () => {
-  expect(apps.sort()).toEqual(['integ.buffered.js', 'integ.streaming.js']);
+  expect(apps.sort()).toEqual(['integ.buffered.js', 'integ.model-features.js', 'integ.streaming.js']);
 });
 
 test.each(apps)(

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { fail } from './validation';
-import { handlerEnvironment } from '../contract';
+import { HandlerEnvironment, handlerEnvironment } from '../contract';
 import type { StreamingBedrockApiProps } from '../streaming-bedrock-api';
 
 /** Lambda rejects functions whose environment variables exceed 4 KB in total. */
@@ -32,6 +32,9 @@ export function defaultHandlerEnvironment(
     metricsNamespace: props.handlerOptions?.metricsNamespace,
     corsAllowOrigins: props.cors?.allowOrigins,
     corsAllowCredentials: props.cors?.allowCredentials,
+    promptCaching: props.promptCaching,
+    additionalModelRequestFields: props.additionalModelRequestFields,
+    clientTools: props.clientTools,
     guardrail: guardrail && {
       guardrailIdentifier: guardrail.guardrailIdentifier,
       guardrailVersion: guardrail.guardrailVersion,
@@ -39,13 +42,29 @@ export function defaultHandlerEnvironment(
       trace: guardrail.trace,
     },
   });
-  if (environmentSize(env) > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    fail(
-      subject,
-      'systemPrompt',
-      `${Buffer.byteLength(props.systemPrompt ?? '')} bytes`,
-      'The handler configuration travels in Lambda environment variables, limited to 4 KB in total: shorten the system prompt.',
-    );
+  const size = environmentSize(env);
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    failTooLarge(subject, size, env[HandlerEnvironment.ADDITIONAL_MODEL_REQUEST_FIELDS], props.systemPrompt);
   }
   return env;
+}
+
+/** Names the prop that pushed the environment over the limit: the model fields if it fits without them. */
+function failTooLarge(subject: string, size: number, fieldsJson: string | undefined, systemPrompt?: string): never {
+  const limit = 'The handler configuration travels in Lambda environment variables, limited to 4 KB in total';
+  const fieldsBytes = fieldsJson === undefined ? 0 : Buffer.byteLength(fieldsJson);
+  if (fieldsBytes > 0 && size - fieldsBytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    fail(
+      subject,
+      'additionalModelRequestFields',
+      `${fieldsBytes} bytes of JSON`,
+      `${limit}: keep only the model fields every request needs, or shorten the system prompt.`,
+    );
+  }
+  fail(
+    subject,
+    'systemPrompt',
+    `${Buffer.byteLength(systemPrompt ?? '')} bytes`,
+    `${limit}: shorten the system prompt.`,
+  );
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { validateAdditionalModelRequestFields } from './model-request-fields';
 import {
   fail,
   isUnresolvedValue,
@@ -19,6 +20,9 @@ const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'systemPrompt',
   'guardrail',
   'handlerOptions',
+  'promptCaching',
+  'additionalModelRequestFields',
+  'clientTools',
 ];
 
 /**
@@ -38,6 +42,7 @@ export function validateProps(
   }
   validatePositiveInteger(subject, 'maxTokens', props.maxTokens, 'Use a whole number of tokens >= 1, e.g. 1024.');
   validateRange(subject, 'temperature', props.temperature, 0, 1);
+  validateAdditionalModelRequestFields(subject, props.additionalModelRequestFields, props.maxTokens, props.temperature);
   validateThrottle(subject, throttle);
   validateHandlerOptions(subject, props.handlerOptions);
   if (props.guardrail) {

@@ -37,6 +37,13 @@ export function isUnresolvedValue(value: unknown): boolean {
 /** Bedrock model id or system inference profile id, e.g. `anthropic.claude-3-5-haiku-20241022-v1:0`. */
 const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+(:[a-z0-9-]+)*$/i;
 
+/**
+ * An application inference profile ARN (an operator-made profile, e.g. for cost tracking):
+ * `arn:aws:bedrock:{region}:{account}:application-inference-profile/{id}`.
+ */
+export const APPLICATION_PROFILE_ARN_PATTERN =
+  /^arn:(aws[a-z-]*):bedrock:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):application-inference-profile\/([a-z0-9]+)$/;
+
 export function validateModelId(subject: string, prop: string, value: string): void {
   if (isUnresolvedValue(value)) {
     fail(subject, prop, value, 'Pass the model id as a literal string: IAM permissions are derived from it at synth.');
@@ -45,12 +52,16 @@ export function validateModelId(subject: string, prop: string, value: string): v
     fail(subject, prop, value, "Pass a Bedrock model id such as 'anthropic.claude-3-5-haiku-20241022-v1:0'.");
   }
   if (value.startsWith('arn:')) {
+    if (APPLICATION_PROFILE_ARN_PATTERN.test(value)) {
+      return;
+    }
     fail(
       subject,
       prop,
       value,
-      "Pass a model id ('amazon.nova-lite-v1:0') or a system inference profile id ('us.amazon.nova-lite-v1:0'), not an ARN; " +
-        'for provisioned throughput or application inference profiles, bring your own handler.',
+      "Pass a model id ('amazon.nova-lite-v1:0'), a system inference profile id ('us.amazon.nova-lite-v1:0') or an " +
+        "application inference profile ARN ('arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3d4e5f6'), " +
+        'not another ARN; for provisioned throughput, bring your own handler.',
     );
   }
   if (!MODEL_ID_PATTERN.test(value)) {

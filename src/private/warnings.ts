@@ -14,6 +14,12 @@ export interface RiskySettings {
   readonly modelIds: string[];
   /** The stack's region (possibly a token: then the profile check is skipped). */
   readonly region: string;
+  /** `promptCaching` is on. */
+  readonly promptCaching: boolean;
+  /** A system prompt is configured. */
+  readonly systemPrompt: boolean;
+  /** Callers may send tools (`clientTools` is not false). */
+  readonly clientTools: boolean;
 }
 
 const WARNING_PREFIX = 'cdk-streaming-bedrock-api';
@@ -48,15 +54,40 @@ export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySetting
     );
   }
   for (const id of profilesOutsideRegion(settings.modelIds, settings.region)) {
+    if (parseModelId(id).kind === 'application-profile') {
+      warn(
+        'applicationInferenceProfileRegion',
+        `model id '${id}' is an application inference profile of another region than the stack's region ` +
+          `${settings.region}: the handler calls Bedrock in its own region, where this profile does not exist. ` +
+          "Use a profile created in the stack's region.",
+      );
+      continue;
+    }
     warn(
       'inferenceProfileRegion',
       `model id '${id}' is an inference profile of another geography than the stack's region ${settings.region}: ` +
         "Bedrock rejects the requests that use it. Use the profile of the stack's geography, or a 'global.' profile.",
     );
   }
+  warnAboutPromptCaching(warn, settings);
 }
 
-/** Geographic profiles that cannot be called from the region; none when the region is unknown until deployment. */
+/** Prompt caching puts a cache point after the system prompt and after the tools: without a system prompt only tools. */
+function warnAboutPromptCaching(warn: (id: string, message: string) => void, settings: RiskySettings): void {
+  if (!settings.promptCaching || settings.systemPrompt) {
+    return;
+  }
+  warn(
+    'promptCachingWithoutSystemPrompt',
+    settings.clientTools
+      ? 'promptCaching without systemPrompt: the cache point goes after the system prompt and after the tools, so only ' +
+          'requests with tools get one. Set a systemPrompt to cache it for every request.'
+      : 'promptCaching without systemPrompt and with clientTools false: no request gets a cache point (it goes after ' +
+          'the system prompt and after the tools). Set a systemPrompt, or remove promptCaching.',
+  );
+}
+
+/** Geographic and application profiles that cannot be called from the region; none when the region is unknown until deployment. */
 export function profilesOutsideRegion(modelIds: string[], region: string): string[] {
   if (Token.isUnresolved(region)) {
     return [];

@@ -1,5 +1,5 @@
-// The matrix of stacks a consumer might write: every auth mode x every response mode, inference profiles,
-// bring-your-own handler, CORS, guardrail and tracing. Construct id "Chat" marks what the library creates.
+// The matrix of stacks a consumer might write: every auth mode x every response mode, inference profiles (system and
+// application), bring-your-own handler, CORS, guardrail and tracing, prompt caching and reasoning. Construct id "Chat" marks what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
 const cognito = require('aws-cdk-lib/aws-cognito');
@@ -8,6 +8,7 @@ const { ApiAuth, GuardrailStreamMode, ResponseMode, StreamingBedrockApi } = requ
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const env = { account: '123456789012', region: 'us-east-1' };
+const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
 
 function inlineFunction(scope, id, code) {
   return new lambda.Function(scope, id, {
@@ -66,7 +67,22 @@ function addStacks(app) {
     guardrail: { guardrailIdentifier: 'abc123', guardrailVersion: '1', streamProcessingMode: GuardrailStreamMode.SYNC },
     tracing: true,
   });
-  return [...stacks, usProfile, globalProfile, byo, cors, guarded];
+  const applicationProfile = new Stack(app, 'ApplicationProfile', { env });
+  new StreamingBedrockApi(applicationProfile, 'Chat', {
+    modelId: APP_PROFILE,
+    allowedModelIds: [APP_PROFILE, MODEL],
+    responseMode: ResponseMode.BOTH,
+  });
+  const modelFeatures = new Stack(app, 'ModelFeatures', { env });
+  new StreamingBedrockApi(modelFeatures, 'Chat', {
+    modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    systemPrompt: 'You are a careful assistant.',
+    maxTokens: 4096,
+    promptCaching: true,
+    additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 } },
+    clientTools: false,
+  });
+  return [...stacks, usProfile, globalProfile, byo, cors, guarded, applicationProfile, modelFeatures];
 }
 
 module.exports = { addStacks };

@@ -9,6 +9,7 @@ import {
 import { profilesOutsideRegion } from '../../src/private/warnings';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const APP_PROFILE = 'arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
 
 /** A stack in a known account and region, with the partition left as a token (as in real templates). */
 function stack(): Stack {
@@ -36,6 +37,15 @@ describe('parseModelId', () => {
     [`global.${MODEL}`, 'global-profile', MODEL, 'global'],
   ])('%s is a %s of %s', (id, kind, foundationModelId, profilePrefix) => {
     expect(parseModelId(id)).toEqual({ id, kind, foundationModelId, ...(profilePrefix ? { profilePrefix } : {}) });
+  });
+
+  test('an application inference profile ARN: its region and account, and no foundation model known at synth', () => {
+    expect(parseModelId(APP_PROFILE)).toEqual({
+      id: APP_PROFILE,
+      kind: 'application-profile',
+      region: 'eu-west-1',
+      account: '123456789012',
+    });
   });
 
   test('a provider named like a prefix is not a profile when no model id follows it', () => {
@@ -83,6 +93,25 @@ describe('bedrockInvokeStatements', () => {
     ]);
   });
 
+  test('an application inference profile: the profile ARN, and any model or system profile only through it', () => {
+    expect(statementsOf([APP_PROFILE])).toEqual([
+      { Action: 'bedrock:InvokeModelWithResponseStream', Effect: 'Allow', Resource: APP_PROFILE },
+      {
+        Action: 'bedrock:InvokeModelWithResponseStream',
+        Effect: 'Allow',
+        Resource: ['arn:aws:bedrock:*::foundation-model/*', 'arn:aws:bedrock:*:123456789012:inference-profile/*'],
+        Condition: { StringEquals: { 'bedrock:InferenceProfileArn': APP_PROFILE } },
+      },
+    ]);
+  });
+
+  test('each application inference profile gets its own condition', () => {
+    const other = APP_PROFILE.replace('a1b2c3d4e5f6', 'zzz999');
+    const [direct, ...routed] = statementsOf([APP_PROFILE, other, APP_PROFILE]) as any[];
+    expect(direct.Resource).toEqual([APP_PROFILE, other]);
+    expect(routed.map((r) => r.Condition.StringEquals['bedrock:InferenceProfileArn'])).toEqual([APP_PROFILE, other]);
+  });
+
   test('several ids share one direct statement, and duplicates are granted once', () => {
     const [direct, ...routed] = statementsOf([MODEL, 'amazon.nova-lite-v1:0', MODEL]) as any[];
     expect(direct.Resource).toEqual([
@@ -117,6 +146,16 @@ describe('bedrockAcknowledgments', () => {
     expect(ack.findings).toEqual([`Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${MODEL}`]);
   });
 
+  test('acknowledge the wildcards of an application inference profile, scoped by its condition', () => {
+    const [ack] = bedrockAcknowledgments([APP_PROFILE, APP_PROFILE], false);
+    expect(ack.id).toBe('AwsSolutions-IAM5');
+    expect(ack.findings).toEqual([
+      'Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*',
+      'Resource::arn:<AWS::Partition>:bedrock:*:123456789012:inference-profile/*',
+    ]);
+    expect(ack.reason).toMatch(/bedrock:InferenceProfileArn condition/);
+  });
+
   test('tracing acknowledges the X-Ray wildcard', () => {
     expect(bedrockAcknowledgments([MODEL], true)).toEqual([
       expect.objectContaining({ id: 'AwsSolutions-IAM5', findings: ['Resource::*'] }),
@@ -143,6 +182,11 @@ describe('which regions a profile serves', () => {
     ['global', 'sa-east-1', true],
   ])('a %s. profile in %s: %s', (prefix, region, serves) => {
     expect(profileServesRegion(parseModelId(`${prefix}.${MODEL}`), region)).toBe(serves);
+  });
+
+  test('an application inference profile serves only its own region', () => {
+    expect(profileServesRegion(parseModelId(APP_PROFILE), 'eu-west-1')).toBe(true);
+    expect(profileServesRegion(parseModelId(APP_PROFILE), 'eu-central-1')).toBe(false);
   });
 
   test('an on-demand model is not a geography question', () => {

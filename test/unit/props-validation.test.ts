@@ -31,18 +31,37 @@ describe('error messages', () => {
 });
 
 describe('model ids', () => {
-  test.each([MODEL, `us.${MODEL}`, `global.${MODEL}`, 'amazon.nova-lite-v1:0', 'cohere.command-r-plus-v1:0'])(
-    'accepts %s',
-    (id) => {
-      expect(() => validateModelId(SUBJECT, 'modelId', id)).not.toThrow();
-    },
-  );
+  test.each([
+    MODEL,
+    `us.${MODEL}`,
+    `global.${MODEL}`,
+    'amazon.nova-lite-v1:0',
+    'cohere.command-r-plus-v1:0',
+    'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6',
+    'arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6',
+  ])('accepts %s', (id) => {
+    expect(() => validateModelId(SUBJECT, 'modelId', id)).not.toThrow();
+  });
 
   test.each([
     ['an empty id', '', /invalid modelId ""\. Pass a Bedrock model id/],
     ['an id without provider', 'claude', /invalid modelId "claude"\. Pass a Bedrock model id \('provider\.model/],
     ['an id with spaces', 'anthropic. claude', /no spaces/],
-    ['an ARN', `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}`, /not an ARN; .*bring your own handler/],
+    [
+      'a foundation model ARN',
+      `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}`,
+      /not another ARN; .*bring your own handler/,
+    ],
+    [
+      'a system inference profile ARN',
+      `arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.${MODEL}`,
+      /or an application inference profile ARN .*not another ARN/,
+    ],
+    [
+      'an application inference profile ARN without account',
+      'arn:aws:bedrock:us-east-1::application-inference-profile/a1b2c3d4e5f6',
+      /not another ARN/,
+    ],
     ['a token', Lazy.string({ produce: () => MODEL }), /literal string: IAM permissions are derived from it/],
   ])('fails with %s', (_name, id, message) => {
     expect(() => validateModelId(SUBJECT, 'modelId', id)).toThrow(message);

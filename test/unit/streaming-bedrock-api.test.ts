@@ -15,6 +15,8 @@ import {
 } from '../../src';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
+const THINKING = { thinking: { type: 'enabled', budget_tokens: 2048 } };
 
 function stackWith(props: Partial<StreamingBedrockApiProps> = {}): { stack: Stack; api: StreamingBedrockApi } {
   const app = new App();
@@ -34,6 +36,13 @@ function bedrockStatements(t: Template): any[] {
       [s.Action].flat().some((a: string) => a.startsWith('bedrock:')),
     ),
   );
+}
+
+/** `{ inner: { self: <the outer object> } }` */
+function cyclic(): { [key: string]: any } {
+  const outer: { [key: string]: any } = {};
+  outer.inner = { self: outer };
+  return outer;
 }
 
 function stageL1(api: StreamingBedrockApi): apigateway.CfnStage {
@@ -292,6 +301,44 @@ describe('model access', () => {
     });
   });
 
+  test('an application inference profile grants the profile, and what it routes to only through the profile', () => {
+    const t = template({ modelId: APP_PROFILE });
+    const partition = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+    expect(bedrockStatements(t)).toEqual([
+      { Effect: 'Allow', Action: 'bedrock:InvokeModelWithResponseStream', Resource: APP_PROFILE },
+      {
+        Effect: 'Allow',
+        Action: 'bedrock:InvokeModelWithResponseStream',
+        Resource: [
+          partition(':bedrock:*::foundation-model/*'),
+          partition(':bedrock:*:123456789012:inference-profile/*'),
+        ],
+        Condition: { StringEquals: { 'bedrock:InferenceProfileArn': APP_PROFILE } },
+      },
+    ]);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SBA_MODEL_ID: APP_PROFILE } },
+    });
+  });
+
+  test('an application inference profile in allowedModelIds is granted beside a foundation model', () => {
+    const t = template({ allowedModelIds: [MODEL, APP_PROFILE] });
+    const [direct, routed, ...rest] = bedrockStatements(t);
+    expect(JSON.stringify(direct.Resource)).toContain(`:bedrock:us-east-1::foundation-model/${MODEL}`);
+    expect(direct.Resource).toContain(APP_PROFILE);
+    expect(routed.Condition).toEqual({ StringEquals: { 'bedrock:InferenceProfileArn': APP_PROFILE } });
+    expect(rest).toEqual([]);
+  });
+
+  test('the wildcards of an application inference profile are acknowledged for cdk-nag, with the reason', () => {
+    const { api } = stackWith({ modelId: APP_PROFILE });
+    const role = api.handler.role!.node.tryFindChild('DefaultPolicy')!.node.defaultChild as any;
+    const suppressions = JSON.stringify(role.getMetadata('cdk_nag'));
+    expect(suppressions).toContain('Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/*');
+    expect(suppressions).toContain('Resource::arn:<AWS::Partition>:bedrock:*:123456789012:inference-profile/*');
+    expect(suppressions).toContain('application inference profile routes to a foundation model');
+  });
+
   test('a guardrail adds ApplyGuardrail on exactly that guardrail and configures the handler', () => {
     const t = template({ guardrail: { guardrailIdentifier: 'gr123', guardrailVersion: '2' } });
     expect(bedrockStatements(t)).toContainEqual({
@@ -336,6 +383,52 @@ describe('model access', () => {
           SBA_MAX_REQUEST_BYTES: '65536',
         },
       },
+    });
+  });
+});
+
+describe('model features', () => {
+  test('promptCaching, additionalModelRequestFields and clientTools false reach the handler', () => {
+    const t = template({
+      systemPrompt: 'Be terse.',
+      maxTokens: 4096,
+      promptCaching: true,
+      additionalModelRequestFields: THINKING,
+      clientTools: false,
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          SBA_PROMPT_CACHING: 'true',
+          SBA_ADDITIONAL_MODEL_REQUEST_FIELDS: '{"thinking":{"type":"enabled","budget_tokens":2048}}',
+          SBA_CLIENT_TOOLS: 'false',
+        },
+      },
+    });
+  });
+
+  test('by default none of them is set: no caching, no extra fields, client tools on', () => {
+    const variables = Object.keys(
+      Object.values(template().findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables,
+    );
+    expect(variables).not.toContain('SBA_PROMPT_CACHING');
+    expect(variables).not.toContain('SBA_ADDITIONAL_MODEL_REQUEST_FIELDS');
+    expect(variables).not.toContain('SBA_CLIENT_TOOLS');
+  });
+
+  test('promptCaching false and clientTools true are the defaults, so they set nothing', () => {
+    const variables = Object.keys(
+      Object.values(template({ promptCaching: false, clientTools: true }).findResources('AWS::Lambda::Function'))[0]
+        .Properties.Environment.Variables,
+    );
+    expect(variables).not.toContain('SBA_PROMPT_CACHING');
+    expect(variables).not.toContain('SBA_CLIENT_TOOLS');
+  });
+
+  test('the buffered handler gets the same settings', () => {
+    const t = template({ responseMode: ResponseMode.BUFFERED, promptCaching: true, systemPrompt: 'Be terse.' });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SBA_PROMPT_CACHING: 'true' } },
     });
   });
 });
@@ -517,6 +610,26 @@ describe('bring your own handler', () => {
     );
   });
 
+  test('fails when model features of the default handler are given with your own handler', () => {
+    expect(() =>
+      byo({
+        promptCaching: true,
+        additionalModelRequestFields: THINKING,
+        clientTools: false,
+        timeout: Duration.minutes(2),
+      }),
+    ).toThrow(
+      /invalid handler "your own function". promptCaching, additionalModelRequestFields, clientTools configure the default handler/,
+    );
+  });
+
+  test('your function may use an application inference profile, and is granted it', () => {
+    const { stack } = byo({ modelId: APP_PROFILE, timeout: Duration.minutes(2) });
+    const statements = bedrockStatements(Template.fromStack(stack));
+    expect(statements[0].Resource).toBe(APP_PROFILE);
+    expect(statements[1].Condition).toEqual({ StringEquals: { 'bedrock:InferenceProfileArn': APP_PROFILE } });
+  });
+
   test('fails with a buffered endpoint', () => {
     expect(() => byo({ responseMode: ResponseMode.BOTH })).toThrow(
       /invalid responseMode "BOTH".*ResponseMode.STREAMING/,
@@ -609,9 +722,14 @@ describe('synth-time validation', () => {
     ['a whitespace model id', { modelId: '   ' }, /invalid modelId " {3}"/],
     ['a model id with spaces', { modelId: 'anthropic claude' }, /invalid modelId "anthropic claude".*no spaces/],
     [
-      'a model ARN',
+      'a foundation model ARN',
       { modelId: `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}` },
-      /invalid modelId "arn:aws:bedrock.*not an ARN/,
+      /invalid modelId "arn:aws:bedrock.*or an application inference profile ARN .*not another ARN; for provisioned throughput, bring your own handler/,
+    ],
+    [
+      'a provisioned throughput ARN in allowedModelIds',
+      { allowedModelIds: [MODEL, 'arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc'] },
+      /invalid allowedModelIds\[1\] "arn:aws:bedrock:us-east-1:123456789012:provisioned-model\/abc".*not another ARN/,
     ],
     ['a model id token', { modelId: Lazy.string({ produce: () => MODEL }) }, /invalid modelId .*literal string/],
     [
@@ -677,11 +795,93 @@ describe('synth-time validation', () => {
       { systemPrompt: 'x'.repeat(5000) },
       /invalid systemPrompt "5000 bytes".*4 KB/,
     ],
+    [
+      'a function in additionalModelRequestFields',
+      { additionalModelRequestFields: { thinking: { type: 'enabled', budget: () => 1 } } },
+      /invalid additionalModelRequestFields\.thinking\.budget "a function"\. Use only JSON values/,
+    ],
+    [
+      'undefined in additionalModelRequestFields',
+      { additionalModelRequestFields: { reasoningConfig: undefined } },
+      /invalid additionalModelRequestFields\.reasoningConfig "undefined"\. Use only JSON values/,
+    ],
+    [
+      'a class instance in additionalModelRequestFields',
+      { additionalModelRequestFields: { when: new Date(0) } },
+      /invalid additionalModelRequestFields\.when "an instance of Date"\. Use only JSON values/,
+    ],
+    [
+      'a non-finite number in additionalModelRequestFields',
+      { additionalModelRequestFields: { top_k: Infinity } },
+      /invalid additionalModelRequestFields\.top_k "Infinity"\. JSON has no NaN or Infinity/,
+    ],
+    [
+      'a token in additionalModelRequestFields',
+      { additionalModelRequestFields: { thinking: { type: Lazy.string({ produce: () => 'enabled' }) } } },
+      /invalid additionalModelRequestFields\.thinking\.type ".*Token.*"\. It is a token, unknown until deployment: .*pass literal values/,
+    ],
+    [
+      'a cycle in additionalModelRequestFields',
+      { additionalModelRequestFields: cyclic() },
+      /invalid additionalModelRequestFields\.inner\.self "a reference to an enclosing object"\. JSON cannot hold a cycle/,
+    ],
+    [
+      'an array as additionalModelRequestFields',
+      { additionalModelRequestFields: ['thinking'] as any },
+      /invalid additionalModelRequestFields "thinking"\. Pass a plain object of JSON values/,
+    ],
+    [
+      'a thinking budget not below maxTokens',
+      { maxTokens: 2048, additionalModelRequestFields: THINKING },
+      /invalid additionalModelRequestFields\.thinking\.budget_tokens 2048\. Bedrock requires maxTokens \(2048\) to be greater than the thinking budget: raise maxTokens above 2048/,
+    ],
+    [
+      'a thinking budget above the default maxTokens',
+      { additionalModelRequestFields: THINKING },
+      /invalid additionalModelRequestFields\.thinking\.budget_tokens 2048\. Bedrock requires maxTokens \(1024\)/,
+    ],
+    [
+      'a temperature with Claude thinking',
+      { maxTokens: 4096, temperature: 0.5, additionalModelRequestFields: THINKING },
+      /invalid temperature 0.5\. Claude rejects a temperature other than 1 while additionalModelRequestFields\.thinking is on: remove temperature/,
+    ],
+    [
+      'a temperature with Claude adaptive thinking',
+      { temperature: 0, additionalModelRequestFields: { thinking: { type: 'adaptive' } } },
+      /invalid temperature 0\. Claude rejects a temperature other than 1/,
+    ],
+    [
+      'additionalModelRequestFields over the environment limit',
+      { additionalModelRequestFields: { note: 'x'.repeat(4000) } },
+      /invalid additionalModelRequestFields "4011 bytes of JSON"\. .*4 KB in total: keep only the model fields/,
+    ],
   ];
 
   test.each(cases)('fails with %s, naming the construct path', (_name, props, message) => {
     expect(() => stackWith(props)).toThrow(message);
     expect(() => stackWith(props)).toThrow(/^StreamingBedrockApi at 'TestStack\/Chat': invalid /);
+  });
+
+  test.each([
+    [
+      'Claude thinking with a budget below maxTokens and temperature 1',
+      { maxTokens: 4096, temperature: 1, additionalModelRequestFields: THINKING },
+    ],
+    [
+      'thinking disabled with a temperature',
+      { temperature: 0.2, additionalModelRequestFields: { thinking: { type: 'disabled' } } },
+    ],
+    [
+      'Nova reasoning',
+      { additionalModelRequestFields: { reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } } },
+    ],
+    [
+      'nested JSON values',
+      { additionalModelRequestFields: { a: [1, 'b', null, true, { c: [] }], d: Object.create(null) } },
+    ],
+    ['an application inference profile', { modelId: APP_PROFILE }],
+  ] as Array<[string, Partial<StreamingBedrockApiProps>]>)('accepts %s', (_name, props) => {
+    expect(() => stackWith(props)).not.toThrow();
   });
 
   test('fails without modelId for the default handler', () => {
@@ -769,11 +969,35 @@ describe('warnings for legal but risky settings', () => {
       { allowedModelIds: [MODEL, `apac.${MODEL}`] },
       /model id 'apac\..*' is an inference profile of another geography/,
     ],
+    [
+      "an application inference profile of another region than the stack's",
+      { modelId: APP_PROFILE.replace('us-east-1', 'eu-west-1') },
+      /model id 'arn:aws:bedrock:eu-west-1:.*' is an application inference profile of another region than the stack's region us-east-1: .*does not exist/,
+    ],
+    [
+      'prompt caching without a system prompt',
+      { promptCaching: true },
+      /promptCaching without systemPrompt: the cache point goes after the system prompt and after the tools, so only requests with tools get one/,
+    ],
+    [
+      'prompt caching without a system prompt or client tools',
+      { promptCaching: true, clientTools: false },
+      /promptCaching without systemPrompt and with clientTools false: no request gets a cache point/,
+    ],
   ];
 
   test.each(cases)('warns about %s', (_name, props, message) => {
     const { stack } = stackWith(props);
     Annotations.fromStack(stack).hasWarning('/TestStack/Chat', Match.stringLikeRegexp(message.source));
+  });
+
+  test.each([
+    [{ promptCaching: true }, 'promptCachingWithoutSystemPrompt'],
+    [{ modelId: APP_PROFILE.replace('us-east-1', 'eu-west-1') }, 'applicationInferenceProfileRegion'],
+  ] as Array<[Partial<StreamingBedrockApiProps>, string]>)('the warning about %j has the id %s', (props, id) => {
+    const { stack } = stackWith(props);
+    const [warning] = Annotations.fromStack(stack).findWarning('/TestStack/Chat', Match.anyValue());
+    expect(warning.entry.data).toMatch(new RegExp(`\\[ack: cdk-streaming-bedrock-api:${id}\\]`));
   });
 
   test('warnings carry ids users can acknowledge', () => {
@@ -786,6 +1010,8 @@ describe('warnings for legal but risky settings', () => {
     ['one CORS origin', { cors: { allowOrigins: ['https://app.example.com'] } }],
     ["a profile of the stack's geography", { modelId: `us.${MODEL}` }],
     ['a global profile', { modelId: `global.${MODEL}` }],
+    ["an application inference profile of the stack's region", { modelId: APP_PROFILE }],
+    ['prompt caching with a system prompt', { promptCaching: true, systemPrompt: 'Be terse.' }],
   ];
 
   test.each(quiet)('does not warn about %s', (_name, props) => {
