@@ -14,10 +14,10 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
+import { mixedAnswer } from './fake-server';
 import { handlerEnvironment } from '../src/contract';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
 import { answer, FakeBedrock, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
-import { mixedAnswer } from './fake-server';
 
 const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');

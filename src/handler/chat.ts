@@ -115,6 +115,14 @@ export type ChatEvent =
       readonly guardrailTrace?: unknown;
     };
 
+/**
+ * The model id as a response may show it. An ARN (an application inference profile) names the operator's account:
+ * only its resource part is shown (`application-inference-profile/abc123`), never the account id or the ARN.
+ */
+export function publicModelId(modelId: string): string {
+  return modelId.startsWith('arn:') ? modelId.split(':').slice(5).join(':') : modelId;
+}
+
 /** Events that carry or announce answer content (the status is committed at the first one). */
 export function isContent(event: ChatEvent): boolean {
   return event.type === 'blockStart' || event.type === 'text' || event.type === 'reasoning' || event.type === 'toolUse';

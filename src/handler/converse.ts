@@ -6,8 +6,10 @@ import * as https from 'https';
 import {
   BedrockRuntimeClient,
   ConverseStreamCommand,
+  type ContentBlockStartEvent,
   type ConverseStreamCommandInput,
   type ConverseStreamOutput,
+  type ReasoningContentBlockDelta,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ChatEvent, Usage } from './chat';
@@ -85,11 +87,16 @@ export async function* converseEvents(
   signal: AbortSignal,
 ): AsyncGenerator<ChatEvent> {
   const seen = { stop: false, usage: false };
+  const toolCalls = new ToolCalls();
   const iterator = stream[Symbol.asyncIterator]();
   for (;;) {
     const next = await nextEvent(iterator, signal);
     if (next.done) {
       break;
+    }
+    const toolCall = toolCalls.read(next.value);
+    if (toolCall) {
+      yield toolCall;
     }
     const event = toChatEvent(next.value);
     if (event) {
@@ -102,7 +109,7 @@ export async function* converseEvents(
   if (signal.aborted) {
     throw abortReasonOr(signal, undefined);
   }
-  if (!seen.stop || !seen.usage) {
+  if (!seen.stop || !seen.usage || toolCalls.pending) {
     throw Errors.upstreamIncomplete();
   }
 }
@@ -120,20 +127,81 @@ async function nextEvent(
 }
 
 /**
- * One ConverseStream event as a ChatEvent; undefined for what the API does not use (messageStart, blockStop, reasoning
- * signatures; tool use and citations are not enabled).
+ * Tool calls in progress: Bedrock streams a tool's input as pieces of JSON text. They are kept per content block and
+ * parsed once, when the block stops, into one `toolUse` event; input that is not a JSON object is `tool_input_invalid`.
+ */
+export class ToolCalls {
+  private readonly open = new Map<number, { toolUseId: string; name: string; parts: string[] }>();
+
+  get pending(): boolean {
+    return this.open.size > 0;
+  }
+
+  /** Takes the tool-use parts of one Bedrock event; returns the complete call when its block stops. */
+  read(event: ConverseStreamOutput): ChatEvent | undefined {
+    const start = event.contentBlockStart?.start?.toolUse;
+    if (start) {
+      const index = event.contentBlockStart?.contentBlockIndex ?? 0;
+      this.open.set(index, { toolUseId: start.toolUseId ?? '', name: start.name ?? '', parts: [] });
+      return undefined;
+    }
+    const input = event.contentBlockDelta?.delta?.toolUse?.input;
+    if (input !== undefined) {
+      const call = this.open.get(event.contentBlockDelta?.contentBlockIndex ?? 0);
+      if (!call) {
+        throw Errors.toolInputInvalid();
+      }
+      call.parts.push(input);
+      return undefined;
+    }
+    return event.contentBlockStop ? this.finish(event.contentBlockStop.contentBlockIndex ?? 0) : undefined;
+  }
+
+  private finish(index: number): ChatEvent | undefined {
+    const call = this.open.get(index);
+    if (!call) {
+      return undefined;
+    }
+    this.open.delete(index);
+    return { type: 'toolUse', index, toolUseId: call.toolUseId, name: call.name, input: parseToolInput(call.parts) };
+  }
+}
+
+/** A tool's input: a JSON object; no input at all is an empty object (a tool without parameters). */
+function parseToolInput(parts: string[]): Record<string, unknown> {
+  const json = parts.join('');
+  if (json.trim() === '') {
+    return {};
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch {
+    throw Errors.toolInputInvalid();
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw Errors.toolInputInvalid();
+  }
+  return input as Record<string, unknown>;
+}
+
+/**
+ * One ConverseStream event as a ChatEvent; undefined for what the API does not pass on (messageStart, tool input
+ * pieces, which ToolCalls assembles, and citations, which are not enabled).
  */
 export function toChatEvent(event: ConverseStreamOutput): ChatEvent | undefined {
   if (event.contentBlockDelta) {
     const { delta, contentBlockIndex: index = 0 } = event.contentBlockDelta;
-    if (delta?.text) {
-      return { type: 'text', index, text: delta.text };
+    if (delta?.text !== undefined) {
+      return delta.text ? { type: 'text', index, text: delta.text } : undefined;
     }
-    const reasoning = delta?.reasoningContent?.text;
-    return reasoning ? { type: 'reasoning', index, text: reasoning } : undefined;
+    return delta?.reasoningContent ? toReasoning(index, delta.reasoningContent) : undefined;
   }
   if (event.contentBlockStart) {
-    return { type: 'blockStart', index: event.contentBlockStart.contentBlockIndex ?? 0 };
+    return toBlockStart(event.contentBlockStart);
+  }
+  if (event.contentBlockStop) {
+    return { type: 'blockStop', index: event.contentBlockStop.contentBlockIndex ?? 0 };
   }
   if (event.messageStop) {
     return { type: 'stop', stopReason: event.messageStop.stopReason ?? 'unknown' };
@@ -145,6 +213,28 @@ export function toChatEvent(event: ConverseStreamOutput): ChatEvent | undefined 
       modelLatencyMs: event.metadata.metrics?.latencyMs,
       guardrailTrace: event.metadata.trace?.guardrail,
     };
+  }
+  return undefined;
+}
+
+function toBlockStart(start: ContentBlockStartEvent): ChatEvent {
+  const index = start.contentBlockIndex ?? 0;
+  const toolUse = start.start?.toolUse;
+  return toolUse
+    ? { type: 'blockStart', index, toolUse: { toolUseId: toolUse.toolUseId ?? '', name: toolUse.name ?? '' } }
+    : { type: 'blockStart', index };
+}
+
+/** Reasoning text, its signature, or redacted (encrypted) reasoning as base64: each passed so a client can return it. */
+function toReasoning(index: number, delta: ReasoningContentBlockDelta): ChatEvent | undefined {
+  if (delta.text) {
+    return { type: 'reasoning', index, text: delta.text };
+  }
+  if (delta.signature) {
+    return { type: 'reasoning', index, signature: delta.signature };
+  }
+  if (delta.redactedContent?.length) {
+    return { type: 'reasoning', index, redactedContent: Buffer.from(delta.redactedContent).toString('base64') };
   }
   return undefined;
 }

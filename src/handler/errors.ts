@@ -91,6 +91,8 @@ export const Errors = {
       'The model stream ended before the answer was complete. Try again.',
       undefined,
     ),
+  toolInputInvalid: () =>
+    upstream(502, 'tool_input_invalid', "The model's tool call input is not valid JSON. Try again.", undefined),
   upstreamUnavailable: (cause?: unknown) =>
     upstream(503, 'upstream_unavailable', 'The model service is unavailable. Try again later.', cause, RETRY_AFTER),
   upstreamTimeout: (cause?: unknown) =>

@@ -75,17 +75,33 @@ export class Invocation {
   }
 
   onEvent(event: ChatEvent): void {
-    if (event.type === 'text') {
-      this.firstTokenAt ??= Date.now();
-      this.deltas++;
-      this.answerParts?.push(event.text);
-    } else if (event.type === 'stop') {
-      this.record.stopReason = event.stopReason;
-    } else if (event.type === 'usage') {
-      this.record.usage = event.usage;
-      this.record.modelLatencyMs = event.modelLatencyMs;
-      this.record.guardrailTrace = event.guardrailTrace;
+    switch (event.type) {
+      case 'text':
+        this.onOutput();
+        this.answerParts?.push(event.text);
+        break;
+      case 'reasoning':
+        this.onOutput();
+        break;
+      case 'toolUse':
+        this.onOutput();
+        this.record.toolCalls = (this.record.toolCalls ?? 0) + 1;
+        break;
+      case 'stop':
+        this.record.stopReason = event.stopReason;
+        break;
+      case 'usage':
+        this.record.usage = event.usage;
+        this.record.modelLatencyMs = event.modelLatencyMs;
+        this.record.guardrailTrace = event.guardrailTrace;
+        break;
     }
+  }
+
+  /** Time to first token counts from the first output of any kind: reasoning and tool calls are output too. */
+  private onOutput(): void {
+    this.firstTokenAt ??= Date.now();
+    this.deltas++;
   }
 
   /** What `done` reports; only called after the model's stream completed (stop and usage were seen). */

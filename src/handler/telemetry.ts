@@ -5,7 +5,7 @@ import { logLevel } from './errors';
 /**
  * One structured JSON line per request, written after the response ended. It is also a CloudWatch Embedded Metric
  * Format document, so the same line yields the metrics (requests, errors by code, tokens, time to first token,
- * duration) without any API call. Prompts and answers appear only when `logContent` is on.
+ * cache tokens, duration) without any API call. Prompts and answers appear only when `logContent` is on.
  */
 export interface RequestRecord {
   requestId: string;
@@ -21,7 +21,9 @@ export interface RequestRecord {
   timeToFirstTokenMs?: number;
   durationMs?: number;
   modelLatencyMs?: number;
+  /** Text and reasoning chunks and tool calls written. */
   deltas?: number;
+  toolCalls?: number;
   error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
   guardrailTrace?: unknown;
   prompt?: unknown;
@@ -44,6 +46,8 @@ export function writeRequestRecord(
   metric('Errors', 'Count', record.outcome === 'ok' ? 0 : 1);
   metric('InputTokens', 'Count', record.usage?.inputTokens);
   metric('OutputTokens', 'Count', record.usage?.outputTokens);
+  metric('CacheReadInputTokens', 'Count', record.usage?.cacheReadInputTokens);
+  metric('CacheWriteInputTokens', 'Count', record.usage?.cacheWriteInputTokens);
   metric('TimeToFirstToken', 'Milliseconds', record.timeToFirstTokenMs);
   metric('Duration', 'Milliseconds', record.durationMs);
 
@@ -68,5 +72,14 @@ export function writeRequestRecord(
   };
   // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
   // Writes to pipes and files are synchronous on Linux: the line is out when this returns.
-  process.stdout.write(`${JSON.stringify(line)}\n`);
+  process.stdout.write(`${JSON.stringify(line, record.prompt === undefined ? undefined : byteCounts)}\n`);
+}
+
+/**
+ * With logContent on, attachments (images, documents, redacted reasoning) are logged as their size, never their
+ * bytes. `this[key]` is the value before Buffer's toJSON turned it into an array of numbers.
+ */
+function byteCounts(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Uint8Array ? { byteLength: raw.byteLength } : value;
 }

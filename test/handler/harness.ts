@@ -177,7 +177,7 @@ export function parseSse(body: string): SseEvent[] {
       continue;
     }
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^event: (delta|done|error)$/);
+    expect(lines[0]).toMatch(/^event: (delta|reasoning|tool_use|done|error)$/);
     expect(lines[1]).toMatch(/^data: /);
     events.push({ event: lines[0].slice('event: '.length), data: JSON.parse(lines[1].slice('data: '.length)) });
   }

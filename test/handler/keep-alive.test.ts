@@ -50,7 +50,7 @@ test('a model that reasons first commits 200 at its first reasoning delta and is
   }));
   const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }));
   expect(res.chunks.filter((c) => c.text === ': ping\n\n').length).toBeGreaterThanOrEqual(3);
-  expect(parseSse(res.body).map((e) => e.data.text ?? e.event)).toEqual(['answer', 'done']);
+  expect(parseSse(res.body).map((e) => e.data.text ?? e.event)).toEqual(['thinking', 'answer', 'done']);
 });
 
 describe('text/plain, which has no keep-alive bytes', () => {

@@ -3,6 +3,7 @@ import {
   RecordingStream,
   SYSTEM_PROMPT,
   apiEvent,
+  expectNoLeak,
   invokeStream,
   parseSse,
   parseNdjson,
@@ -154,6 +155,20 @@ describe('what Bedrock receives', () => {
       await invokeStream(ctx.mod, apiEvent({ prompt: 'hi', modelId: 'amazon.nova-lite-v1:0' }));
       expect(ctx.fake.requests[0].modelId).toBe('amazon.nova-lite-v1:0');
     });
+  });
+
+  const JSON_ACCEPT = { Accept: 'application/json' };
+
+  test('an application inference profile ARN, as the model and from allowedModelIds, reaches Bedrock whole', async () => {
+    const profile = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123xyz';
+    await withEnv({ SBA_MODEL_ID: profile, SBA_ALLOWED_MODEL_IDS: JSON.stringify([profile, MODEL]) }, async () => {
+      await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+      const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi', modelId: profile }, { headers: JSON_ACCEPT }));
+      // The answer names the profile without the account id.
+      expect(JSON.parse(res.body).modelId).toBe('application-inference-profile/abc123xyz');
+      expectNoLeak(res.body);
+    });
+    expect(ctx.fake.requests.map((r) => r.modelId)).toEqual([profile, profile]);
   });
 
   test('the guardrail and default temperature from the configuration', async () => {
@@ -309,6 +324,8 @@ describe('the request log line', () => {
         { Name: 'Errors', Unit: 'Count' },
         { Name: 'InputTokens', Unit: 'Count' },
         { Name: 'OutputTokens', Unit: 'Count' },
+        { Name: 'CacheReadInputTokens', Unit: 'Count' },
+        { Name: 'CacheWriteInputTokens', Unit: 'Count' },
         { Name: 'TimeToFirstToken', Unit: 'Milliseconds' },
         { Name: 'Duration', Unit: 'Milliseconds' },
       ],

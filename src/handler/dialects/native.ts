@@ -4,7 +4,14 @@
  * bytes) can never forge or split an event.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { ChatEvent, ChatRequest, ChatSummary, Dialect, ResponseEncoder } from '../chat';
+import {
+  publicModelId,
+  type ChatEvent,
+  type ChatRequest,
+  type ChatSummary,
+  type Dialect,
+  type ResponseEncoder,
+} from '../chat';
 import type { HandlerConfig } from '../config';
 import { header, readJsonBody } from '../http-request';
 import { validateChatRequest } from './native-request';
@@ -17,19 +24,44 @@ export const nativeDialect: Dialect = {
 };
 
 type EncoderFactory = (request: ChatRequest) => ResponseEncoder;
+type ReasoningEvent = Extract<ChatEvent, { type: 'reasoning' }>;
+type ToolUseEvent = Extract<ChatEvent, { type: 'toolUse' }>;
 
-/** Only text is shown; the other events are reported in `done` or not at all. */
-const showText =
-  (encode: (text: string) => string) =>
-  (event: ChatEvent): string =>
-    event.type === 'text' ? encode(event.text) : '';
+/** A reasoning event's one field: a text chunk, the block's signature, or redacted reasoning (base64). */
+function reasoningFields(event: ReasoningEvent): Record<string, string> {
+  if (event.text !== undefined) {
+    return { text: event.text };
+  }
+  return event.signature !== undefined
+    ? { signature: event.signature }
+    : { redactedContent: event.redactedContent ?? '' };
+}
+
+const toolUseFields = (event: ToolUseEvent) => ({ toolUseId: event.toolUseId, name: event.name, input: event.input });
+
+/**
+ * The events other than text that the native formats show, as their type name and fields; undefined for the framing
+ * events (block start and stop), and for stop and usage, which `done` reports.
+ */
+function modelEvent(event: ChatEvent): [type: 'reasoning' | 'tool_use', fields: object] | undefined {
+  if (event.type === 'reasoning') {
+    return ['reasoning', reasoningFields(event)];
+  }
+  return event.type === 'toolUse' ? ['tool_use', toolUseFields(event)] : undefined;
+}
 
 export const sseEncoder: EncoderFactory = () => ({
   name: 'sse',
   contentType: 'text/event-stream; charset=utf-8',
   keepAlive: ': ping\n\n',
-  // Built from the encoded string directly: no object per delta on the hot path.
-  event: showText((text) => `event: delta\ndata: {"text":${JSON.stringify(text)}}\n\n`),
+  event: (event) => {
+    if (event.type === 'text') {
+      // Built from the encoded string directly: no object per delta on the hot path.
+      return `event: delta\ndata: {"text":${JSON.stringify(event.text)}}\n\n`;
+    }
+    const shown = modelEvent(event);
+    return shown ? `event: ${shown[0]}\ndata: ${JSON.stringify(shown[1])}\n\n` : '';
+  },
   done: (summary) => `event: done\ndata: ${JSON.stringify(summary)}\n\n`,
   error: (body) => `event: error\ndata: ${JSON.stringify(body)}\n\n`,
 });
@@ -39,46 +71,95 @@ export const ndjsonEncoder: EncoderFactory = () => ({
   name: 'ndjson',
   contentType: 'application/x-ndjson; charset=utf-8',
   keepAlive: '{"type":"ping"}\n',
-  event: showText((text) => `{"type":"delta","text":${JSON.stringify(text)}}\n`),
+  event: (event) => {
+    if (event.type === 'text') {
+      return `{"type":"delta","text":${JSON.stringify(event.text)}}\n`;
+    }
+    const shown = modelEvent(event);
+    return shown ? `${JSON.stringify({ type: shown[0], ...shown[1] })}\n` : '';
+  },
   done: (summary) => `${JSON.stringify({ type: 'done', ...summary })}\n`,
   error: (body) => `${JSON.stringify({ type: 'error', ...body })}\n`,
 });
 
 /**
- * Raw text: after output started, an error can only be told in-band, on a line of its own. No bytes can keep it
- * alive without changing the content, so the handler caps the model's silence instead.
+ * Raw text: the text deltas only (reasoning and tool calls have no place in plain text). After output started, an
+ * error can only be told in-band, on a line of its own. No bytes can keep it alive without changing the content, so
+ * the handler caps the model's silence instead.
  */
 export const textEncoder: EncoderFactory = () => ({
   name: 'text',
   contentType: 'text/plain; charset=utf-8',
-  event: showText((text) => text),
+  event: (event) => (event.type === 'text' ? event.text : ''),
   done: () => '',
   error: (body) => `\n\n[error ${body.error.code}] ${body.error.message}\n`,
 });
 
 /**
- * The whole answer as one JSON object at the end (the buffered endpoint's body). On the streaming endpoint the
- * status is committed at the first content; keep-alive is whitespace before the object, which JSON ignores; an error
- * after that point is the error object instead of the answer.
+ * A reasoning block of the JSON answer, in Converse's own shape: a client sends it back as
+ * `{"reasoningContent": <block>}` in a tool-use turn.
+ */
+type ReasoningBlock = { reasoningText: { text: string; signature?: string } } | { redactedContent: string };
+
+/** The JSON answer's parts, gathered per content block. */
+class AnswerParts {
+  readonly text: string[] = [];
+  readonly reasoning: ReasoningBlock[] = [];
+  readonly toolUses: Array<ReturnType<typeof toolUseFields>> = [];
+  private reasoningText: { text: string; signature?: string } | undefined;
+  private reasoningIndex = -1;
+
+  add(event: ChatEvent): void {
+    if (event.type === 'text') {
+      this.text.push(event.text);
+    } else if (event.type === 'toolUse') {
+      this.toolUses.push(toolUseFields(event));
+    } else if (event.type === 'reasoning') {
+      this.addReasoning(event);
+    }
+  }
+
+  private addReasoning(event: ReasoningEvent): void {
+    if (event.redactedContent !== undefined) {
+      this.reasoning.push({ redactedContent: event.redactedContent });
+      return;
+    }
+    if (!this.reasoningText || this.reasoningIndex !== event.index) {
+      this.reasoningText = { text: '' };
+      this.reasoningIndex = event.index;
+      this.reasoning.push({ reasoningText: this.reasoningText });
+    }
+    this.reasoningText.text += event.text ?? '';
+    if (event.signature !== undefined) {
+      this.reasoningText.signature = event.signature;
+    }
+  }
+}
+
+/**
+ * The whole answer as one JSON object at the end (the buffered endpoint's body): the text, and when the model
+ * produced them its reasoning blocks and tool calls. On the streaming endpoint the status is committed at the first
+ * content; keep-alive is whitespace before the object, which JSON ignores; an error after that point is the error
+ * object instead of the answer.
  */
 export const jsonAnswerEncoder: EncoderFactory = (request) => {
-  const parts: string[] = [];
+  const parts = new AnswerParts();
   return {
     name: 'json',
     contentType: 'application/json',
     keepAlive: '\n',
     event: (event) => {
-      if (event.type === 'text') {
-        parts.push(event.text);
-      }
+      parts.add(event);
       return '';
     },
     done: (summary: ChatSummary) =>
       JSON.stringify({
-        text: parts.join(''),
+        text: parts.text.join(''),
+        reasoning: parts.reasoning.length ? parts.reasoning : undefined,
+        toolUses: parts.toolUses.length ? parts.toolUses : undefined,
         stopReason: summary.stopReason,
         usage: summary.usage,
-        modelId: request.modelId,
+        modelId: publicModelId(request.modelId),
         latencyMs: summary.latencyMs,
       }),
     error: (body) => JSON.stringify(body),

@@ -13,6 +13,16 @@ const failure = errorBody(
   'req-1',
 );
 const text = (t: string): ChatEvent => ({ type: 'text', index: 0, text: t });
+const thought = (t: string, index = 0): ChatEvent => ({ type: 'reasoning', index, text: t });
+const signature: ChatEvent = { type: 'reasoning', index: 0, signature: 'sig==' };
+const redacted: ChatEvent = { type: 'reasoning', index: 2, redactedContent: 'AAH+/w==' };
+const toolCall: ChatEvent = {
+  type: 'toolUse',
+  index: 1,
+  toolUseId: 'tooluse_1',
+  name: 'get_weather',
+  input: { city: 'Paris\n\nevent: done' },
+};
 
 /** Model text that tries to end an event, start a forged one, or break the framing. */
 const HOSTILE = [
@@ -45,7 +55,20 @@ describe('SSE encoder', () => {
     expect(sse.keepAlive).toBe(': ping\n\n');
   });
 
-  test('events that are not text write nothing', () => {
+  test('reasoning is a reasoning event with exactly one of text, signature or redactedContent', () => {
+    expect(sse.event(thought('Let me think'))).toBe('event: reasoning\ndata: {"text":"Let me think"}\n\n');
+    expect(sse.event(signature)).toBe('event: reasoning\ndata: {"signature":"sig=="}\n\n');
+    expect(sse.event(redacted)).toBe('event: reasoning\ndata: {"redactedContent":"AAH+/w=="}\n\n');
+  });
+
+  test('a tool call is one tool_use event with its parsed input, which cannot break the framing', () => {
+    expect(sse.event(toolCall)).toBe(
+      'event: tool_use\ndata: {"toolUseId":"tooluse_1","name":"get_weather","input":{"city":"Paris\\n\\nevent: done"}}\n\n',
+    );
+  });
+
+  test('events that are not shown write nothing', () => {
+    expect(sse.event({ type: 'blockStop', index: 0 })).toBe('');
     expect(sse.event({ type: 'blockStart', index: 0 })).toBe('');
     expect(sse.event({ type: 'stop', stopReason: 'end_turn' })).toBe('');
   });
@@ -69,6 +92,20 @@ describe('NDJSON encoder', () => {
     expect(ndjson.keepAlive).toBe('{"type":"ping"}\n');
   });
 
+  test('reasoning and tool calls are lines of their own types', () => {
+    expect(JSON.parse(ndjson.event(thought('hmm')))).toEqual({ type: 'reasoning', text: 'hmm' });
+    expect(JSON.parse(ndjson.event(signature))).toEqual({ type: 'reasoning', signature: 'sig==' });
+    expect(JSON.parse(ndjson.event(redacted))).toEqual({ type: 'reasoning', redactedContent: 'AAH+/w==' });
+    const line = ndjson.event(toolCall);
+    expect(line.indexOf('\n')).toBe(line.length - 1);
+    expect(JSON.parse(line)).toEqual({
+      type: 'tool_use',
+      toolUseId: 'tooluse_1',
+      name: 'get_weather',
+      input: { city: 'Paris\n\nevent: done' },
+    });
+  });
+
   test.each(HOSTILE)('model text %p stays on one line', (hostile) => {
     const bytes = ndjson.event(text(hostile));
     expect(bytes.indexOf('\n')).toBe(bytes.length - 1);
@@ -83,6 +120,11 @@ describe('text encoder', () => {
   test('writes the raw text and nothing at the end', () => {
     expect(plain.event(text('a\nb'))).toBe('a\nb');
     expect(plain.done(summary)).toBe('');
+  });
+
+  test('shows the text only: reasoning and tool calls write nothing', () => {
+    expect(plain.event(thought('hmm'))).toBe('');
+    expect(plain.event(toolCall)).toBe('');
   });
 
   test('has no keep-alive bytes (the handler caps its silence instead)', () => {
@@ -106,6 +148,29 @@ describe('JSON answer encoder', () => {
       modelId: 'model-1',
       latencyMs: 12,
     });
+  });
+
+  test('reasoning blocks and tool calls are in the answer, in the shapes a client sends back', () => {
+    const json = jsonAnswerEncoder(request);
+    for (const event of [thought('Let me '), thought('think'), signature, redacted, text('Checking.'), toolCall]) {
+      json.event(event);
+    }
+    const answer = JSON.parse(json.done({ ...summary, stopReason: 'tool_use' }));
+    expect(answer).toMatchObject({
+      text: 'Checking.',
+      reasoning: [{ reasoningText: { text: 'Let me think', signature: 'sig==' } }, { redactedContent: 'AAH+/w==' }],
+      toolUses: [{ toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Paris\n\nevent: done' } }],
+      stopReason: 'tool_use',
+    });
+  });
+
+  test('two reasoning blocks stay two blocks', () => {
+    const json = jsonAnswerEncoder(request);
+    [thought('a', 0), thought('b', 3)].forEach((event) => json.event(event));
+    expect(JSON.parse(json.done(summary)).reasoning).toEqual([
+      { reasoningText: { text: 'a' } },
+      { reasoningText: { text: 'b' } },
+    ]);
   });
 
   test('keep-alive is whitespace, which a JSON parser skips before the object', () => {
