@@ -381,6 +381,7 @@ export function validateToolChoice(
 
 /** The caller's names for the parameters that reasoning (Claude's extended thinking) rules out. */
 export interface ThinkingParams {
+  readonly maxTokens: string;
   readonly temperature: string;
   readonly topP: string;
   readonly toolChoice: string;
@@ -392,14 +393,31 @@ export function claudeThinking(modelFields: Readonly<Record<string, unknown>> | 
   return typeof thinking === 'object' && thinking !== null && ['enabled', 'adaptive'].includes(String(thinking.type));
 }
 
-/** With thinking, Bedrock rejects a changed temperature or topP and a forced tool choice: say so before calling it. */
+/**
+ * With thinking, Bedrock rejects a changed temperature or topP, a forced tool choice, and a maxTokens that does not
+ * exceed the thinking budget: say so before calling it. (The operator's own settings are checked at synth.)
+ */
 export function checkThinkingRules(
-  sent: { readonly temperature?: number; readonly topP?: number; readonly toolChoice?: ChatToolChoice },
+  sent: {
+    readonly maxTokens?: number;
+    readonly temperature?: number;
+    readonly topP?: number;
+    readonly toolChoice?: ChatToolChoice;
+  },
   additionalModelRequestFields: Readonly<Record<string, unknown>> | undefined,
   params: ThinkingParams,
 ): void {
   if (!claudeThinking(additionalModelRequestFields)) {
     return;
+  }
+  const budget = (additionalModelRequestFields?.thinking as { budget_tokens?: unknown }).budget_tokens;
+  if (sent.maxTokens !== undefined && typeof budget === 'number' && sent.maxTokens <= budget) {
+    throw invalidRequest(
+      'invalid_value',
+      `${params.maxTokens} must be greater than ${budget} on this API: its model reasons before answering ` +
+        '(extended thinking) with that many tokens of its own.',
+      params.maxTokens,
+    );
   }
   for (const key of ['temperature', 'topP'] as const) {
     if (sent[key] !== undefined) {

@@ -61,15 +61,21 @@ export function validateChatRequest(value: unknown, config: HandlerConfig): Chat
   checkConversation(messages, blockPath, tools !== undefined);
   const temperature = optionalUnitInterval(body.temperature, 'temperature');
   const topP = optionalUnitInterval(body.topP, 'topP');
-  checkThinkingRules({ temperature, topP, toolChoice }, config.additionalModelRequestFields, {
-    temperature: 'temperature',
-    topP: 'topP',
-    toolChoice: 'toolChoice',
-  });
+  const maxTokens = validateMaxTokens(body.maxTokens, config.maxTokens);
+  checkThinkingRules(
+    { maxTokens: body.maxTokens as number | undefined, temperature, topP, toolChoice },
+    config.additionalModelRequestFields,
+    {
+      maxTokens: 'maxTokens',
+      temperature: 'temperature',
+      topP: 'topP',
+      toolChoice: 'toolChoice',
+    },
+  );
   return {
     modelId,
     messages,
-    maxTokens: validateMaxTokens(body.maxTokens, config.maxTokens),
+    maxTokens,
     temperature: temperature ?? config.temperature,
     topP,
     stopSequences: validateStopSequences(body.stopSequences),

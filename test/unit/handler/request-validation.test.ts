@@ -797,6 +797,18 @@ describe('with Claude thinking on (additionalModelRequestFields)', () => {
     expect(error.message).toMatch(message);
   });
 
+  test('a maxTokens that does not exceed the thinking budget gets 400 naming maxTokens; a larger one passes', () => {
+    const budget = withConfig({
+      SBA_MAX_TOKENS: '4000',
+      SBA_ADDITIONAL_MODEL_REQUEST_FIELDS: JSON.stringify({ thinking: { type: 'enabled', budget_tokens: 1024 } }),
+    });
+    const error = rejection(() => validateChatRequest({ prompt: 'x', maxTokens: 1024 }, budget));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_value', param: 'maxTokens' });
+    expect(error.message).toMatch(/maxTokens must be greater than 1024 on this API/);
+    expect(validateChatRequest({ prompt: 'x', maxTokens: 1025 }, budget).maxTokens).toBe(1025);
+    expect(validateChatRequest({ prompt: 'x' }, budget).maxTokens).toBe(4000);
+  });
+
   test('adaptive thinking has the same rules; other model fields have none', () => {
     const adaptive = withConfig({ SBA_ADDITIONAL_MODEL_REQUEST_FIELDS: '{"thinking":{"type":"adaptive"}}' });
     expect(rejection(() => validateChatRequest({ prompt: 'x', temperature: 0.2 }, adaptive)).param).toBe('temperature');
