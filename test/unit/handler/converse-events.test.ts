@@ -8,7 +8,9 @@ const text = (t: string) =>
   ({ contentBlockDelta: { contentBlockIndex: 0, delta: { text: t } } }) as ConverseStreamOutput;
 const blockStop = (index: number) => ({ contentBlockStop: { contentBlockIndex: index } }) as ConverseStreamOutput;
 const reasoning = (index: number, delta: Record<string, unknown>) =>
-  ({ contentBlockDelta: { contentBlockIndex: index, delta: { reasoningContent: delta } } }) as ConverseStreamOutput;
+  ({
+    contentBlockDelta: { contentBlockIndex: index, delta: { reasoningContent: delta } },
+  }) as unknown as ConverseStreamOutput;
 const toolStart = (index: number, name: string) =>
   ({
     contentBlockStart: { contentBlockIndex: index, start: { toolUse: { toolUseId: `tooluse_${index}`, name } } },
