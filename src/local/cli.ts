@@ -10,6 +10,12 @@ import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
 import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, type HandlerModule, type RequestInfo } from './local-api';
 
+/** What --reasoning sets: Claude's extended thinking with the smallest budget Bedrock accepts. */
+const REASONING_FIELDS = { thinking: { type: 'enabled', budget_tokens: 1024 } };
+const REASONING_FIELDS_TEXT = JSON.stringify(REASONING_FIELDS);
+/** maxTokens must exceed the thinking budget: the cap --reasoning uses unless --max-tokens says otherwise. */
+const REASONING_MAX_TOKENS = 2048;
+
 const USAGE = `Usage: cdk-streaming-bedrock-api serve [options]
 
 Runs the API locally: the bundled handler behind an API Gateway-like streaming front.
@@ -23,8 +29,15 @@ Options:
   --answer-tokens <n>      fake answer length in tokens (default ${DEFAULT_FAKE_MODEL.answerTokens})
   --first-token-ms <n>     fake model delay before the first token (default ${DEFAULT_FAKE_MODEL.firstTokenMs})
   --fault <kind>           inject a fake model fault: none | throttle | midstream (default none)
-  --max-tokens <n>         server-side maxTokens cap (default 1024)
+  --max-tokens <n>         server-side maxTokens cap (default 1024; 2048 with --reasoning)
   --system-prompt <text>   system prompt
+  --prompt-caching         a cache point after the system prompt and the tools (promptCaching); the fake model
+                           writes a prefix to its cache once, then reads it
+  --reasoning              turn on Claude's extended thinking (additionalModelRequestFields
+                           ${REASONING_FIELDS_TEXT}): the fake model reasons before it answers
+  --additional-model-request-fields <json>
+                           operator-only model fields, a JSON object (additionalModelRequestFields)
+  --no-client-tools        refuse tools and tool blocks (clientTools: false)
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
@@ -50,6 +63,9 @@ export interface ServeOptions {
   readonly fault: FakeFault;
   readonly maxTokens: number;
   readonly systemPrompt?: string;
+  readonly promptCaching: boolean;
+  readonly additionalModelRequestFields?: Record<string, unknown>;
+  readonly clientTools: boolean;
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
   readonly bodyTimeoutSeconds: number;
@@ -74,8 +90,12 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'answer-tokens': { type: 'string', default: String(DEFAULT_FAKE_MODEL.answerTokens) },
         'first-token-ms': { type: 'string', default: String(DEFAULT_FAKE_MODEL.firstTokenMs) },
         fault: { type: 'string', default: 'none' },
-        'max-tokens': { type: 'string', default: '1024' },
+        'max-tokens': { type: 'string' },
         'system-prompt': { type: 'string' },
+        'prompt-caching': { type: 'boolean', default: false },
+        reasoning: { type: 'boolean', default: false },
+        'additional-model-request-fields': { type: 'string' },
+        'no-client-tools': { type: 'boolean', default: false },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
@@ -109,6 +129,10 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
   if (!modelId) {
     throw new UsageError('--model-id must not be empty');
   }
+  const modelFields = modelRequestFields(
+    values.reasoning as boolean,
+    values['additional-model-request-fields'] as string | undefined,
+  );
   return {
     port: integer(values.port as string, '--port', 0, 65535),
     host: values.host as string,
@@ -118,8 +142,11 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     answerTokens: integer(values['answer-tokens'] as string, '--answer-tokens', 1, 1_000_000),
     firstTokenMs: integer(values['first-token-ms'] as string, '--first-token-ms', 0, 600_000),
     fault: fault as FakeFault,
-    maxTokens: integer(values['max-tokens'] as string, '--max-tokens', 1, 1_000_000),
+    maxTokens: maxTokens(values['max-tokens'] as string | undefined, values.reasoning as boolean),
     systemPrompt: values['system-prompt'] as string | undefined,
+    promptCaching: values['prompt-caching'] as boolean,
+    additionalModelRequestFields: modelFields,
+    clientTools: !(values['no-client-tools'] as boolean),
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
@@ -127,6 +154,44 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
   };
+}
+
+/** --reasoning, or the operator's own fields as a JSON object; not both. */
+function modelRequestFields(reasoning: boolean, json: string | undefined): Record<string, unknown> | undefined {
+  if (reasoning && json !== undefined) {
+    throw new UsageError('--reasoning sets --additional-model-request-fields itself: use one or the other');
+  }
+  if (reasoning) {
+    return REASONING_FIELDS;
+  }
+  if (json === undefined) {
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new UsageError(
+      '--additional-model-request-fields must be JSON, e.g. \'{"reasoningConfig":{"type":"enabled"}}\'',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError('--additional-model-request-fields must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The cap: --max-tokens, else 1024; with --reasoning it must exceed the thinking budget (2048 unless given). */
+function maxTokens(raw: string | undefined, reasoning: boolean): number {
+  if (raw === undefined) {
+    return reasoning ? REASONING_MAX_TOKENS : 1024;
+  }
+  const value = integer(raw, '--max-tokens', 1, 1_000_000);
+  const budget = REASONING_FIELDS.thinking.budget_tokens;
+  if (reasoning && value <= budget) {
+    throw new UsageError(`--max-tokens must be greater than the thinking budget of --reasoning (${budget})`);
+  }
+  return value;
 }
 
 function integer(raw: string, flag: string, min: number, max: number): number {
@@ -167,6 +232,9 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       maxTokens: options.maxTokens,
       systemPrompt: options.systemPrompt,
       corsAllowOrigins: options.corsOrigins,
+      promptCaching: options.promptCaching,
+      additionalModelRequestFields: options.additionalModelRequestFields,
+      clientTools: options.clientTools,
     }),
   });
   if (fake) {
@@ -210,6 +278,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       ? "Client disconnects: destroy the handler's response stream (--disconnect-signal; Lambda gives no such signal)"
       : 'Client disconnects: like Lambda, the handler gets no signal and runs until its answer ends or it times out',
   );
+  out(`Features: ${features(options).join(', ')}`);
   out('Try it:');
   out(`  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${url}/stream`);
   return {
@@ -220,6 +289,17 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       records.restore();
     },
   };
+}
+
+/** The model features this run turns on, for the start banner. */
+function features(options: ServeOptions): string[] {
+  const on = [`maxTokens ${options.maxTokens}`];
+  if (options.additionalModelRequestFields) {
+    on.push(`additionalModelRequestFields ${JSON.stringify(options.additionalModelRequestFields)}`);
+  }
+  on.push(options.promptCaching ? 'prompt caching' : 'no prompt caching');
+  on.push(options.clientTools ? 'client tools' : 'no client tools (--no-client-tools)');
+  return on;
 }
 
 /**

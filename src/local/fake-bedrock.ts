@@ -45,7 +45,8 @@ export interface AnswerOptions {
   /** Usage reported in the metadata event. @default derived from the deltas */
   readonly usage?: {
     readonly inputTokens: number;
-    readonly outputTokens: number;
+    /** @default the number of deltas */
+    readonly outputTokens?: number;
     readonly totalTokens?: number;
     readonly cacheReadInputTokens?: number;
     readonly cacheWriteInputTokens?: number;

@@ -1,8 +1,14 @@
 /**
  * The embedded fake model of the local runner: a deterministic answer at a realistic token rate, with optional
- * injected faults, served through the fake Bedrock endpoint's real wire protocol.
+ * injected faults, served through the fake Bedrock endpoint's real wire protocol. It reacts to the Converse request
+ * the way a model would, so that each feature can be seen with curl:
+ * - reasoning first when the operator's model fields turn it on (Claude `thinking`, signed; Nova `reasoningConfig`);
+ * - a tool call, its input built from the tool's JSON schema and streamed in pieces, when the request has tools and
+ *   the last user turn carries no tool result; after a tool result, an answer that quotes it;
+ * - prompt caching: the first request with a cached prefix writes it, the next ones with the same prefix read it.
  */
-import { answerFrames, httpError, type FakeScript } from './fake-bedrock';
+import { createHash } from 'crypto';
+import { blockFrames, httpError, type FakeBlock, type FakeScript } from './fake-bedrock';
 
 export type FakeFault = 'none' | 'throttle' | 'midstream';
 
@@ -30,6 +36,23 @@ const WORDS = (
   'Deploy the construct to talk to a real model; until then, this text repeats so that long answers can be tried.'
 ).split(' ');
 
+/** The fake model's reasoning, one chunk per delta. */
+export const FAKE_REASONING = [
+  'The user asked a question. ',
+  'I am the local fake model, ',
+  'so I will answer with my usual text ',
+  'after thinking it over briefly.',
+];
+
+/** The signature Claude sends at the end of a reasoning block (the fake's is fixed). */
+export const FAKE_SIGNATURE = 'fake-model-reasoning-signature';
+
+/** Tokens an image or a document counts for in the fake's input usage. */
+const ATTACHMENT_TOKENS = 100;
+
+/** Cached prefixes the fake model remembers, like Bedrock's cache (oldest dropped first). */
+const CACHE_ENTRIES = 1000;
+
 /**
  * The first `count` tokens of the fake answer: words with their leading space, so that they join into text. Made one
  * at a time as they are pulled, so that an answer of any length costs one token.
@@ -44,28 +67,23 @@ export function* fakeTokenStream(count: number, promptWords: number): Generator<
   }
 }
 
-function promptWordCount(body: Record<string, any>): number {
-  const texts: string[] = (body.messages ?? []).flatMap((m: any) =>
-    (m.content ?? []).map((c: any) => String(c.text ?? '')),
-  );
-  return texts.join(' ').split(/\s+/).filter(Boolean).length;
-}
-
 /** The runner's model: each request gets an answer whose frames are generated as they are sent, never held whole. */
 export function fakeModelScript(options: FakeModelOptions): FakeScript {
-  const gapMs = 1000 / options.tokensPerSecond;
+  const cache = new FakePromptCache(CACHE_ENTRIES);
   return (request) => {
     if (options.fault === 'throttle') {
       return httpError(429, 'ThrottlingException', 'Too many requests (injected fault)');
     }
-    const maxTokens: number = request.body.inferenceConfig?.maxTokens ?? options.answerTokens;
+    const body = request.body;
+    const maxTokens: number = body.inferenceConfig?.maxTokens ?? options.answerTokens;
     const count = Math.max(1, Math.min(options.answerTokens, maxTokens));
-    const words = promptWordCount(request.body);
-    const frames = answerFrames(fakeTokenStream(count, words), {
+    const blocks = answerBlocks(body, count);
+    const callsTool = blocks.some((block) => 'toolUse' in block);
+    const frames = blockFrames(blocks, {
       firstDelayMs: options.firstTokenMs,
-      delayMs: gapMs,
-      stopReason: count < options.answerTokens ? 'max_tokens' : 'end_turn',
-      usage: { inputTokens: words, outputTokens: count },
+      delayMs: 1000 / options.tokensPerSecond,
+      stopReason: callsTool ? 'tool_use' : count < options.answerTokens ? 'max_tokens' : 'end_turn',
+      usage: { inputTokens: inputTokens(body), ...cache.usage(body) },
       failAfter:
         options.fault === 'midstream'
           ? { deltas: Math.ceil(count / 2), exception: 'ModelStreamErrorException', message: 'injected fault' }
@@ -73,4 +91,169 @@ export function fakeModelScript(options: FakeModelOptions): FakeScript {
     });
     return { frames };
   };
+}
+
+/** The blocks of the answer: reasoning when turned on, then a tool call, or text (quoting a tool result if any). */
+export function answerBlocks(body: Record<string, any>, count: number): FakeBlock[] {
+  const blocks: FakeBlock[] = [];
+  const reasoning = reasoningKind(body.additionalModelRequestFields);
+  if (reasoning) {
+    blocks.push({ reasoning: FAKE_REASONING, signature: reasoning === 'claude' ? FAKE_SIGNATURE : undefined });
+  }
+  const tool = toolToCall(body);
+  if (tool) {
+    blocks.push({ text: [`I will call ${tool.name}.`] });
+    blocks.push({ toolUse: toolCall(tool, body.messages?.length ?? 0) });
+    return blocks;
+  }
+  const result = lastToolResult(body);
+  const words = promptWordCount(body);
+  blocks.push({ text: result === undefined ? fakeTokenStream(count, words) : answerAfterTool(result, count, words) });
+  return blocks;
+}
+
+function reasoningKind(fields: Record<string, any> | undefined): 'claude' | 'nova' | undefined {
+  if (['enabled', 'adaptive'].includes(fields?.thinking?.type)) {
+    return 'claude';
+  }
+  return fields?.reasoningConfig?.type === 'enabled' ? 'nova' : undefined;
+}
+
+interface ToolSpec {
+  readonly name: string;
+  readonly inputSchema?: { readonly json?: unknown };
+}
+
+/** The tool the model calls: the forced one, else the first; none once the last user turn answers a call. */
+function toolToCall(body: Record<string, any>): ToolSpec | undefined {
+  const specs: ToolSpec[] = (body.toolConfig?.tools ?? []).flatMap((t: any) => (t.toolSpec ? [t.toolSpec] : []));
+  if (specs.length === 0 || lastToolResult(body) !== undefined) {
+    return undefined;
+  }
+  const forced = body.toolConfig?.toolChoice?.tool?.name;
+  return specs.find((spec) => spec.name === forced) ?? specs[0];
+}
+
+/** The call: an id unique in the conversation, and the input JSON in pieces of at most 8 characters. */
+function toolCall(tool: ToolSpec, turn: number) {
+  const json = JSON.stringify(sampleValue(tool.inputSchema?.json ?? { type: 'object' }, 'input', 0));
+  const inputChunks = json.match(/[\s\S]{1,8}/g) ?? [];
+  return { toolUseId: `tooluse_fake_${turn}_${tool.name}`, name: tool.name, inputChunks };
+}
+
+/** A deterministic value that satisfies a JSON schema's type, enum and properties (nested up to 4 levels). */
+export function sampleValue(schema: any, name: string, depth: number): unknown {
+  if (Array.isArray(schema?.enum) && schema.enum.length > 0) {
+    return schema.enum[0];
+  }
+  const type = Array.isArray(schema?.type) ? schema.type[0] : schema?.type;
+  switch (type) {
+    case 'string':
+      return `example ${name}`;
+    case 'integer':
+      return 1;
+    case 'number':
+      return 1.5;
+    case 'boolean':
+      return true;
+    case 'array':
+      return depth < 4 ? [sampleValue(schema.items, name, depth + 1)] : [];
+    case 'null':
+      return null;
+    default:
+      return sampleObject(schema, depth);
+  }
+}
+
+function sampleObject(schema: any, depth: number): Record<string, unknown> {
+  const properties: Record<string, unknown> = schema?.properties ?? {};
+  const value: Record<string, unknown> = {};
+  if (depth < 4) {
+    for (const [key, property] of Object.entries(properties)) {
+      value[key] = sampleValue(property, key, depth + 1);
+    }
+  }
+  return value;
+}
+
+/** The tool results of the last user turn, as text (the first one), or undefined when it has none. */
+function lastToolResult(body: Record<string, any>): string | undefined {
+  const last = body.messages?.at(-1);
+  const result = last?.role === 'user' ? last.content?.find((block: any) => block.toolResult)?.toolResult : undefined;
+  if (!result) {
+    return undefined;
+  }
+  const first = result.content?.[0] ?? {};
+  return first.text ?? JSON.stringify(first.json ?? null);
+}
+
+/** An answer that shows the tool result reached the model, then the usual words. */
+function* answerAfterTool(result: string, count: number, words: number): Generator<string> {
+  const quoted = result.length > 200 ? `${result.slice(0, 200)}...` : result;
+  yield `The tool returned ${quoted}. `;
+  yield* fakeTokenStream(count - 1, words);
+}
+
+function promptWordCount(body: Record<string, any>): number {
+  const texts: string[] = (body.messages ?? []).flatMap((m: any) => (m.content ?? []).map(blockText));
+  return texts.join(' ').split(/\s+/).filter(Boolean).length;
+}
+
+/** The words a block contributes to the prompt: its text, a tool result's text or JSON, a document's name. */
+function blockText(block: any): string {
+  if (block.text !== undefined) {
+    return String(block.text);
+  }
+  if (block.toolResult) {
+    return (block.toolResult.content ?? []).map((c: any) => c.text ?? JSON.stringify(c.json ?? '')).join(' ');
+  }
+  return block.document?.name ?? '';
+}
+
+/** Input usage: the prompt's words, plus a fixed count per image and document. */
+function inputTokens(body: Record<string, any>): number {
+  const attachments = (body.messages ?? [])
+    .flatMap((m: any) => m.content ?? [])
+    .filter((block: any) => block.image || block.document).length;
+  return promptWordCount(body) + attachments * ATTACHMENT_TOKENS;
+}
+
+/**
+ * Prompt caching as Bedrock reports it: the prefix up to the last cache point (system blocks, then tools) is written
+ * on first sight and read after. Only the prefix's identity is kept (a hash), at most `capacity` of them.
+ */
+export class FakePromptCache {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly capacity: number) {}
+
+  usage(body: Record<string, any>): { cacheReadInputTokens: number; cacheWriteInputTokens: number } {
+    const prefix = cachedPrefix(body);
+    if (prefix === undefined) {
+      return { cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+    }
+    const key = createHash('sha256').update(prefix).digest('hex');
+    const tokens = Math.max(1, prefix.split(/\s+/).filter(Boolean).length);
+    if (this.seen.has(key)) {
+      return { cacheReadInputTokens: tokens, cacheWriteInputTokens: 0 };
+    }
+    this.seen.set(key, tokens);
+    if (this.seen.size > this.capacity) {
+      this.seen.delete(this.seen.keys().next().value!);
+    }
+    return { cacheReadInputTokens: 0, cacheWriteInputTokens: tokens };
+  }
+}
+
+/** The system blocks and tools before the last cache point, as text; undefined without a cache point. */
+function cachedPrefix(body: Record<string, any>): string | undefined {
+  const parts: unknown[] = [...(body.system ?? []), ...(body.toolConfig?.tools ?? [])];
+  const last = parts.map((part: any) => Boolean(part.cachePoint)).lastIndexOf(true);
+  if (last < 0) {
+    return undefined;
+  }
+  return parts
+    .slice(0, last)
+    .map((part: any) => part.text ?? JSON.stringify(part))
+    .join(' ');
 }

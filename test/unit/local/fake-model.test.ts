@@ -3,12 +3,20 @@
  * costs the memory of one frame, and its frames are those of `answer()`.
  */
 import { answerFrames, type FakeFrame, type FakeRequest } from '../../../src/local/fake-bedrock';
-import { DEFAULT_FAKE_MODEL, fakeModelScript, fakeTokenStream } from '../../../src/local/fake-model';
+import {
+  DEFAULT_FAKE_MODEL,
+  FAKE_REASONING,
+  FAKE_SIGNATURE,
+  FakePromptCache,
+  fakeModelScript,
+  fakeTokenStream,
+  sampleValue,
+} from '../../../src/local/fake-model';
 
-function request(prompt: string, maxTokens?: number): FakeRequest {
+function request(prompt: string, maxTokens?: number, extra: Record<string, unknown> = {}): FakeRequest {
   return {
     modelId: 'm',
-    body: { messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens } },
+    body: { messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens }, ...extra },
     headers: {},
     httpVersion: '1.1',
     receivedAt: 0,
@@ -104,5 +112,145 @@ describe('the fake model', () => {
       event: 'contentBlockDelta',
       payload: { delta: { text: '(2 words received) ' } },
     });
+  });
+});
+
+describe('the fake model reacts to the request like a model', () => {
+  const script = fakeModelScript({ ...DEFAULT_FAKE_MODEL, answerTokens: 5, firstTokenMs: 0 });
+  const deltasOf = (req: FakeRequest) =>
+    [...framesOf(script(req, 1))].flatMap((f) =>
+      'event' in f && f.event === 'contentBlockDelta' ? [(f.payload as { delta: any }).delta] : [],
+    );
+  const stopOf = (req: FakeRequest) =>
+    [...framesOf(script(req, 1))].flatMap((f) => ('event' in f && f.event === 'messageStop' ? [f.payload] : []))[0];
+  const WEATHER = {
+    toolSpec: {
+      name: 'get_weather',
+      inputSchema: {
+        json: {
+          type: 'object',
+          properties: {
+            city: { type: 'string' },
+            unit: { enum: ['celsius', 'fahrenheit'] },
+            days: { type: 'integer' },
+          },
+          required: ['city'],
+        },
+      },
+    },
+  };
+
+  test('with Claude thinking on, it reasons first and signs its reasoning, then answers', () => {
+    const deltas = deltasOf(request('hi', 2048, { additionalModelRequestFields: { thinking: { type: 'enabled' } } }));
+    const reasoning = deltas.filter((d) => d.reasoningContent).map((d) => d.reasoningContent);
+    expect(reasoning).toEqual([...FAKE_REASONING.map((text) => ({ text })), { signature: FAKE_SIGNATURE }]);
+    expect(deltas.indexOf(deltas.find((d) => d.text)!)).toBe(reasoning.length);
+  });
+
+  test("with Nova's reasoningConfig it reasons without a signature; without either it does not reason", () => {
+    const nova = deltasOf(
+      request('hi', 100, { additionalModelRequestFields: { reasoningConfig: { type: 'enabled' } } }),
+    );
+    expect(nova.filter((d) => d.reasoningContent?.signature)).toEqual([]);
+    expect(nova.filter((d) => d.reasoningContent?.text)).toHaveLength(FAKE_REASONING.length);
+    expect(deltasOf(request('hi')).filter((d) => d.reasoningContent)).toEqual([]);
+  });
+
+  test('with tools, it calls the first one with input built from its schema, in pieces, and stops for tool_use', () => {
+    const req = request('weather?', 100, { toolConfig: { tools: [WEATHER, { cachePoint: { type: 'default' } }] } });
+    const input = deltasOf(req)
+      .filter((d) => d.toolUse)
+      .map((d) => d.toolUse.input);
+    expect(input.length).toBeGreaterThan(1);
+    expect(JSON.parse(input.join(''))).toEqual({ city: 'example city', unit: 'celsius', days: 1 });
+    expect(stopOf(req)).toEqual({ stopReason: 'tool_use' });
+  });
+
+  test('a forced tool choice is the tool it calls', () => {
+    const other = { toolSpec: { name: 'other', inputSchema: { json: { type: 'object' } } } };
+    const req = request('x', 100, {
+      toolConfig: { tools: [other, WEATHER], toolChoice: { tool: { name: 'get_weather' } } },
+    });
+    const frames = [...framesOf(script(req, 1))];
+    expect(frames).toContainEqual(
+      expect.objectContaining({
+        event: 'contentBlockStart',
+        payload: expect.objectContaining({ start: { toolUse: expect.objectContaining({ name: 'get_weather' }) } }),
+      }),
+    );
+  });
+
+  test('after a tool result it answers in text that quotes the result, and ends its turn', () => {
+    const req = request('unused', 100, { toolConfig: { tools: [WEATHER] } });
+    req.body.messages = [
+      { role: 'user', content: [{ text: 'Weather in Paris?' }] },
+      { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'get_weather', input: { city: 'Paris' } } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId: 't1', content: [{ json: { celsius: 21 } }] } }] },
+    ];
+    const text = deltasOf(req)
+      .filter((d) => d.text)
+      .map((d) => d.text)
+      .join('');
+    expect(text).toMatch(/^The tool returned \{"celsius":21\}\. /);
+    expect(stopOf(req)).toEqual({ stopReason: 'end_turn' });
+  });
+
+  test('sample values follow the schema: enums, types, nested objects and arrays', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        tags: { type: 'array', items: { type: 'string' } },
+        nested: { type: 'object', properties: { ok: { type: 'boolean' }, ratio: { type: 'number' } } },
+      },
+    };
+    expect(sampleValue(schema, 'input', 0)).toEqual({ tags: ['example tags'], nested: { ok: true, ratio: 1.5 } });
+  });
+});
+
+describe('the fake prompt cache', () => {
+  const withSystem = (text: string) => ({ system: [{ text }, { cachePoint: { type: 'default' } }] });
+
+  test('writes a prefix on first sight, reads it after; no cache point, no cache usage', () => {
+    const cache = new FakePromptCache(10);
+    expect(cache.usage(withSystem('You are terse and kind'))).toEqual({
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 5,
+    });
+    expect(cache.usage(withSystem('You are terse and kind'))).toEqual({
+      cacheReadInputTokens: 5,
+      cacheWriteInputTokens: 0,
+    });
+    expect(cache.usage({ system: [{ text: 'You are terse and kind' }] })).toEqual({
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 0,
+    });
+  });
+
+  test('keeps at most its capacity of prefixes, dropping the oldest', () => {
+    const cache = new FakePromptCache(2);
+    cache.usage(withSystem('one'));
+    cache.usage(withSystem('two'));
+    cache.usage(withSystem('three'));
+    expect(cache.usage(withSystem('one')).cacheWriteInputTokens).toBe(1);
+    expect(cache.usage(withSystem('three')).cacheReadInputTokens).toBe(1);
+  });
+
+  test('the runner reports the cache in the usage of its answers', () => {
+    const script = fakeModelScript({ ...DEFAULT_FAKE_MODEL, answerTokens: 2, firstTokenMs: 0 });
+    const usageOf = () =>
+      [...framesOf(script(request('hi', 10, withSystem('Be brief please')), 1))].flatMap((f) =>
+        'event' in f && f.event === 'metadata' ? [(f.payload as any).usage] : [],
+      )[0];
+    expect(usageOf()).toMatchObject({ cacheWriteInputTokens: 3, cacheReadInputTokens: 0 });
+    expect(usageOf()).toMatchObject({ cacheWriteInputTokens: 0, cacheReadInputTokens: 3 });
+  });
+});
+
+test('faults still apply with every feature: a throttle is a 429 before any frame', () => {
+  const throttled = fakeModelScript({ ...DEFAULT_FAKE_MODEL, fault: 'throttle' });
+  expect(
+    throttled(request('hi', 10, { additionalModelRequestFields: { thinking: { type: 'enabled' } } }), 1),
+  ).toMatchObject({
+    status: 429,
   });
 });
