@@ -23,6 +23,9 @@ const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
 const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
 const QUICK = process.argv.includes('--quick');
+/** `--only latency,handler`: run just these sections (latency, handler, bundle, synth, runner). */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
+const section = (name: string) => ONLY === undefined || ONLY.includes(name);
 const now = () => performance.now();
 
 interface Figure {
@@ -591,11 +594,11 @@ async function main(): Promise<void> {
   for (const file of [BUNDLE, CLI]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run 'npx projen bundle' first`);
   }
-  await latencyFigures();
-  await handlerCostFigures();
-  bundleFigures();
-  synthFigures();
-  await runnerFigures();
+  if (section('latency')) await latencyFigures();
+  if (section('handler')) await handlerCostFigures();
+  if (section('bundle')) bundleFigures();
+  if (section('synth')) synthFigures();
+  if (section('runner')) await runnerFigures();
   const outDir = path.join(ROOT, 'bench-results');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(
