@@ -57,6 +57,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // End-to-end tests: a well-known SSE parser (v3: v4 needs Node 22) and a browser driver for Debian's Chromium.
     'eventsource-parser@^3',
     'playwright-core@^1.65',
+    // The client libraries users have, driven against the API in tests: OpenAI's, and the AI SDK's (in Node and, with
+    // React and Vite, whose own JSX transform needs no plugin: the web-chat example in headless Chromium).
+    'openai@^7.55.0',
+    'ai@^7.0.173',
+    '@ai-sdk/react@^4.0.177',
+    'react@^19.3.1',
+    'react-dom@^19.3.1',
+    '@types/react@^19.3.0',
+    '@types/react-dom@^19.3.0',
+    'vite@^8.4.0',
   ],
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'bench', 'build-tools', 'projenrc'] },
   jestOptions: {

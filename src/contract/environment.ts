@@ -46,6 +46,7 @@ export const HandlerEnvironment = {
   ADDITIONAL_MODEL_REQUEST_FIELDS: 'SBA_ADDITIONAL_MODEL_REQUEST_FIELDS',
   /** `false` to refuse client-side tool use (tools, toolChoice, toolUse and toolResult blocks). On when absent. */
   CLIENT_TOOLS: 'SBA_CLIENT_TOOLS',
+  CALLER_SYSTEM_MESSAGES: 'SBA_CALLER_SYSTEM_MESSAGES',
 } as const;
 
 /** Defaults shared by the construct (for docs and env values) and the handler (when a variable is absent). */
@@ -81,6 +82,8 @@ export interface HandlerSettings {
   readonly additionalModelRequestFields?: Readonly<Record<string, unknown>>;
   /** @default true */
   readonly clientTools?: boolean;
+  /** Callers of the OpenAI and AI SDK protocols may add system messages after the operator's system prompt. */
+  readonly allowCallerSystemMessages?: boolean;
 }
 
 /**
@@ -114,6 +117,7 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
     settings.additionalModelRequestFields && JSON.stringify(settings.additionalModelRequestFields),
   );
   set(HandlerEnvironment.CLIENT_TOOLS, settings.clientTools === false ? 'false' : undefined);
+  set(HandlerEnvironment.CALLER_SYSTEM_MESSAGES, settings.allowCallerSystemMessages ? 'true' : undefined);
   const guardrail = settings.guardrail;
   if (guardrail) {
     set(HandlerEnvironment.GUARDRAIL_ID, guardrail.guardrailIdentifier);

@@ -6,3 +6,4 @@ export * from './cors';
 export * from './environment';
 export * from './errors';
 export * from './prelude';
+export * from './routes';

@@ -20,6 +20,11 @@ export interface ChatRequest {
   /** Client-side tools the model may ask for (the caller runs them). */
   readonly tools?: ChatTool[];
   readonly toolChoice?: ChatToolChoice;
+  /**
+   * The caller's own system messages (OpenAI `system`/`developer`, AI SDK `system`), only where the operator allows
+   * them. They follow the operator's system prompt; they never replace it.
+   */
+  readonly callerSystem?: readonly string[];
 }
 
 export interface ChatMessage {
@@ -145,18 +150,34 @@ export interface ResponseEncoder {
    * answer; undefined when the format has none (the handler then caps the silence instead).
    */
   readonly keepAlive?: string;
+  /** Response headers of the protocol, beside the content type (e.g. the AI SDK's stream version). */
+  readonly headers?: Readonly<Record<string, string>>;
   event(event: ChatEvent): string;
   done(summary: ChatSummary): string;
   /** The terminal error, written after the status was committed. */
   error(body: ErrorBody): string;
 }
 
-/** A client protocol: how a request is read and how the answer is written. One dialect never touches another. */
-export interface Dialect {
-  /** The neutral request; throws ApiError (400, 413, 415) that never quotes the body. */
-  decode(event: APIGatewayProxyEvent, config: HandlerConfig): ChatRequest;
-  /** The streaming endpoint's encoder for this request (e.g. chosen by Accept). */
-  streamEncoder(event: APIGatewayProxyEvent, request: ChatRequest): ResponseEncoder;
-  /** The buffered endpoint's encoder: the whole answer as one body. */
-  bufferedEncoder(request: ChatRequest): ResponseEncoder;
+/** A decoded request and the encoder of its answer. */
+export interface DecodedRequest {
+  readonly request: ChatRequest;
+  readonly encoder: ResponseEncoder;
 }
+
+/**
+ * A client protocol: how a request is read and how the answer is written. One dialect never touches another; each
+ * lives in one file of `dialects/` (its request rules may have a file of their own).
+ */
+export interface Dialect {
+  /** The protocol's name in the log line (`native`, `openai`, `ai-sdk`). */
+  readonly name: string;
+  /**
+   * The neutral request and its answer's encoder (e.g. chosen by Accept, or by the body's `stream` flag); the buffered
+   * endpoint (native only) always gets the whole answer as one body. Throws ApiError (400, 404, 413, 415) that never
+   * quotes the body.
+   */
+  decode(event: APIGatewayProxyEvent, config: HandlerConfig, endpoint: Endpoint): DecodedRequest;
+}
+
+/** The function serving a request: the streaming one (every route but one) or the buffered one (`POST /buffered`). */
+export type Endpoint = 'stream' | 'buffered';

@@ -23,6 +23,8 @@ export interface HandlerConfig {
   readonly additionalModelRequestFields?: Readonly<Record<string, unknown>>;
   /** Whether callers may send tools and tool blocks. */
   readonly clientTools: boolean;
+  /** Whether OpenAI and AI SDK callers may add system messages (after the operator's system prompt). */
+  readonly allowCallerSystemMessages: boolean;
 }
 
 export interface GuardrailConfig {
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     promptCaching: env[Env.PROMPT_CACHING] === 'true',
     additionalModelRequestFields: jsonObject(env, Env.ADDITIONAL_MODEL_REQUEST_FIELDS),
     clientTools: env[Env.CLIENT_TOOLS] !== 'false',
+    allowCallerSystemMessages: env[Env.CALLER_SYSTEM_MESSAGES] === 'true',
   };
 }
 

@@ -24,7 +24,7 @@ export function converseStreamInput(request: ChatRequest, config: HandlerConfig)
   return {
     modelId: request.modelId,
     messages: converseMessages(request),
-    system: systemBlocks(config),
+    system: systemBlocks(request, config),
     inferenceConfig: {
       maxTokens: request.maxTokens,
       temperature: request.temperature,
@@ -42,12 +42,17 @@ function converseMessages(request: ChatRequest): Message[] {
   return request.messages.map((message) => ({ role: message.role, content: message.content as ContentBlock[] }));
 }
 
-function systemBlocks(config: HandlerConfig): SystemContentBlock[] | undefined {
-  if (!config.systemPrompt) {
-    return undefined;
+/** The operator's system prompt (and its cache point) first; a caller's system messages, when allowed, after it. */
+function systemBlocks(request: ChatRequest, config: HandlerConfig): SystemContentBlock[] | undefined {
+  const blocks: SystemContentBlock[] = [];
+  if (config.systemPrompt) {
+    blocks.push({ text: config.systemPrompt });
+    if (config.promptCaching) {
+      blocks.push(CACHE_POINT);
+    }
   }
-  const prompt: SystemContentBlock = { text: config.systemPrompt };
-  return config.promptCaching ? [prompt, CACHE_POINT] : [prompt];
+  blocks.push(...(request.callerSystem ?? []).map((text) => ({ text })));
+  return blocks.length ? blocks : undefined;
 }
 
 function toolConfig(request: ChatRequest, promptCaching: boolean): ToolConfiguration | undefined {

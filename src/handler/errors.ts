@@ -127,6 +127,13 @@ export const Errors = {
       code: 'client_disconnected',
       message: 'The client disconnected before the answer ended.',
     }),
+  notFound: () =>
+    new ApiError({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'not_found',
+      message: 'This API has no such route.',
+    }),
   internal: (cause?: unknown) =>
     new ApiError({
       status: 500,

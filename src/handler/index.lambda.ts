@@ -1,12 +1,14 @@
 /**
- * The default handler of StreamingBedrockApi. Two entry points share one bundle:
- * `handler` (POST /stream, response streaming) and `bufferedHandler` (POST /buffered, classic proxy).
+ * The default handler of StreamingBedrockApi. Two entry points share one bundle: `handler` (response streaming) serves
+ * every streaming route, each client protocol on its own path, in one function (no extra cold starts);
+ * `bufferedHandler` serves POST /buffered (classic proxy).
  *
  * The path of a streamed request (a dialect = one client protocol: decode its request, encode neutral events):
  *
  *   API Gateway event
- *     -> dialect.decode        native: size cap (413), content type (415), JSON + field validation (400) -> ChatRequest
- *     -> dialect.streamEncoder native: Accept picks SSE (default) | NDJSON | text | whole JSON answer
+ *     -> STREAMING_ROUTES      the route (event.resource) picks the dialect
+ *     -> dialect.decode        size cap (413), content type (415), JSON + field validation (400) -> ChatRequest, and
+ *                              the answer's encoder (native: Accept picks SSE (default) | NDJSON | text | JSON answer)
  *     -> openConverseStream    Bedrock ConverseStream; resolves on its first event; SDK retries throttling here only
  *     -> converseEvents        Bedrock's events as neutral ChatEvents (block start, text, stop, usage)
  *     -> writeAnswer           the prelude (200 + headers, CORS only for allowed origins) at the first content
@@ -18,21 +20,45 @@
  *     -> close                 one JSON log line + EMF metrics, written before returning
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { Routes } from '../contract';
 import { isContent, type ChatEvent, type ChatRequest, type Dialect, type ResponseEncoder } from './chat';
 import type { HandlerConfig } from './config';
 import { converseEvents, openConverseStream } from './converse';
 import { converseStreamInput } from './converse-input';
 import { nativeDialect } from './dialects/native';
-import { errorBody } from './errors';
+import { Errors, errorBody } from './errors';
 import { Invocation, type LambdaContext } from './invocation';
 import { streamingRuntime, type ResponseStream } from './response-stream';
 import { ResponseWriter, keepAlive } from './response-writer';
 
-/** Streaming entry point (POST /stream). */
+type StreamingRoute = (
+  event: APIGatewayProxyEvent,
+  responseStream: ResponseStream,
+  context: LambdaContext,
+) => Promise<void>;
+
+/** What the streaming function serves, by API Gateway resource path. */
+const STREAMING_ROUTES: Readonly<Record<string, StreamingRoute>> = {
+  [Routes.STREAM.path]: answerWith(nativeDialect),
+};
+
+function answerWith(dialect: Dialect): StreamingRoute {
+  return (event, responseStream, context) => streamAnswer(dialect, event, responseStream, context);
+}
+
+/** Streaming entry point: every route but POST /buffered. */
 export const handler = streamingRuntime.streamifyResponse(
   (event: APIGatewayProxyEvent, responseStream: ResponseStream, context: LambdaContext) =>
-    streamAnswer(nativeDialect, event, responseStream, context),
+    (STREAMING_ROUTES[event.resource] ?? answerWith(noSuchRoute))(event, responseStream, context),
 );
+
+/** A route this function does not serve (only a misrouted integration gets here): 404 in the API's error shape. */
+const noSuchRoute: Dialect = {
+  name: 'none',
+  decode: () => {
+    throw Errors.notFound();
+  },
+};
 
 /** Buffered entry point (POST /buffered): the whole answer as JSON, within API Gateway's 29 s. */
 export function bufferedHandler(event: APIGatewayProxyEvent, context: LambdaContext): Promise<APIGatewayProxyResult> {
@@ -47,9 +73,8 @@ async function bufferedAnswer(
   const call = new Invocation(event, context, 'buffered');
   try {
     const config = call.start();
-    const request = dialect.decode(event, config);
-    call.onRequest(request);
-    const encoder = dialect.bufferedEncoder(request);
+    const { request, encoder } = dialect.decode(event, config, 'buffered');
+    call.onRequest(request, dialect.name, encoder.name);
     for await (const chatEvent of await modelEvents(call, request, config)) {
       call.onEvent(chatEvent);
       encoder.event(chatEvent);
@@ -81,9 +106,10 @@ async function streamAnswer(
   responseStream.once('error', () => call.abort('client_disconnected'));
   try {
     const config = call.start();
-    const request = dialect.decode(event, config);
-    encoder = dialect.streamEncoder(event, request);
-    call.onRequest(request, encoder.name);
+    const decoded = dialect.decode(event, config, 'stream');
+    encoder = decoded.encoder;
+    call.onRequest(decoded.request, dialect.name, encoder.name);
+    const request = decoded.request;
     await writeAnswer(call, writer, encoder, await modelEvents(call, request, config), config);
     call.finish(200);
   } catch (err) {
@@ -132,6 +158,7 @@ async function writeAnswer(
 function streamHeaders(call: Invocation, encoder: ResponseEncoder): Record<string, string> {
   return {
     ...call.responseHeaders(encoder.contentType),
+    ...encoder.headers,
     'Cache-Control': 'no-cache, no-transform',
     'X-Accel-Buffering': 'no',
   };

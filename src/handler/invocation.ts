@@ -66,8 +66,9 @@ export class Invocation {
   }
 
   /** The validated request's messages go into the log line only with logContent on. */
-  onRequest(request: ChatRequest, format?: string): void {
+  onRequest(request: ChatRequest, protocol: string, format: string): void {
     this.record.modelId = request.modelId;
+    this.record.protocol = protocol;
     this.record.format = format;
     if (this.config?.logContent) {
       this.record.prompt = request.messages;

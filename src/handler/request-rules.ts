@@ -439,6 +439,22 @@ export function checkThinkingRules(
   }
 }
 
+/**
+ * A caller's system message (OpenAI `system`/`developer`, AI SDK `system`): refused unless the operator allows them
+ * with `allowCallerSystemMessages`; allowed, it follows the operator's system prompt and never replaces it.
+ */
+export function callerSystemText(value: unknown, allowed: boolean, param: string): string {
+  if (!allowed) {
+    throw invalidRequest(
+      'system_message_not_allowed',
+      'System messages are not accepted by this API: its system prompt is set by the operator, who can allow ' +
+        "callers' system messages (after the API's own) with the allowCallerSystemMessages prop.",
+      param,
+    );
+  }
+  return nonBlankText(value, param);
+}
+
 export function nonBlankText(value: unknown, param: string): string {
   if (typeof value !== 'string') {
     throw invalidRequest('invalid_type', `${param} must be a string.`, param);

@@ -11,6 +11,8 @@ export interface RequestRecord {
   requestId: string;
   lambdaRequestId?: string;
   endpoint: 'stream' | 'buffered';
+  /** The client protocol (`native`, `openai`, `ai-sdk`). */
+  protocol?: string;
   format?: string;
   modelId?: string;
   status: number;

@@ -6,6 +6,7 @@
  *   (the runtime's response stream closes only after `end()`): its writes go nowhere and it runs to its end or its
  *   deadline. With `disconnectSignal` the response stream is destroyed instead, for trying the handler's abort path.
  * - POST /buffered: invokes the buffered entry point and sends its proxy result.
+ * - Every other route of every client protocol (src/contract/routes.ts), like POST /stream: the runner serves them all.
  * - OPTIONS: CORS preflight for the configured origins, like the construct's preflight (none without origins).
  * - A body that does not arrive in time, or over 10 MB, gets API Gateway's error shape and the connection closes.
  */
@@ -16,6 +17,7 @@ import { Writable } from 'stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
   MAX_PRELUDE_BYTES,
+  Routes,
   corsPreflightHeaders,
   gatewayErrorBody,
   gatewayResponseCorsHeaders,
@@ -24,6 +26,8 @@ import {
   type ResponseMetadata,
 } from '../contract';
 import { drainedOrClosed } from '../handler/backpressure';
+
+const ROUTES = Object.values(Routes);
 
 export interface HandlerModule {
   handler(event: APIGatewayProxyEvent, responseStream: Writable, context: LambdaContext): Promise<void>;
@@ -135,12 +139,12 @@ export class LocalApi {
   }
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string) {
-    const known = path === '/stream' || path === '/buffered';
-    if (known && req.method === 'OPTIONS' && this.options.cors?.allowOrigins.length) {
+    const route = ROUTES.find((r) => r.path === path);
+    if (route && req.method === 'OPTIONS' && this.options.cors?.allowOrigins.length) {
       this.preflight(req, res);
       return;
     }
-    if (!known || req.method !== 'POST') {
+    if (!route || req.method !== route.method) {
       // API Gateway answers unknown routes and methods (OPTIONS too, without CORS) with 403 "Missing Authentication
       // Token"; the construct's gateway responses put it in the API's error shape.
       this.gatewayError(res, 403, 'MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', requestId);
@@ -158,7 +162,7 @@ export class LocalApi {
         return;
       }
       const event = proxyEvent(req, path, body, requestId);
-      await (path === '/stream' ? this.invokeStreaming(event, res, requestId) : this.invokeBuffered(event, res));
+      await (route === Routes.BUFFERED ? this.invokeBuffered(event, res) : this.invokeStreaming(event, res, requestId));
     } catch {
       // The function failed (threw): API Gateway answers 502, or cuts a stream that already started.
       if (!res.headersSent) {

@@ -159,6 +159,13 @@ describe('what Bedrock receives', () => {
 
   const JSON_ACCEPT = { Accept: 'application/json' };
 
+  test('a route the function does not serve gets 404 not_found in the API error shape, and Bedrock is not called', async () => {
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }, { path: '/elsewhere' }));
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'not_found' }, requestId: expect.any(String) });
+    expect(ctx.fake.requests).toHaveLength(0);
+  });
+
   test('an application inference profile ARN, as the model and from allowedModelIds, reaches Bedrock whole', async () => {
     const profile = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123xyz';
     await withEnv({ SBA_MODEL_ID: profile, SBA_ALLOWED_MODEL_IDS: JSON.stringify([profile, MODEL]) }, async () => {

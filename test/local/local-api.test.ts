@@ -7,7 +7,7 @@ import * as net from 'net';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { CORS_DEFAULT_ALLOW_HEADERS, CORS_DEFAULT_ALLOW_METHODS, gatewayErrorBody } from '../../src/contract';
+import { CORS_DEFAULT_ALLOW_HEADERS, CORS_DEFAULT_ALLOW_METHODS, Routes, gatewayErrorBody } from '../../src/contract';
 import type { LocalApiOptions } from '../../src/local/local-api';
 import { FakeBedrock } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
@@ -198,6 +198,28 @@ describe('a request body that does not arrive in time', () => {
       });
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('Hello world');
+    });
+  });
+});
+
+describe('every route of every protocol', () => {
+  test.each(Object.values(Routes))('$method $path reaches its function; another method is 403', async (route) => {
+    await withApi({ cors: { allowOrigins: [APP] } }, async (url) => {
+      const preflightResponse = await fetch(`${url}${route.path}`, {
+        method: 'OPTIONS',
+        headers: { Origin: APP, 'Access-Control-Request-Method': route.method },
+      });
+      expect(preflightResponse.status).toBe(204);
+      const wrong = await fetch(`${url}${route.path}`, { method: route.method === 'GET' ? 'POST' : 'GET' });
+      expect(wrong.status).toBe(403);
+      // An empty request reaches the handler, which answers in the API's error shape (not the gateway's 403).
+      const response = await fetch(`${url}${route.path}`, {
+        method: route.method,
+        headers: { 'Content-Type': 'application/json' },
+        body: route.method === 'POST' ? '{}' : undefined,
+      });
+      expect(response.status).not.toBe(403);
+      expect(response.headers.get('x-request-id')).toEqual(expect.any(String));
     });
   });
 });

@@ -17,10 +17,12 @@ import { header, readJsonBody } from '../http-request';
 import { validateChatRequest } from './native-request';
 
 export const nativeDialect: Dialect = {
-  decode: (event: APIGatewayProxyEvent, config: HandlerConfig) =>
-    validateChatRequest(readJsonBody(event, config.maxRequestBytes), config),
-  streamEncoder: (event, request) => negotiateFormat(header(event, 'accept'))(request),
-  bufferedEncoder: (request) => jsonAnswerEncoder(request),
+  name: 'native',
+  decode: (event: APIGatewayProxyEvent, config: HandlerConfig, endpoint) => {
+    const request = validateChatRequest(readJsonBody(event, config.maxRequestBytes), config);
+    const format = endpoint === 'buffered' ? jsonAnswerEncoder : negotiateFormat(header(event, 'accept'));
+    return { request, encoder: format(request) };
+  },
 };
 
 type EncoderFactory = (request: ChatRequest) => ResponseEncoder;

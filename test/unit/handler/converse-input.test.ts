@@ -84,6 +84,17 @@ describe('converseStreamInput', () => {
     expect(converse.toolConfig).toBeUndefined();
   });
 
+  test("a caller's system messages follow the operator's system prompt and its cache point, never replace it", () => {
+    const request = { ...validateChatRequest({ prompt: 'hi' }, config()), callerSystem: ['Answer in French.'] };
+    expect(converseStreamInput(request, config({ SBA_PROMPT_CACHING: 'true' })).system).toEqual([
+      { text: 'Be terse.' },
+      { cachePoint: { type: 'default' } },
+      { text: 'Answer in French.' },
+    ]);
+    const noPrompt = loadConfig({ SBA_MODEL_ID: MODEL });
+    expect(converseStreamInput(request, noPrompt).system).toEqual([{ text: 'Answer in French.' }]);
+  });
+
   test("the operator's model fields are passed unchanged, with the guardrail", () => {
     const fields = { thinking: { type: 'enabled', budget_tokens: 2048 }, anthropic_beta: ['x'] };
     const converse = input(

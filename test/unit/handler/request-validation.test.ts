@@ -3,6 +3,7 @@ import { loadConfig } from '../../../src/handler/config';
 import { RequestLimits, validateChatRequest } from '../../../src/handler/dialects/native-request';
 import { ApiError } from '../../../src/handler/errors';
 import { readJsonBody } from '../../../src/handler/http-request';
+import { callerSystemText } from '../../../src/handler/request-rules';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const config = loadConfig({
@@ -818,5 +819,19 @@ describe('with Claude thinking on (additionalModelRequestFields)', () => {
     expect(validateChatRequest({ prompt: 'x', temperature: 0.2 }, nova).temperature).toBe(0.2);
     const disabled = withConfig({ SBA_ADDITIONAL_MODEL_REQUEST_FIELDS: '{"thinking":{"type":"disabled"}}' });
     expect(validateChatRequest({ prompt: 'x', topP: 0.5 }, disabled).topP).toBe(0.5);
+  });
+});
+
+describe("a caller's system message (OpenAI and AI SDK protocols)", () => {
+  test('is refused by default with 400 naming the message and the prop that allows it, never quoting it', () => {
+    const error = rejection(() => callerSystemText('SECRET-INSTRUCTIONS', false, 'messages[0]'));
+    expect(error).toMatchObject({ status: 400, code: 'system_message_not_allowed', param: 'messages[0]' });
+    expect(error.message).toMatch(/allowCallerSystemMessages/);
+    expect(error.message).not.toContain('SECRET');
+  });
+
+  test('is its text when the operator allows them; blank text is still refused', () => {
+    expect(callerSystemText('Answer in French.', true, 'messages[0]')).toBe('Answer in French.');
+    expect(rejection(() => callerSystemText('  ', true, 'messages[0].content')).param).toBe('messages[0].content');
   });
 });
