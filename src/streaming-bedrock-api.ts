@@ -14,6 +14,7 @@ import { addErrorGatewayResponses } from './private/gateway-responses';
 import { defaultHandlerEnvironment } from './private/handler-environment';
 import { NagAcknowledgment, acknowledgeNagFindings } from './private/nag-acknowledgments';
 import { validateProps } from './private/props-validation';
+import { preflightOptions } from './private/protocol-cors';
 import { validateNoStreamingBreakers } from './private/streaming-breakers';
 import { resolveTimeouts } from './private/timeouts';
 import { subjectOf } from './private/validation';
@@ -238,7 +239,9 @@ export interface StreamingBedrockApiProps {
    * (streamed with `stream: true`, else one JSON answer) and `GET /v1/models` (the allowed model ids). Both are
    * served by the same streaming function as `POST /stream` (no extra function or cold start), with the same auth,
    * CORS, throttling, logging and metrics, and are covered by `grantInvoke`. Needs the default handler and
-   * ResponseMode.STREAMING or BOTH. See the README sections "Client protocols" and "OpenAI Chat Completions".
+   * ResponseMode.STREAMING or BOTH. With `cors` and no `cors.allowHeaders`, their preflight also allows the
+   * `X-Stainless-*` headers the openai client sends, so that it works from a browser; with your own `allowHeaders`,
+   * list them there. See the README sections "Client protocols" and "OpenAI Chat Completions".
    *
    * @default false
    */
@@ -539,7 +542,7 @@ export class StreamingBedrockApi extends Construct {
     const resource = this.restApi.root.resourceForPath(route.path);
     resource.addMethod(route.method, integration, methodOptions);
     if (cors) {
-      resource.addCorsPreflight(cors);
+      resource.addCorsPreflight(preflightOptions(route, cors));
     }
     this.routes.push(route);
   }

@@ -1179,6 +1179,40 @@ describe('client protocols', () => {
     t.resourcePropertiesCountIs('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' }, 4);
   });
 
+  /** The Access-Control-Allow-Headers a preflight answers with. */
+  function allowedHeaders(t: Template, path: string): string[] {
+    const responses = methodAt(t, 'OPTIONS', path).Properties.Integration.IntegrationResponses;
+    const value: string = responses[0].ResponseParameters['method.response.header.Access-Control-Allow-Headers'];
+    return value.replace(/'/g, '').split(',');
+  }
+
+  test("the OpenAI preflights also allow the openai client's X-Stainless headers, so browsers may send them", () => {
+    const t = template({ ...PROTOCOLS, cors: { allowOrigins: ['https://app.example.com'] } });
+    for (const path of ['/v1/chat/completions', '/v1/models']) {
+      expect(allowedHeaders(t, path)).toEqual([
+        ...apigateway.Cors.DEFAULT_HEADERS,
+        'X-Stainless-Arch',
+        'X-Stainless-Lang',
+        'X-Stainless-OS',
+        'X-Stainless-Package-Version',
+        'X-Stainless-Retry-Count',
+        'X-Stainless-Runtime',
+        'X-Stainless-Runtime-Version',
+        'X-Stainless-Timeout',
+      ]);
+    }
+    expect(allowedHeaders(t, '/chat')).toEqual(apigateway.Cors.DEFAULT_HEADERS);
+    expect(allowedHeaders(t, '/stream')).toEqual(apigateway.Cors.DEFAULT_HEADERS);
+  });
+
+  test("the user's own allowHeaders are used as given on every preflight", () => {
+    const cors = { allowOrigins: ['https://app.example.com'], allowHeaders: ['Content-Type', 'Authorization'] };
+    const t = template({ ...PROTOCOLS, cors });
+    for (const [, path] of PROTOCOL_ROUTES) {
+      expect(allowedHeaders(t, path)).toEqual(['Content-Type', 'Authorization']);
+    }
+  });
+
   test('without CORS there is no preflight on the protocol resources', () => {
     template(PROTOCOLS).resourcePropertiesCountIs('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' }, 0);
   });
