@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
-import { Route, Routes } from './contract/routes';
+import { Route, Routes } from './contract';
 import { accessLogFormat } from './private/access-log-format';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
 import { DefaultHandlers } from './private/default-handler';
@@ -23,11 +23,14 @@ import { StreamingLambdaIntegration } from './streaming-lambda-integration';
 
 /** Which endpoints the API serves. */
 export enum ResponseMode {
-  /** `POST /stream` only: the answer streams as it is generated, for up to 15 minutes. */
+  /**
+   * `POST /stream` (and the `openAiCompatible` / `aiSdkCompatible` endpoints when they are on): the answer streams as
+   * it is generated, for up to 15 minutes.
+   */
   STREAMING = 'STREAMING',
   /** `POST /buffered` only: a classic proxy that answers with JSON at the end, within API Gateway's 29 s. */
   BUFFERED = 'BUFFERED',
-  /** Both `POST /stream` and `POST /buffered`. */
+  /** Both `POST /stream` (with the protocol endpoints that are on) and `POST /buffered`. */
   BOTH = 'BOTH',
 }
 
@@ -353,6 +356,8 @@ export interface StreamingBedrockApiProps {
 }
 
 const DEFAULT_THROTTLE = { rateLimit: 10, burstLimit: 20 };
+/** API Gateway REST API names may be up to 1024 characters. */
+const REST_API_NAME_MAX_LENGTH = 1024;
 /** The OpenAI clients' base URL path: they call `/chat/completions` and `/models` under it. */
 const OPENAI_BASE_PATH = '/v1';
 
@@ -364,8 +369,6 @@ function streamingRoutes(props: StreamingBedrockApiProps): Route[] {
     ...(props.aiSdkCompatible ? [Routes.AI_SDK_CHAT] : []),
   ];
 }
-/** API Gateway REST API names may be up to 1024 characters. */
-const REST_API_NAME_MAX_LENGTH = 1024;
 
 /**
  * An API Gateway REST API that streams Amazon Bedrock output to clients as it is generated:
