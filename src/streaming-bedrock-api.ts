@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
+import { Route, Routes } from './contract';
 import { accessLogFormat } from './private/access-log-format';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
 import { DefaultHandlers } from './private/default-handler';
@@ -13,6 +14,7 @@ import { addErrorGatewayResponses } from './private/gateway-responses';
 import { defaultHandlerEnvironment } from './private/handler-environment';
 import { NagAcknowledgment, acknowledgeNagFindings } from './private/nag-acknowledgments';
 import { validateProps } from './private/props-validation';
+import { preflightOptions } from './private/protocol-cors';
 import { validateNoStreamingBreakers } from './private/streaming-breakers';
 import { resolveTimeouts } from './private/timeouts';
 import { subjectOf } from './private/validation';
@@ -21,11 +23,14 @@ import { StreamingLambdaIntegration } from './streaming-lambda-integration';
 
 /** Which endpoints the API serves. */
 export enum ResponseMode {
-  /** `POST /stream` only: the answer streams as it is generated, for up to 15 minutes. */
+  /**
+   * `POST /stream` (and the `openAiCompatible` / `aiSdkCompatible` endpoints when they are on): the answer streams as
+   * it is generated, for up to 15 minutes.
+   */
   STREAMING = 'STREAMING',
   /** `POST /buffered` only: a classic proxy that answers with JSON at the end, within API Gateway's 29 s. */
   BUFFERED = 'BUFFERED',
-  /** Both `POST /stream` and `POST /buffered`. */
+  /** Both `POST /stream` (with the protocol endpoints that are on) and `POST /buffered`. */
   BOTH = 'BOTH',
 }
 
@@ -232,6 +237,40 @@ export interface StreamingBedrockApiProps {
   readonly clientTools?: boolean;
 
   /**
+   * The OpenAI Chat Completions protocol, so that the official `openai` clients (and tools built on them) work
+   * unchanged with only `baseURL` (`openAiBaseUrl`) and an auth header set: creates `POST /v1/chat/completions`
+   * (streamed with `stream: true`, else one JSON answer) and `GET /v1/models` (the allowed model ids). Both are
+   * served by the same streaming function as `POST /stream` (no extra function or cold start), with the same auth,
+   * CORS, throttling, logging and metrics, and are covered by `grantInvoke`. Needs the default handler and
+   * ResponseMode.STREAMING or BOTH. With `cors` and no `cors.allowHeaders`, their preflight also allows the
+   * `X-Stainless-*` headers the openai client sends, so that it works from a browser; with your own `allowHeaders`,
+   * list them there. See the README sections "Client protocols" and "OpenAI Chat Completions".
+   *
+   * @default false
+   */
+  readonly openAiCompatible?: boolean;
+
+  /**
+   * The Vercel AI SDK UI message stream, what `useChat`'s `DefaultChatTransport` speaks: creates `POST /chat`
+   * (`chatUrl`), served by the same streaming function as `POST /stream` (no extra function or cold start), with the
+   * same auth, CORS, throttling, logging and metrics, and covered by `grantInvoke`. Needs the default handler and
+   * ResponseMode.STREAMING or BOTH. See the README sections "Client protocols" and "AI SDK UI message stream".
+   *
+   * @default false
+   */
+  readonly aiSdkCompatible?: boolean;
+
+  /**
+   * Let callers of the OpenAI and AI SDK protocols send `system` (and OpenAI `developer`) messages. They are added
+   * after the operator's `systemPrompt`, which they never replace; without this prop such a message gets a 400 that
+   * names this prop. The native protocol never takes a system message from callers. `true` needs `openAiCompatible`
+   * or `aiSdkCompatible` (else synth fails: nothing would use it). See the README section "Client protocols".
+   *
+   * @default false
+   */
+  readonly allowCallerSystemMessages?: boolean;
+
+  /**
    * A Bedrock guardrail applied to every request.
    *
    * @default - no guardrail
@@ -319,10 +358,23 @@ export interface StreamingBedrockApiProps {
 const DEFAULT_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 /** API Gateway REST API names may be up to 1024 characters. */
 const REST_API_NAME_MAX_LENGTH = 1024;
+/** The OpenAI clients' base URL path: they call `/chat/completions` and `/models` under it. */
+const OPENAI_BASE_PATH = '/v1';
+
+/** The routes of the streaming function: `POST /stream`, and each protocol's routes when it is on. */
+function streamingRoutes(props: StreamingBedrockApiProps): Route[] {
+  return [
+    Routes.STREAM,
+    ...(props.openAiCompatible ? [Routes.CHAT_COMPLETIONS, Routes.MODELS] : []),
+    ...(props.aiSdkCompatible ? [Routes.AI_SDK_CHAT] : []),
+  ];
+}
 
 /**
  * An API Gateway REST API that streams Amazon Bedrock output to clients as it is generated:
  * `POST /stream` (response transfer mode STREAM) -> the bundled Lambda handler -> Bedrock ConverseStream.
+ * The same function can also speak OpenAI Chat Completions (`openAiCompatible`) and the AI SDK UI message stream
+ * (`aiSdkCompatible`).
  *
  * Secure by default: IAM auth, a regional endpoint, stage throttling, JSON access logs, least-privilege Bedrock IAM,
  * a server-side `maxTokens` cap and a request size cap.
@@ -346,6 +398,17 @@ export class StreamingBedrockApi extends Construct {
   public readonly streamUrl?: string;
   /** URL of the buffered endpoint (`POST`), with ResponseMode.BUFFERED or BOTH. */
   public readonly bufferedUrl?: string;
+  /**
+   * With `openAiCompatible`, the OpenAI base URL (ending in `/v1`) to give an OpenAI client, as in
+   * `new OpenAI({ baseURL: api.openAiBaseUrl })`: the client calls `/chat/completions` and `/models` under it.
+   * Undefined without `openAiCompatible`.
+   */
+  public readonly openAiBaseUrl?: string;
+  /**
+   * With `aiSdkCompatible`, the URL of the AI SDK endpoint (`POST /chat`), as in
+   * `new DefaultChatTransport({ api: chatUrl })`. Undefined without `aiSdkCompatible`.
+   */
+  public readonly chatUrl?: string;
   /** The usage plan, with ApiAuth.apiKey(). */
   public readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created with ApiAuth.apiKey(). */
@@ -353,8 +416,8 @@ export class StreamingBedrockApi extends Construct {
   /** The log group of the API's access logs. It is kept when the stack is deleted (see `logRetention`). */
   public readonly accessLogGroup: logs.ILogGroup;
 
-  private readonly streamResource?: apigateway.Resource;
-  private readonly bufferedResource?: apigateway.Resource;
+  /** The served routes, for `grantInvoke`. */
+  private readonly routes: Route[] = [];
 
   constructor(scope: Construct, id: string, props: StreamingBedrockApiProps) {
     super(scope, id);
@@ -365,7 +428,7 @@ export class StreamingBedrockApi extends Construct {
     const throttle = { ...DEFAULT_THROTTLE, ...props.throttle };
     const handlerTimeout = props.handler instanceof lambda.Function ? props.handler.timeout : undefined;
     const timeouts = resolveTimeouts(subject, props.timeout, responseMode === ResponseMode.BUFFERED, handlerTimeout);
-    validateProps(subject, props, throttle, buffered);
+    validateProps(subject, props, throttle, streaming, buffered);
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const modelIds = props.modelId ? [props.modelId, ...(props.allowedModelIds ?? [])] : [];
@@ -404,13 +467,13 @@ export class StreamingBedrockApi extends Construct {
       this.handler =
         props.handler ??
         defaultHandlers!.newFunction('Handler', DefaultHandlerEntryPoint.STREAMING, timeouts.streaming);
-      this.streamResource = this.addPostEndpoint(
-        'stream',
-        new StreamingLambdaIntegration(this.handler, { timeout: timeouts.streaming }),
-        binding.methodOptions,
-        props.cors,
-      );
-      this.streamUrl = this.restApi.urlForPath('/stream');
+      const integration = new StreamingLambdaIntegration(this.handler, { timeout: timeouts.streaming });
+      for (const route of streamingRoutes(props)) {
+        this.addRoute(route, integration, binding.methodOptions, props.cors);
+      }
+      this.streamUrl = this.restApi.urlForPath(Routes.STREAM.path);
+      this.openAiBaseUrl = props.openAiCompatible ? this.restApi.urlForPath(OPENAI_BASE_PATH) : undefined;
+      this.chatUrl = props.aiSdkCompatible ? this.restApi.urlForPath(Routes.AI_SDK_CHAT.path) : undefined;
     }
     if (buffered) {
       this.bufferedHandler = defaultHandlers!.newFunction(
@@ -418,13 +481,13 @@ export class StreamingBedrockApi extends Construct {
         DefaultHandlerEntryPoint.BUFFERED,
         timeouts.buffered,
       );
-      this.bufferedResource = this.addPostEndpoint(
-        'buffered',
+      this.addRoute(
+        Routes.BUFFERED,
         new apigateway.LambdaIntegration(this.bufferedHandler, { proxy: true, timeout: timeouts.buffered }),
         binding.methodOptions,
         props.cors,
       );
-      this.bufferedUrl = this.restApi.urlForPath('/buffered');
+      this.bufferedUrl = this.restApi.urlForPath(Routes.BUFFERED.path);
     }
     // With ResponseMode.BUFFERED, the buffered function is the main one.
     this.handler ??= this.bufferedHandler!;
@@ -436,13 +499,13 @@ export class StreamingBedrockApi extends Construct {
   }
 
   /**
-   * Allows a principal to call the API's POST endpoints (for ApiAuth.iam(), the default).
+   * Allows a principal to call the API's endpoints (for ApiAuth.iam(), the default): each served method and path
+   * (`POST /stream`, and `POST /buffered`, `POST /v1/chat/completions`, `GET /v1/models`, `POST /chat` when served)
+   * on the API's stage, and nothing else (no CORS preflight, no other stage).
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     const stage = this.restApi.deploymentStage;
-    const resourceArns = [this.streamResource, this.bufferedResource]
-      .filter((r): r is apigateway.Resource => r !== undefined)
-      .map((r) => this.restApi.arnForExecuteApi('POST', r.path, stage.stageName));
+    const resourceArns = this.routes.map((r) => this.restApi.arnForExecuteApi(r.method, r.path, stage.stageName));
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
   }
 
@@ -472,19 +535,19 @@ export class StreamingBedrockApi extends Construct {
     });
   }
 
-  /** `POST /<pathPart>` with the auth mode's method options, and the CORS preflight when CORS is configured. */
-  private addPostEndpoint(
-    pathPart: string,
+  /** A route's resource and method with the auth mode's method options, and the CORS preflight when CORS is set. */
+  private addRoute(
+    route: Route,
     integration: apigateway.Integration,
     methodOptions: apigateway.MethodOptions,
     cors: apigateway.CorsOptions | undefined,
-  ): apigateway.Resource {
-    const resource = this.restApi.root.addResource(pathPart);
-    resource.addMethod('POST', integration, methodOptions);
+  ): void {
+    const resource = this.restApi.root.resourceForPath(route.path);
+    resource.addMethod(route.method, integration, methodOptions);
     if (cors) {
-      resource.addCorsPreflight(cors);
+      resource.addCorsPreflight(preflightOptions(route, cors));
     }
-    return resource;
+    this.routes.push(route);
   }
 
   /** ConverseStream on exactly the configured models, and ApplyGuardrail on the guardrail. */

@@ -67,8 +67,8 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
     result = run('nag3.js', path.join(consumer.work, 'out-nag3'));
   }, 120_000);
 
-  test('every auth mode x response mode, profiles, BYO handler, CORS, guardrail and model feature stacks synthesize', () => {
-    expect(result.stacks).toHaveLength(22);
+  test('every auth mode x response mode, protocols per auth mode, profiles, BYO handler, CORS, guardrail and model feature stacks synthesize', () => {
+    expect(result.stacks).toHaveLength(27);
   });
 
   test('no CloudFormation schema finding anywhere', () => {
@@ -125,6 +125,49 @@ describe('with cdk-nag 2', () => {
     const wildcard = statements.find((st) => JSON.stringify(st.Resource).includes('foundation-model/*'));
     expect(wildcard.Condition.StringEquals['bedrock:InferenceProfileArn']).toMatch(/:application-inference-profile\//);
   });
+
+  test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None'])(
+    'with %s auth, both protocols are served like /stream, with a CORS preflight',
+    (auth) => {
+      const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${auth}Protocols.template.json`), 'utf8'));
+      const resources = Object.entries<any>(template.Resources);
+      const pathOf = (id: string): string => {
+        const parent = template.Resources[id].Properties.ParentId;
+        const part = template.Resources[id].Properties.PathPart;
+        return parent.Ref ? `${pathOf(parent.Ref)}/${part}` : `/${part}`;
+      };
+      const methods = resources
+        .filter(([, r]) => r.Type === 'AWS::ApiGateway::Method')
+        .map(([, r]) => ({
+          route: `${r.Properties.HttpMethod} ${pathOf(r.Properties.ResourceId.Ref)}`,
+          ...r.Properties,
+        }));
+      expect(methods.map((m) => m.route).sort()).toEqual(
+        [
+          'POST /stream',
+          'POST /v1/chat/completions',
+          'GET /v1/models',
+          'POST /chat',
+          'OPTIONS /stream',
+          'OPTIONS /v1/chat/completions',
+          'OPTIONS /v1/models',
+          'OPTIONS /chat',
+        ].sort(),
+      );
+      const optionsOf = ({ AuthorizationType, AuthorizerId, ApiKeyRequired, Integration }: any) => ({
+        AuthorizationType,
+        AuthorizerId,
+        ApiKeyRequired,
+        Integration,
+      });
+      const stream = optionsOf(methods.find((m) => m.route === 'POST /stream'));
+      for (const method of methods.filter((m) => !m.route.startsWith('OPTIONS') && m.route !== 'POST /stream')) {
+        expect(optionsOf(method)).toEqual(stream);
+      }
+      const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment);
+      expect(functions.map(([, r]) => r.Properties.Environment.Variables.SBA_CALLER_SYSTEM_MESSAGES)).toEqual(['true']);
+    },
+  );
 
   test('acknowledgments are written into the template with their reasons', () => {
     const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'UsProfile.template.json'), 'utf8'));

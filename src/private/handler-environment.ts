@@ -35,6 +35,7 @@ export function defaultHandlerEnvironment(
     promptCaching: props.promptCaching,
     additionalModelRequestFields: props.additionalModelRequestFields,
     clientTools: props.clientTools,
+    allowCallerSystemMessages: props.allowCallerSystemMessages,
     guardrail: guardrail && {
       guardrailIdentifier: guardrail.guardrailIdentifier,
       guardrailVersion: guardrail.guardrailVersion,

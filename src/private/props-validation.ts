@@ -23,16 +23,21 @@ const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'promptCaching',
   'additionalModelRequestFields',
   'clientTools',
+  'openAiCompatible',
+  'aiSdkCompatible',
+  'allowCallerSystemMessages',
 ];
 
 /**
  * Checks every prop that can be checked at synth (timeouts are checked where they are resolved).
+ * `servesStreaming`: the API has the streaming function (ResponseMode.STREAMING or BOTH).
  * `servesBuffered`: the API has the buffered endpoint (ResponseMode.BUFFERED or BOTH).
  */
 export function validateProps(
   subject: string,
   props: StreamingBedrockApiProps,
   throttle: apigateway.ThrottleSettings,
+  servesStreaming: boolean,
   servesBuffered: boolean,
 ): void {
   if (props.handler) {
@@ -43,6 +48,7 @@ export function validateProps(
   validatePositiveInteger(subject, 'maxTokens', props.maxTokens, 'Use a whole number of tokens >= 1, e.g. 1024.');
   validateRange(subject, 'temperature', props.temperature, 0, 1);
   validateAdditionalModelRequestFields(subject, props.additionalModelRequestFields, props.maxTokens, props.temperature);
+  validateProtocols(subject, props, servesStreaming);
   validateThrottle(subject, throttle);
   validateHandlerOptions(subject, props.handlerOptions);
   if (props.guardrail) {
@@ -99,6 +105,33 @@ function validateBringYourOwnHandler(subject: string, props: StreamingBedrockApi
       'responseMode',
       props.responseMode,
       'The buffered endpoint is served by the default handler: with your own handler use ResponseMode.STREAMING.',
+    );
+  }
+}
+
+/**
+ * The protocol routes are served by the streaming function, so they need it; a caller system message exists only
+ * in those protocols, so allowing it without them would do nothing.
+ */
+function validateProtocols(subject: string, props: StreamingBedrockApiProps, servesStreaming: boolean): void {
+  for (const name of ['openAiCompatible', 'aiSdkCompatible'] as const) {
+    if (props[name] && !servesStreaming) {
+      fail(
+        subject,
+        name,
+        true,
+        `Its endpoints are served by the streaming function, which ResponseMode.BUFFERED does not create: use ` +
+          'ResponseMode.STREAMING or BOTH, or remove it.',
+      );
+    }
+  }
+  if (props.allowCallerSystemMessages && !props.openAiCompatible && !props.aiSdkCompatible) {
+    fail(
+      subject,
+      'allowCallerSystemMessages',
+      true,
+      'Only the OpenAI and AI SDK protocols carry caller system messages (the native protocol never does), and ' +
+        'neither is on: set openAiCompatible or aiSdkCompatible, or remove allowCallerSystemMessages.',
     );
   }
 }

@@ -1,5 +1,6 @@
-// The matrix of stacks a consumer might write: every auth mode x every response mode, inference profiles (system and
-// application), bring-your-own handler, CORS, guardrail and tracing, prompt caching and reasoning. Construct id "Chat" marks what the library creates.
+// The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
+// protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
+// guardrail and tracing, prompt caching and reasoning. Construct id "Chat" marks what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
 const cognito = require('aws-cdk-lib/aws-cognito');
@@ -40,6 +41,16 @@ function addStacks(app) {
       new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, auth: auth(stack), responseMode: ResponseMode[mode] });
       stacks.push(stack);
     }
+    const protocols = new Stack(app, `${authName}Protocols`, { env });
+    new StreamingBedrockApi(protocols, 'Chat', {
+      modelId: MODEL,
+      auth: auth(protocols),
+      openAiCompatible: true,
+      aiSdkCompatible: true,
+      allowCallerSystemMessages: true,
+      cors: { allowOrigins: ['https://app.example.com'] },
+    });
+    stacks.push(protocols);
   }
   const usProfile = new Stack(app, 'UsProfile', { env });
   new StreamingBedrockApi(usProfile, 'Chat', {

@@ -1031,6 +1031,263 @@ describe('warnings for legal but risky settings', () => {
   });
 });
 
+describe('client protocols', () => {
+  const PROTOCOLS = { openAiCompatible: true, aiSdkCompatible: true };
+  const PROTOCOL_ROUTES: Array<[string, string]> = [
+    ['POST', '/v1/chat/completions'],
+    ['GET', '/v1/models'],
+    ['POST', '/chat'],
+  ];
+
+  /** The logical id of the resource at a full path (`/v1/chat` and `/chat` share a path part). */
+  function resourceAt(t: Template, path: string): string {
+    const resources = t.findResources('AWS::ApiGateway::Resource');
+    let parent: unknown = undefined;
+    let id = '';
+    for (const part of path.split('/').filter(Boolean)) {
+      const found = Object.entries(resources).find(
+        ([, r]: [string, any]) =>
+          r.Properties.PathPart === part &&
+          (parent === undefined
+            ? r.Properties.ParentId['Fn::GetAtt'] !== undefined
+            : r.Properties.ParentId.Ref === parent),
+      );
+      expect(found).toBeDefined();
+      id = found![0];
+      parent = id;
+    }
+    return id;
+  }
+
+  function methodAt(t: Template, httpMethod: string, path: string): any {
+    const methods = Object.values(
+      t.findResources('AWS::ApiGateway::Method', {
+        Properties: { HttpMethod: httpMethod, ResourceId: { Ref: resourceAt(t, path) } },
+      }),
+    );
+    expect(methods).toHaveLength(1);
+    return methods[0];
+  }
+
+  /** The method-and-path tails of the execute-api ARNs a policy allows, e.g. `/POST/stream`. */
+  function invokeTails(t: Template): string[] {
+    return Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Action === 'execute-api:Invoke')
+      .flatMap((s: any) => [s.Resource].flat())
+      .map((arn: any) => arn['Fn::Join'][1].at(-1));
+  }
+
+  test('openAiCompatible creates POST /v1/chat/completions and GET /v1/models on the streaming function', () => {
+    const t = template({ openAiCompatible: true });
+    const stream = postMethod(t, 'stream').Properties.Integration;
+    for (const [httpMethod, path] of [PROTOCOL_ROUTES[0], PROTOCOL_ROUTES[1]]) {
+      const integration = methodAt(t, httpMethod, path).Properties.Integration;
+      expect(integration).toEqual(stream);
+      expect(integration.ResponseTransferMode).toBe('STREAM');
+    }
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+    t.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: 'chat' }, 1);
+  });
+
+  test('aiSdkCompatible creates POST /chat on the streaming function', () => {
+    const t = template({ aiSdkCompatible: true });
+    expect(methodAt(t, 'POST', '/chat').Properties.Integration).toEqual(postMethod(t, 'stream').Properties.Integration);
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+    t.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: 'v1' }, 0);
+  });
+
+  test('API Gateway may invoke the function through each new method', () => {
+    const permissions = JSON.stringify(template(PROTOCOLS).findResources('AWS::Lambda::Permission'));
+    for (const [httpMethod, path] of PROTOCOL_ROUTES) {
+      expect(permissions).toContain(`"/${httpMethod}${path}"`);
+    }
+  });
+
+  test('by default neither protocol is served and their URLs are undefined', () => {
+    const { stack, api } = stackWith();
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGateway::Resource', 1);
+    expect(api.openAiBaseUrl).toBeUndefined();
+    expect(api.chatUrl).toBeUndefined();
+  });
+
+  test('openAiBaseUrl is the /v1 base an OpenAI client appends /chat/completions to, chatUrl the /chat URL', () => {
+    const { stack, api } = stackWith(PROTOCOLS);
+    const tail = (url: string | undefined) => JSON.stringify(stack.resolve(url)).match(/"([^"]*)"\]\]\}$/)?.[1];
+    expect(tail(api.streamUrl)).toBe('/stream');
+    expect(tail(api.openAiBaseUrl)).toBe('/v1');
+    expect(tail(api.chatUrl)).toBe('/chat');
+    expect(JSON.stringify(stack.resolve(api.openAiBaseUrl))).toContain('"ChatApiDeploymentStageprod54D7081D"');
+  });
+
+  test('the protocols are served with ResponseMode.BOTH too, beside /buffered', () => {
+    const t = template({ ...PROTOCOLS, responseMode: ResponseMode.BOTH });
+    for (const [httpMethod, path] of PROTOCOL_ROUTES) {
+      expect(methodAt(t, httpMethod, path).Properties.Integration.ResponseTransferMode).toBe('STREAM');
+    }
+    expect(postMethod(t, 'buffered').Properties.Integration.ResponseTransferMode).toBeUndefined();
+  });
+
+  const authModes: Array<[string, (stack: Stack) => ApiAuth]> = [
+    ['iam', () => ApiAuth.iam()],
+    ['apiKey', () => ApiAuth.apiKey()],
+    [
+      'cognito',
+      (stack) => ApiAuth.cognito([new cognito.UserPool(stack, 'Pool')], { authorizationScopes: ['chat/use'] }),
+    ],
+    [
+      'lambdaAuthorizer',
+      (stack) =>
+        ApiAuth.lambdaAuthorizer(
+          new apigateway.TokenAuthorizer(stack, 'Authorizer', {
+            handler: new lambda.Function(stack, 'AuthFn', {
+              runtime: lambda.Runtime.NODEJS_LATEST,
+              handler: 'index.handler',
+              code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+            }),
+          }),
+        ),
+    ],
+    ['none', () => ApiAuth.none('public demo')],
+  ];
+
+  test.each(authModes)('with %s auth, each protocol method has the method options of /stream', (_name, auth) => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, ...PROTOCOLS, auth: auth(stack) });
+    const t = Template.fromStack(stack);
+    const options = (method: any) => {
+      const { AuthorizationType, AuthorizerId, AuthorizationScopes, ApiKeyRequired, RequestValidatorId } =
+        method.Properties;
+      return { AuthorizationType, AuthorizerId, AuthorizationScopes, ApiKeyRequired, RequestValidatorId };
+    };
+    const stream = options(postMethod(t, 'stream'));
+    expect(stream.AuthorizationType).toBeDefined();
+    for (const [httpMethod, path] of PROTOCOL_ROUTES) {
+      expect(options(methodAt(t, httpMethod, path))).toEqual(stream);
+    }
+  });
+
+  test('with CORS each protocol resource answers the preflight, without auth; the path segments do not', () => {
+    const t = template({ ...PROTOCOLS, cors: { allowOrigins: ['https://app.example.com'] } });
+    for (const [, path] of PROTOCOL_ROUTES) {
+      const preflight = methodAt(t, 'OPTIONS', path);
+      expect(preflight.Properties.AuthorizationType).toBe('NONE');
+      expect(JSON.stringify(preflight.Properties.Integration)).toContain("'https://app.example.com'");
+    }
+    t.resourcePropertiesCountIs('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' }, 4);
+  });
+
+  /** The Access-Control-Allow-Headers a preflight answers with. */
+  function allowedHeaders(t: Template, path: string): string[] {
+    const responses = methodAt(t, 'OPTIONS', path).Properties.Integration.IntegrationResponses;
+    const value: string = responses[0].ResponseParameters['method.response.header.Access-Control-Allow-Headers'];
+    return value.replace(/'/g, '').split(',');
+  }
+
+  test("the OpenAI preflights also allow the openai client's X-Stainless headers, so browsers may send them", () => {
+    const t = template({ ...PROTOCOLS, cors: { allowOrigins: ['https://app.example.com'] } });
+    for (const path of ['/v1/chat/completions', '/v1/models']) {
+      expect(allowedHeaders(t, path)).toEqual([
+        ...apigateway.Cors.DEFAULT_HEADERS,
+        'X-Stainless-Arch',
+        'X-Stainless-Lang',
+        'X-Stainless-OS',
+        'X-Stainless-Package-Version',
+        'X-Stainless-Retry-Count',
+        'X-Stainless-Runtime',
+        'X-Stainless-Runtime-Version',
+        'X-Stainless-Timeout',
+      ]);
+    }
+    expect(allowedHeaders(t, '/chat')).toEqual(apigateway.Cors.DEFAULT_HEADERS);
+    expect(allowedHeaders(t, '/stream')).toEqual(apigateway.Cors.DEFAULT_HEADERS);
+  });
+
+  test("the user's own allowHeaders are used as given on every preflight", () => {
+    const cors = { allowOrigins: ['https://app.example.com'], allowHeaders: ['Content-Type', 'Authorization'] };
+    const t = template({ ...PROTOCOLS, cors });
+    for (const [, path] of PROTOCOL_ROUTES) {
+      expect(allowedHeaders(t, path)).toEqual(['Content-Type', 'Authorization']);
+    }
+  });
+
+  test('without CORS there is no preflight on the protocol resources', () => {
+    template(PROTOCOLS).resourcePropertiesCountIs('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS' }, 0);
+  });
+
+  test('grantInvoke covers exactly the served methods and paths on the stage', () => {
+    const { stack, api } = stackWith({ ...PROTOCOLS, responseMode: ResponseMode.BOTH });
+    api.grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(invokeTails(Template.fromStack(stack)).sort()).toEqual(
+      ['/POST/stream', '/POST/buffered', '/POST/v1/chat/completions', '/GET/v1/models', '/POST/chat'].sort(),
+    );
+  });
+
+  test('grantInvoke covers only /stream when no protocol is on', () => {
+    const { stack, api } = stackWith();
+    api.grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(invokeTails(Template.fromStack(stack))).toEqual(['/POST/stream']);
+  });
+
+  test('API Gateway errors keep the JSON error shape for the whole API', () => {
+    const t = template(PROTOCOLS);
+    t.resourceCountIs('AWS::ApiGateway::GatewayResponse', 2);
+  });
+
+  test('allowCallerSystemMessages tells the handler; by default the variable is absent', () => {
+    template({ openAiCompatible: true, allowCallerSystemMessages: true }).hasResourceProperties(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ SBA_CALLER_SYSTEM_MESSAGES: 'true' }) } },
+    );
+    const variables = template(PROTOCOLS).findResources('AWS::Lambda::Function');
+    expect(JSON.stringify(variables)).not.toContain('SBA_CALLER_SYSTEM_MESSAGES');
+  });
+
+  test.each([
+    [
+      'openAiCompatible with ResponseMode.BUFFERED',
+      { openAiCompatible: true, responseMode: ResponseMode.BUFFERED },
+      /invalid openAiCompatible true\. Its endpoints are served by the streaming function, .*use ResponseMode\.STREAMING or BOTH/,
+    ],
+    [
+      'aiSdkCompatible with ResponseMode.BUFFERED',
+      { aiSdkCompatible: true, responseMode: ResponseMode.BUFFERED },
+      /invalid aiSdkCompatible true\. .*use ResponseMode\.STREAMING or BOTH/,
+    ],
+    [
+      'allowCallerSystemMessages without a protocol',
+      { allowCallerSystemMessages: true },
+      /invalid allowCallerSystemMessages true\. Only the OpenAI and AI SDK protocols carry caller system messages.*set openAiCompatible or aiSdkCompatible, or remove allowCallerSystemMessages/,
+    ],
+  ] as Array<[string, Partial<StreamingBedrockApiProps>, RegExp]>)(
+    'fails at synth with %s',
+    (_name, props, message) => {
+      expect(() => stackWith(props)).toThrow(message);
+      expect(() => stackWith(props)).toThrow(/^StreamingBedrockApi at 'TestStack\/Chat': invalid /);
+    },
+  );
+
+  test('allowCallerSystemMessages false needs no protocol (it is the default)', () => {
+    expect(() => stackWith({ allowCallerSystemMessages: false })).not.toThrow();
+  });
+
+  test('fails with your own handler: the protocols are spoken by the default handler', () => {
+    const stack = new Stack(new App(), 'S');
+    const fn = new lambda.Function(stack, 'Mine', {
+      runtime: lambda.Runtime.NODEJS_LATEST,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = awslambda.streamifyResponse(async (e, s) => s.end())'),
+    });
+    expect(
+      () => new StreamingBedrockApi(stack, 'Chat', { handler: fn, ...PROTOCOLS, allowCallerSystemMessages: true }),
+    ).toThrow(
+      /^StreamingBedrockApi at 'S\/Chat': invalid handler "your own function"\. openAiCompatible, aiSdkCompatible, allowCallerSystemMessages configure the default handler and would be ignored/,
+    );
+  });
+});
+
 test('snapshot of the default construct (asset hashes blanked)', () => {
   const json = JSON.stringify(template().toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>');
   expect(JSON.parse(json)).toMatchSnapshot();
