@@ -35,7 +35,12 @@ function templates(dir: string): Record<string, string> {
 }
 
 test('there are integration tests', () => {
-  expect(apps.sort()).toEqual(['integ.buffered.js', 'integ.model-features.js', 'integ.streaming.js']);
+  expect(apps.sort()).toEqual([
+    'integ.buffered.js',
+    'integ.model-features.js',
+    'integ.protocols.js',
+    'integ.streaming.js',
+  ]);
 });
 
 test.each(apps)(

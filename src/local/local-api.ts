@@ -19,10 +19,12 @@ import {
   MAX_PRELUDE_BYTES,
   Routes,
   corsPreflightHeaders,
+  defaultPreflightHeaders,
   gatewayErrorBody,
   gatewayResponseCorsHeaders,
   splitPrelude,
   type CorsPolicy,
+  type Route,
   type ResponseMetadata,
 } from '../contract';
 import { drainedOrClosed } from '../handler/backpressure';
@@ -141,7 +143,7 @@ export class LocalApi {
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string) {
     const route = ROUTES.find((r) => r.path === path);
     if (route && req.method === 'OPTIONS' && this.options.cors?.allowOrigins.length) {
-      this.preflight(req, res);
+      this.preflight(req, res, route);
       return;
     }
     if (!route || req.method !== route.method) {
@@ -213,8 +215,9 @@ export class LocalApi {
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }
 
-  private preflight(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(204, corsPreflightHeaders(this.options.cors, req.headers.origin));
+  private preflight(req: http.IncomingMessage, res: http.ServerResponse, route: Route): void {
+    const allowHeaders = defaultPreflightHeaders(route.path);
+    res.writeHead(204, corsPreflightHeaders(this.options.cors, req.headers.origin, { allowHeaders }));
     res.end();
   }
 }

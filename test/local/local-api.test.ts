@@ -223,3 +223,17 @@ describe('every route of every protocol', () => {
     });
   });
 });
+
+test("the OpenAI routes' preflight also allows the openai client's X-Stainless headers, like the construct's", async () => {
+  await withApi({ cors: { allowOrigins: [APP] } }, async (url) => {
+    const allowed = async (path: string) =>
+      (
+        await fetch(`${url}${path}`, {
+          method: 'OPTIONS',
+          headers: { Origin: APP, 'Access-Control-Request-Method': 'POST' },
+        })
+      ).headers.get('access-control-allow-headers');
+    expect(await allowed(Routes.CHAT_COMPLETIONS.path)).toContain('X-Stainless-Retry-Count');
+    expect(await allowed(Routes.STREAM.path)).not.toContain('X-Stainless');
+  });
+});
