@@ -289,6 +289,13 @@ function conversation(value: unknown, config: HandlerConfig) {
       );
     }
   });
+  if (turns.messages.length === 0) {
+    throw invalidRequest(
+      'missing_field',
+      'messages needs a user message (system messages alone are not a question).',
+      'messages',
+    );
+  }
   return { messages: turns.messages, sources: turns.sources, callerSystem };
 }
 
