@@ -271,7 +271,7 @@ function conversation(value: unknown, config: HandlerConfig) {
   const callerSystem: string[] = [];
   value.forEach((message, i) => {
     const param = `messages[${i}]`;
-    const role = onlyFields(message, param, MESSAGE_FIELDS.all).role;
+    const role: unknown = onlyFields(message, param, MESSAGE_FIELDS.all).role;
     if (role === 'system' || role === 'developer') {
       callerSystem.push(systemText(message as Record<string, unknown>, param, config.allowCallerSystemMessages));
     } else if (role === 'user' || role === 'tool' || role === 'assistant') {
