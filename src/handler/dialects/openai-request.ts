@@ -210,7 +210,11 @@ function openAiTools(value: unknown): ChatTool[] | undefined {
       inputSchema: definition.parameters ?? { type: 'object', properties: {} },
     };
   });
-  return validateTools(tools, 'tools');
+  return inOpenAiTerms(
+    () => validateTools(tools, 'tools'),
+    (param) =>
+      param.replace(/^(tools\[\d+\])\.(name|description|inputSchema)/, (_, tool, key) => `${tool}.${TOOL_FIELDS[key]}`),
+  );
 }
 
 /**
@@ -239,18 +243,34 @@ function openAiToolChoice(value: unknown, tools: readonly ChatTool[] | undefined
       'tool_choice',
     );
   }
+  return inOpenAiTerms(
+    () => validateToolChoice(choice, tools, 'tool_choice'),
+    (param) => param.replace('tool_choice.tool', 'tool_choice.function.name'),
+  );
+}
+
+/**
+ * Runs a shared rule on the Converse shape built from the caller's fields, and names the fields of its errors in
+ * OpenAI's terms (`tools[0].inputSchema` -> `tools[0].function.parameters`).
+ */
+function inOpenAiTerms<T>(rule: () => T, rename: (param: string) => string): T {
   try {
-    return validateToolChoice(choice, tools, 'tool_choice');
+    return rule();
   } catch (err) {
-    throw err instanceof ApiError && err.param === 'tool_choice.tool'
-      ? invalidRequest(
-          'invalid_value',
-          'tool_choice.function.name must name one of the tools.',
-          'tool_choice.function.name',
-        )
-      : err;
+    const param = err instanceof ApiError && err.param !== null ? rename(err.param) : undefined;
+    if (!(err instanceof ApiError) || param === undefined || param === err.param) {
+      throw err;
+    }
+    const message = err.message.split(err.param!).join(param);
+    throw new ApiError({ status: err.status, type: err.type, code: err.code, message, param, headers: err.headers });
   }
 }
+
+const TOOL_FIELDS: Readonly<Record<string, string>> = {
+  name: 'function.name',
+  description: 'function.description',
+  inputSchema: 'function.parameters',
+};
 
 /** The messages as Bedrock's alternating turns, and the caller's system messages (where the operator allows them). */
 function conversation(value: unknown, config: HandlerConfig) {
@@ -492,7 +512,13 @@ function toolCall(value: unknown, param: string, config: HandlerConfig): ChatCon
     name: fn.name,
     input: jsonArguments(fn.arguments, `${param}.function.arguments`),
   };
-  return contentBlock({ toolUse }, param, { role: 'assistant', clientTools: config.clientTools });
+  return inOpenAiTerms(
+    () => contentBlock({ toolUse }, param, { role: 'assistant', clientTools: config.clientTools }),
+    (field) =>
+      field
+        .replace(`${param}.toolUse.toolUseId`, `${param}.id`)
+        .replace(`${param}.toolUse.name`, `${param}.function.name`),
+  );
 }
 
 function jsonArguments(value: unknown, param: string): unknown {
@@ -512,7 +538,11 @@ function jsonArguments(value: unknown, param: string): unknown {
 function toolResult(message: Message, param: string, config: HandlerConfig): ChatContentBlock[] {
   const text = nonBlankText(textOf(message.content, `${param}.content`), `${param}.content`);
   const result = { toolUseId: message.tool_call_id, content: [{ text }] };
-  return [contentBlock({ toolResult: result }, param, { role: 'user', clientTools: config.clientTools })];
+  const block = inOpenAiTerms(
+    () => contentBlock({ toolResult: result }, param, { role: 'user', clientTools: config.clientTools }),
+    (field) => field.replace(`${param}.toolResult.toolUseId`, `${param}.tool_call_id`),
+  );
+  return [block];
 }
 
 function maxTokensField(body: Record<string, unknown>): { value: number; param: string } | undefined {

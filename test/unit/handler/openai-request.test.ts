@@ -354,6 +354,29 @@ describe('decodeChatCompletion refuses', () => {
     });
   });
 
+  test('shared rules name the fields in OpenAI terms', () => {
+    const tool = (fn: object) => ({ ...base, tools: [{ type: 'function', function: { name: 'f', ...fn } }] });
+    const schema = refused(tool({ parameters: 'not a schema' }));
+    expect(schema).toMatchObject({ code: 'invalid_type', param: 'tools[0].function.parameters' });
+    expect(schema.message).toContain('tools[0].function.parameters');
+    expect(refused(tool({ name: 'has space' }))).toMatchObject({ param: 'tools[0].function.name' });
+    const badId = structuredClone(toolTurn);
+    (badId[1] as any).tool_calls[0].id = 'bad id!';
+    expect(refused({ ...base, messages: badId, tools: [weatherTool] })).toMatchObject({
+      param: 'messages[1].tool_calls[0].id',
+    });
+    const badName = structuredClone(toolTurn);
+    (badName[1] as any).tool_calls[0].function.name = 'bad name!';
+    expect(refused({ ...base, messages: badName, tools: [weatherTool] })).toMatchObject({
+      param: 'messages[1].tool_calls[0].function.name',
+    });
+    const badResult = structuredClone(toolTurn);
+    (badResult[2] as any).tool_call_id = 'bad id!';
+    expect(refused({ ...base, messages: badResult, tools: [weatherTool] })).toMatchObject({
+      param: 'messages[2].tool_call_id',
+    });
+  });
+
   test('a tool of another type, or a strict schema Bedrock cannot guarantee', () => {
     expect(refused({ ...base, tools: [{ type: 'custom', custom: { name: 'x' } }] })).toMatchObject({
       param: 'tools[0]',
