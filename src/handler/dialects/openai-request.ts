@@ -92,8 +92,9 @@ export function decodeChatCompletion(value: unknown, config: HandlerConfig): Cha
   const temperature = optionalUnitInterval(body.temperature, 'temperature');
   const topP = optionalUnitInterval(body.top_p, 'top_p');
   const maxTokens = maxTokensField(body);
+  const cappedMaxTokens = validateMaxTokens(maxTokens, config.maxTokens);
   checkThinkingRules(
-    { maxTokens: maxTokens?.value, temperature, topP, toolChoice },
+    { maxTokens: maxTokens && cappedMaxTokens, temperature, topP, toolChoice },
     config.additionalModelRequestFields,
     {
       maxTokens: maxTokens?.param ?? 'max_completion_tokens',
@@ -110,7 +111,7 @@ export function decodeChatCompletion(value: unknown, config: HandlerConfig): Cha
     request: {
       modelId: model,
       messages,
-      maxTokens: validateMaxTokens(maxTokens, config.maxTokens),
+      maxTokens: cappedMaxTokens,
       temperature: temperature ?? config.temperature,
       topP,
       stopSequences: stopField(body.stop),
@@ -545,12 +546,12 @@ function toolResult(message: Message, param: string, config: HandlerConfig): Cha
   return [block];
 }
 
-function maxTokensField(body: Record<string, unknown>): { value: number; param: string } | undefined {
+function maxTokensField(body: Record<string, unknown>): { value: unknown; param: string } | undefined {
   if (body.max_tokens !== undefined && body.max_completion_tokens !== undefined) {
     throw invalidRequest('invalid_value', 'Send max_completion_tokens or max_tokens, not both.', 'max_tokens');
   }
   const param = body.max_tokens !== undefined ? 'max_tokens' : 'max_completion_tokens';
-  return body[param] === undefined ? undefined : { value: body[param] as number, param };
+  return body[param] === undefined ? undefined : { value: body[param], param };
 }
 
 function validateMaxTokens(sent: { value: unknown; param: string } | undefined, cap: number): number {

@@ -411,6 +411,11 @@ describe('decodeChatCompletion refuses', () => {
     expect(refused({ ...base, temperature: 0.5 }, thinking)).toMatchObject({ param: 'temperature' });
     expect(refused({ ...base, top_p: 0.5 }, thinking)).toMatchObject({ param: 'top_p' });
     expect(refused({ ...base, max_tokens: 400 }, thinking)).toMatchObject({ param: 'max_tokens' });
+    expect(refused({ ...base, max_tokens: '100' }, thinking)).toMatchObject({
+      code: 'invalid_value',
+      param: 'max_tokens',
+    });
+    expect(decode({ ...base }, thinking).request.maxTokens).toBe(1000);
     expect(refused({ ...base, tools: [weatherTool], tool_choice: 'required' }, thinking)).toMatchObject({
       param: 'tool_choice',
     });
