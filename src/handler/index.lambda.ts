@@ -56,6 +56,7 @@ async function listModels(event: APIGatewayProxyEvent, responseStream: ResponseS
   try {
     const body = JSON.stringify(modelList(call.start()));
     call.record.protocol = openAiDialect.name;
+    call.record.format = 'models';
     writer.commit(200, call.responseHeaders('application/json'));
     await writer.write(body);
     call.finish(200);

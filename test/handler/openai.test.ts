@@ -340,5 +340,5 @@ test('GET /v1/models: the allowed ids in OpenAI’s list shape, without calling 
     ],
   });
   expect(ctx.fake.requests).toHaveLength(0);
-  expect(ctx.logs()[0]).toMatchObject({ protocol: 'openai', status: 200 });
+  expect(ctx.logs()[0]).toMatchObject({ protocol: 'openai', format: 'models', status: 200 });
 });
