@@ -26,6 +26,7 @@ import type { HandlerConfig } from './config';
 import { converseEvents, openConverseStream } from './converse';
 import { converseStreamInput } from './converse-input';
 import { nativeDialect } from './dialects/native';
+import { modelList, openAiDialect } from './dialects/openai';
 import { Errors, errorBody } from './errors';
 import { Invocation, type LambdaContext } from './invocation';
 import { streamingRuntime, type ResponseStream } from './response-stream';
@@ -40,10 +41,31 @@ type StreamingRoute = (
 /** What the streaming function serves, by API Gateway resource path. */
 const STREAMING_ROUTES: Readonly<Record<string, StreamingRoute>> = {
   [Routes.STREAM.path]: answerWith(nativeDialect),
+  [Routes.CHAT_COMPLETIONS.path]: answerWith(openAiDialect),
+  [Routes.MODELS.path]: listModels,
 };
 
 function answerWith(dialect: Dialect): StreamingRoute {
   return (event, responseStream, context) => streamAnswer(dialect, event, responseStream, context);
+}
+
+/** GET /v1/models: the allowed models in OpenAI's list shape; no Bedrock call, one log line like every request. */
+async function listModels(event: APIGatewayProxyEvent, responseStream: ResponseStream, context: LambdaContext) {
+  const call = new Invocation(event, context, 'stream');
+  const writer = new ResponseWriter(responseStream);
+  try {
+    const body = JSON.stringify(modelList(call.start()));
+    call.record.protocol = openAiDialect.name;
+    call.record.format = 'models';
+    writer.commit(200, call.responseHeaders('application/json'));
+    await writer.write(body);
+    call.finish(200);
+  } catch (err) {
+    await writeFailure(call, writer, undefined, err);
+  } finally {
+    await writer.end(call.clientGone);
+    call.close();
+  }
 }
 
 /** Streaming entry point: every route but POST /buffered. */
