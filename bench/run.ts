@@ -23,7 +23,7 @@ const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
 const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
 const QUICK = process.argv.includes('--quick');
-/** `--only latency,handler`: run just these sections (latency, handler, bundle, synth, runner). */
+/** `--only latency,handler`: run just these sections (latency, protocols, handler, bundle, synth, runner). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const section = (name: string) => ONLY === undefined || ONLY.includes(name);
 const now = () => performance.now();
@@ -83,9 +83,12 @@ function handlerEnv(endpoint: string): Record<string, string> {
 
 /** The SSE events that carry a chunk of the model's output, one per delta the fake model sends. */
 const CHUNK_EVENT = /event: (?:delta|reasoning)\ndata: \{"text"/g;
+/** The same in the client protocols: an OpenAI content delta, an AI SDK text delta. */
+const OPENAI_TEXT_CHUNK = /"delta":\{"content":/g;
+const AI_SDK_TEXT_CHUNK = /"type":"text-delta"/g;
 
 /** POSTs and records when each SSE text or reasoning delta (and the first body byte) arrived. */
-function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent) {
+function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent, chunkEvent = CHUNK_EVENT) {
   return new Promise<{ started: number; firstByte: number; deltas: number[]; status: number; text: string }>(
     (resolve, reject) => {
       const started = now();
@@ -102,10 +105,11 @@ function post(url: string, body: unknown, accept = 'text/event-stream', agent?: 
             const at = now();
             firstByte ||= at;
             if (accept === 'text/event-stream') {
-              // Count events whose header arrived in this chunk (an event may straddle chunks).
+              // Count events whose marker ends in this chunk (a marker may straddle chunks).
               const scan = tail + chunk;
-              const count = scan.match(CHUNK_EVENT)?.length ?? 0;
-              for (let i = 0; i < count; i++) deltas.push(at);
+              for (const match of scan.matchAll(chunkEvent)) {
+                if (match.index + match[0].length > tail.length) deltas.push(at);
+              }
               tail = scan.slice(-30);
             } else {
               text += chunk;
@@ -256,6 +260,72 @@ async function latencyFigures(): Promise<void> {
       target: '<= 2%',
       met: ratio <= 0.02,
     });
+  });
+}
+
+/**
+ * The added latency per delta of each client protocol's encoder, beside the native SSE format in the same run: the
+ * same answer through POST /stream, /v1/chat/completions (stream: true) and /chat, interleaved, repeated.
+ */
+async function protocolFigures(): Promise<void> {
+  process.stdout.write('Client protocols (the same answer through each endpoint of the same local API)\n');
+  await withLocalApi(async (url, fake, sent) => {
+    const count = QUICK ? 300 : 2000;
+    fake.setScript(() =>
+      answer(
+        Array.from({ length: count }, (_, i) => `t${i} `),
+        { delayMs: 1 },
+      ),
+    );
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const routes = [
+      { name: 'native SSE', path: '/stream', body: { prompt: 'native' }, chunk: CHUNK_EVENT },
+      {
+        name: 'OpenAI chat.completion.chunk',
+        path: '/v1/chat/completions',
+        body: { model, stream: true, messages: [{ role: 'user', content: 'openai' }] },
+        chunk: OPENAI_TEXT_CHUNK,
+      },
+      {
+        name: 'AI SDK UI message stream',
+        path: '/chat',
+        body: {
+          id: 'c1',
+          trigger: 'submit-message',
+          messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'ai' }] }],
+        },
+        chunk: AI_SDK_TEXT_CHUNK,
+      },
+    ];
+    const p50s = new Map<string, number[]>(routes.map((r) => [r.name, []]));
+    for (let run = 0; run < (QUICK ? 1 : 5); run++) {
+      for (const route of routes) {
+        sent.clear();
+        const result = await post(`${url}${route.path}`, route.body, 'text/event-stream', undefined, route.chunk);
+        const [modelTimes] = [...sent.values()];
+        if (result.status !== 200 || result.deltas.length !== count) {
+          throw new Error(`${route.path}: HTTP ${result.status}, ${result.deltas.length} of ${count} deltas`);
+        }
+        p50s.get(route.name)!.push(
+          percentile(
+            result.deltas.map((at, i) => at - modelTimes[i]),
+            50,
+          ),
+        );
+      }
+    }
+    const native = median(p50s.get('native SSE')!);
+    for (const route of routes.slice(1)) {
+      const value = median(p50s.get(route.name)!);
+      record({
+        name: `added latency per delta p50, ${route.name} (${count} deltas, median of ${p50s.get(route.name)!.length} runs)`,
+        value: ms(value),
+        baseline: `native SSE ${ms(native)}`,
+        ratio: `${(value / native).toFixed(2)}x`,
+        target: '<= 1.10x',
+        met: value / native <= 1.1,
+      });
+    }
   });
 }
 
@@ -595,6 +665,7 @@ async function main(): Promise<void> {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run 'npx projen bundle' first`);
   }
   if (section('latency')) await latencyFigures();
+  if (section('protocols')) await protocolFigures();
   if (section('handler')) await handlerCostFigures();
   if (section('bundle')) bundleFigures();
   if (section('synth')) synthFigures();

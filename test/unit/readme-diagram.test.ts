@@ -21,7 +21,11 @@ test.each(Object.values(Routes))('the diagram shows $method $path', (route) => {
 
 test('the diagram shows exactly the routes of the code', () => {
   const shown = [...DIAGRAM.matchAll(/"(GET|POST) (\/[^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`).sort();
-  expect(shown).toEqual(Object.values(Routes).map((r) => `${r.method} ${r.path}`).sort());
+  expect(shown).toEqual(
+    Object.values(Routes)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort(),
+  );
 });
 
 test('the diagram shows exactly the dialects of the handler', () => {
