@@ -2,8 +2,8 @@
  * The AI SDK protocol (POST /chat) through the bundled handler and the real AWS SDK against the fake Bedrock: the
  * exact Converse request a UIMessage history becomes, and the exact UI message stream chunks of the answer.
  */
-import { Errors } from '../../src/handler/errors';
 import { SYSTEM_PROMPT, apiEvent, expectNoLeak, invokeStream, useHandlerTestContext } from './harness';
+import { Errors } from '../../src/handler/errors';
 import { answer, blockFrames, httpError, type FakeBlock } from '../support/fake-bedrock';
 
 const ctx = useHandlerTestContext();
@@ -94,7 +94,11 @@ describe('the Converse request', () => {
     ]);
     expect(body.toolConfig.tools[0]).toEqual({ toolSpec: { ...WEATHER, inputSchema: { json: WEATHER.inputSchema } } });
     // The answer continues the assistant message the client named.
-    expect(uiChunks(res.body)[0]).toEqual({ type: 'start', messageId: 'a1', messageMetadata: { modelId: expect.any(String) } });
+    expect(uiChunks(res.body)[0]).toEqual({
+      type: 'start',
+      messageId: 'a1',
+      messageMetadata: { modelId: expect.any(String) },
+    });
   });
 
   test('a tool error result goes back with status error and its text', async () => {
@@ -104,7 +108,16 @@ describe('the Converse request', () => {
       {
         id: 'a1',
         role: 'assistant',
-        parts: [{ type: 'dynamic-tool', toolName: 'get_weather', toolCallId: 't1', state: 'output-error', input: {}, errorText: 'offline' }],
+        parts: [
+          {
+            type: 'dynamic-tool',
+            toolName: 'get_weather',
+            toolCallId: 't1',
+            state: 'output-error',
+            input: {},
+            errorText: 'offline',
+          },
+        ],
       },
     ];
     await invokeStream(ctx.mod, chatEvent(chatBody(messages, { tools: [WEATHER] })));
@@ -152,7 +165,7 @@ describe('the answer', () => {
       {
         type: 'finish',
         finishReason: 'tool-calls',
-        messageMetadata: { usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42, ...USAGE } },
+        messageMetadata: { usage: { ...USAGE, totalTokens: 42 } },
       },
     ]);
     const [line] = ctx.logs();
@@ -206,7 +219,11 @@ describe('the answer', () => {
   test('a bad request is 400 naming the part, before Bedrock is called', async () => {
     const res = await invokeStream(
       ctx.mod,
-      chatEvent(chatBody([{ id: 'u', role: 'user', parts: [{ type: 'file', mediaType: 'image/png', url: 'https://x/y.png' }] }])),
+      chatEvent(
+        chatBody([
+          { id: 'u', role: 'user', parts: [{ type: 'file', mediaType: 'image/png', url: 'https://x/y.png' }] },
+        ]),
+      ),
     );
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error).toMatchObject({ code: 'invalid_value', param: 'messages[0].parts[0].url' });
