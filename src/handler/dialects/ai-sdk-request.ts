@@ -61,7 +61,7 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
   if (!TRIGGERS.includes(body.trigger as string)) {
     throw invalidRequest('invalid_value', `trigger must be one of: ${TRIGGERS.join(', ')}.`, 'trigger');
   }
-  const continuesMessageId = body.messageId === undefined ? undefined : clientId(body.messageId, 'messageId');
+  const messageId = body.messageId === undefined ? undefined : clientId(body.messageId, 'messageId');
   const modelId = validateModelId(body.modelId, config);
   const tools = validateTools(toolField(body, 'tools', config), 'tools');
   const toolChoice = validateToolChoice(toolField(body, 'toolChoice', config), tools, 'toolChoice');
@@ -72,7 +72,8 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
     toolChoice: 'toolChoice',
   });
   const conversation = new Conversation(config);
-  uiMessages(body.messages).forEach((message, i) => conversation.add(message, `messages[${i}]`));
+  const history = uiMessages(body.messages);
+  history.forEach((message, i) => conversation.add(message, `messages[${i}]`));
   const messages = conversation.finish();
   checkConversation(messages, conversation.path, tools !== undefined);
   const request: ChatRequest = {
@@ -84,7 +85,16 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
     toolChoice,
     callerSystem: conversation.system.length ? conversation.system : undefined,
   };
-  return { request, continuesMessageId };
+  return { request, continuesMessageId: continuedMessage(history, messageId) };
+}
+
+/**
+ * The assistant message the answer continues: `messageId` when it names the last message, an assistant's (after
+ * addToolOutput). With submit on an edited user message or regenerate it names another message: a new answer.
+ */
+function continuedMessage(history: readonly UiMessage[], messageId: string | undefined): string | undefined {
+  const last = history[history.length - 1];
+  return messageId !== undefined && last.role === 'assistant' && last.id === messageId ? messageId : undefined;
 }
 
 function requestBody(value: unknown): Record<string, unknown> {
@@ -130,6 +140,7 @@ function toolField(body: Record<string, unknown>, name: 'tools' | 'toolChoice', 
 }
 
 interface UiMessage {
+  readonly id: unknown;
   readonly role: 'system' | 'user' | 'assistant';
   readonly parts: Array<Record<string, unknown>>;
 }
@@ -162,7 +173,7 @@ function uiMessage(value: unknown, param: string): UiMessage {
     );
   }
   parts.forEach((part, j) => object(part, `${param}.parts[${j}]`, 'Each part must be an object with a type.'));
-  return { role: message.role as UiMessage['role'], parts };
+  return { id: message.id, role: message.role as UiMessage['role'], parts };
 }
 
 /**

@@ -60,10 +60,17 @@ describe('decodeAiSdkRequest accepts', () => {
     });
   });
 
-  test('an allowed modelId, and the messageId of the assistant message to continue', () => {
-    const decoded = decodeAiSdkRequest(body([user(text('hi'))], { modelId: OTHER, messageId: 'msg_1' }), config);
-    expect(decoded.request.modelId).toBe(OTHER);
-    expect(decoded.continuesMessageId).toBe('msg_1');
+  test('an allowed modelId', () => {
+    expect(decodeAiSdkRequest(body([user(text('hi'))], { modelId: OTHER }), config).request.modelId).toBe(OTHER);
+  });
+
+  test('messageId continues the last message only when it is that assistant message', () => {
+    const history = [user(text('hi')), assistant(text('hello'))];
+    expect(decodeAiSdkRequest(body(history, { messageId: 'a1' }), config).continuesMessageId).toBe('a1');
+    // Regenerate, or submit after editing a user message, names another message: the answer is a new message.
+    expect(decodeAiSdkRequest(body(history, { messageId: 'u1' }), config).continuesMessageId).toBeUndefined();
+    const regenerate = body([user(text('hi'))], { messageId: 'a1', trigger: 'regenerate-message' });
+    expect(decodeAiSdkRequest(regenerate, config).continuesMessageId).toBeUndefined();
   });
 
   test('image files and documents from data URLs; the document named from its sanitized filename', () => {
