@@ -165,12 +165,10 @@ function uiMessage(value: unknown, param: string): UiMessage {
     throw invalidRequest('invalid_value', "role must be 'system', 'user' or 'assistant'.", `${param}.role`);
   }
   const parts = message.parts;
-  if (!Array.isArray(parts) || parts.length > RequestLimits.MAX_CONTENT_BLOCKS * 2) {
-    throw invalidRequest(
-      'invalid_value',
-      `parts must be an array of at most ${RequestLimits.MAX_CONTENT_BLOCKS * 2} parts.`,
-      `${param}.parts`,
-    );
+  // Display parts (step-start, sources, data) ride along with the content: room for twice the content cap.
+  const maxParts = RequestLimits.MAX_CONTENT_BLOCKS * 2;
+  if (!Array.isArray(parts) || parts.length > maxParts) {
+    throw invalidRequest('invalid_value', `parts must be an array of at most ${maxParts} parts.`, `${param}.parts`);
   }
   parts.forEach((part, j) => object(part, `${param}.parts[${j}]`, 'Each part must be an object with a type.'));
   return { id: message.id, role: message.role as UiMessage['role'], parts };
@@ -199,6 +197,11 @@ class Conversation {
     this.flushResults();
     if (this.messages.length === 0 || this.messages[0].role !== 'user') {
       throw invalidRequest('invalid_value', 'The conversation must start with a user message.', 'messages');
+    }
+    const max = RequestLimits.MAX_CONTENT_BLOCKS;
+    const crowded = this.messages.find((message) => message.content.length > max);
+    if (crowded) {
+      throw invalidRequest('invalid_value', `A turn may hold at most ${max} content blocks.`, crowded.parts[max]);
     }
     return this.messages.map(({ role, content }) => ({ role, content }));
   }

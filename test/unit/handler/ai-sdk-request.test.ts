@@ -311,6 +311,12 @@ describe('decodeAiSdkRequest refuses, naming the field', () => {
     expect(refusal(value).param).toBe(param);
   });
 
+  test('a turn of more content blocks than the cap, naming the first block over it', () => {
+    const many = Array.from({ length: 33 }, (_, i) => text(`part ${i}`));
+    expect(refusal(body([user(...many.slice(0, 20)), user(...many.slice(20))])).param).toBe('messages[1].parts[12]');
+    expect(refusal(body([user(...Array.from({ length: 65 }, () => text('x')))])).param).toBe('messages[0].parts');
+  });
+
   test('a system message unless the operator allows them, naming the prop', () => {
     const error = refusal(body([{ id: 's', role: 'system', parts: [text('SECRET')] }, user(text('hi'))]));
     expect(error.code).toBe('system_message_not_allowed');
