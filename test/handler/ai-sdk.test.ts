@@ -2,7 +2,7 @@
  * The AI SDK protocol (POST /chat) through the bundled handler and the real AWS SDK against the fake Bedrock: the
  * exact Converse request a UIMessage history becomes, and the exact UI message stream chunks of the answer.
  */
-import { SYSTEM_PROMPT, apiEvent, expectNoLeak, invokeStream, useHandlerTestContext } from './harness';
+import { SYSTEM_PROMPT, apiEvent, expectNoLeak, invokeStream, useHandlerTestContext, withEnv } from './harness';
 import { Errors } from '../../src/handler/errors';
 import { answer, blockFrames, httpError, type FakeBlock } from '../support/fake-bedrock';
 
@@ -125,6 +125,32 @@ describe('the Converse request', () => {
       role: 'user',
       content: [{ toolResult: { toolUseId: 't1', content: [{ text: 'offline' }], status: 'error' } }],
     });
+  });
+});
+
+describe("the caller's system message", () => {
+  const withSystem = chatBody([
+    { id: 's', role: 'system', parts: [{ type: 'text', text: 'Answer in French.' }] },
+    userText('hi'),
+  ]);
+
+  test('is refused by default, naming the prop that allows it', async () => {
+    const res = await invokeStream(ctx.mod, chatEvent(withSystem));
+    expect(res.status).toBe(400);
+    const { error } = JSON.parse(res.body);
+    expect(error).toMatchObject({ code: 'system_message_not_allowed', param: 'messages[0].parts[0].text' });
+    expect(error.message).toContain('allowCallerSystemMessages');
+    expect(res.body).not.toContain('French');
+  });
+
+  test("follows the API's system prompt where the operator allows it", async () => {
+    ctx.fake.setScript(() => answer(['Bonjour']));
+    const res = await withEnv({ SBA_CALLER_SYSTEM_MESSAGES: 'true' }, () =>
+      invokeStream(ctx.mod, chatEvent(withSystem)),
+    );
+    expect(res.status).toBe(200);
+    expect(ctx.fake.requests[0].body.system).toEqual([{ text: SYSTEM_PROMPT }, { text: 'Answer in French.' }]);
+    expect(ctx.fake.requests[0].body.messages).toEqual([{ role: 'user', content: [{ text: 'hi' }] }]);
   });
 });
 
