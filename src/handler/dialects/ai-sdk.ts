@@ -47,49 +47,45 @@ interface OpenBlock {
 }
 
 /**
- * The encoder of one answer. Text and reasoning blocks open at their first delta (Bedrock sends no block start for
+ * The chunks of one answer. Text and reasoning blocks open at their first delta (Bedrock sends no block start for
  * them) and close at their block stop; every delta follows its start and precedes its end, as the client requires.
  */
-export function uiMessageStreamEncoder(messageId: string, modelId: string): ResponseEncoder {
-  const blocks = new Map<number, OpenBlock>();
-  let started = false;
-  const preamble = () => {
-    if (started) {
+class UiMessageStream {
+  private readonly blocks = new Map<number, OpenBlock>();
+  private started = false;
+
+  constructor(
+    private readonly messageId: string,
+    private readonly modelId: string,
+  ) {}
+
+  event(event: ChatEvent): string {
+    if (event.type === 'stop' || event.type === 'usage') {
       return '';
     }
-    started = true;
-    return chunk({ type: 'start', messageId, messageMetadata: { modelId } }) + chunk({ type: 'start-step' });
-  };
-  const open = (kind: Kind, index: number): string => {
-    if (blocks.has(index)) {
+    return this.preamble() + this.content(event);
+  }
+
+  done(summary: ChatSummary): string {
+    const closing = [...this.blocks.keys()].map((index) => this.close(index)).join('');
+    const finish = {
+      type: 'finish',
+      finishReason: finishReason(summary.stopReason),
+      messageMetadata: { usage: summary.usage },
+    };
+    return this.preamble() + closing + chunk({ type: 'finish-step' }) + chunk(finish) + DONE;
+  }
+
+  private preamble(): string {
+    if (this.started) {
       return '';
     }
-    const id = `${kind === 'text' ? 't' : 'r'}${index}`;
-    blocks.set(index, { kind, id });
-    return chunk({ type: `${kind}-start`, id });
-  };
-  const close = (index: number): string => {
-    const block = blocks.get(index);
-    if (!block) {
-      return '';
-    }
-    blocks.delete(index);
-    const providerMetadata = block.providerMetadata;
-    return chunk({ type: `${block.kind}-end`, id: block.id, ...(providerMetadata && { providerMetadata }) });
-  };
-  const reasoning = (event: Extract<ChatEvent, { type: 'reasoning' }>): string => {
-    const start = open('reasoning', event.index);
-    const block = blocks.get(event.index)!;
-    if (event.text !== undefined) {
-      return start + chunk({ type: 'reasoning-delta', id: block.id, delta: event.text });
-    }
-    block.providerMetadata =
-      event.signature !== undefined
-        ? { bedrock: { signature: event.signature } }
-        : { bedrock: { redactedData: event.redactedContent ?? '' } };
-    return start;
-  };
-  const content = (event: ChatEvent): string => {
+    this.started = true;
+    const start = { type: 'start', messageId: this.messageId, messageMetadata: { modelId: this.modelId } };
+    return chunk(start) + chunk({ type: 'start-step' });
+  }
+
+  private content(event: ChatEvent): string {
     switch (event.type) {
       case 'blockStart':
         return event.toolUse
@@ -97,46 +93,74 @@ export function uiMessageStreamEncoder(messageId: string, modelId: string): Resp
           : '';
       case 'text':
         return (
-          open('text', event.index) + chunk({ type: 'text-delta', id: blocks.get(event.index)!.id, delta: event.text })
+          this.open('text', event.index) + chunk({ type: 'text-delta', id: this.id(event.index), delta: event.text })
         );
       case 'reasoning':
-        return reasoning(event);
+        return this.reasoning(event);
       case 'toolUse':
-        return (
-          chunk({
-            type: 'tool-input-delta',
-            toolCallId: event.toolUseId,
-            inputTextDelta: JSON.stringify(event.input),
-          }) +
-          chunk({ type: 'tool-input-available', toolCallId: event.toolUseId, toolName: event.name, input: event.input })
-        );
+        return this.toolUse(event);
       case 'blockStop':
-        return close(event.index);
+        return this.close(event.index);
       default:
         return '';
     }
-  };
+  }
+
+  /** A reasoning chunk as a delta; the signature or redacted data waits for the block's end. */
+  private reasoning(event: Extract<ChatEvent, { type: 'reasoning' }>): string {
+    const start = this.open('reasoning', event.index);
+    if (event.text !== undefined) {
+      return start + chunk({ type: 'reasoning-delta', id: this.id(event.index), delta: event.text });
+    }
+    this.blocks.get(event.index)!.providerMetadata =
+      event.signature !== undefined
+        ? { bedrock: { signature: event.signature } }
+        : { bedrock: { redactedData: event.redactedContent ?? '' } };
+    return start;
+  }
+
+  /** A complete tool call: its input JSON as one delta, then the parsed input. */
+  private toolUse(event: Extract<ChatEvent, { type: 'toolUse' }>): string {
+    const { toolUseId: toolCallId, name: toolName, input } = event;
+    return (
+      chunk({ type: 'tool-input-delta', toolCallId, inputTextDelta: JSON.stringify(input) }) +
+      chunk({ type: 'tool-input-available', toolCallId, toolName, input })
+    );
+  }
+
+  private open(kind: Kind, index: number): string {
+    if (this.blocks.has(index)) {
+      return '';
+    }
+    const id = `${kind === 'text' ? 't' : 'r'}${index}`;
+    this.blocks.set(index, { kind, id });
+    return chunk({ type: `${kind}-start`, id });
+  }
+
+  private id(index: number): string {
+    return this.blocks.get(index)!.id;
+  }
+
+  private close(index: number): string {
+    const block = this.blocks.get(index);
+    if (!block) {
+      return '';
+    }
+    this.blocks.delete(index);
+    const { kind, id, providerMetadata } = block;
+    return chunk({ type: `${kind}-end`, id, ...(providerMetadata && { providerMetadata }) });
+  }
+}
+
+export function uiMessageStreamEncoder(messageId: string, modelId: string): ResponseEncoder {
+  const stream = new UiMessageStream(messageId, modelId);
   return {
     name: 'ai-sdk',
     contentType: 'text/event-stream; charset=utf-8',
     keepAlive: ': ping\n\n',
     headers: { 'x-vercel-ai-ui-message-stream': 'v1' },
-    event: (event) => {
-      if (event.type === 'stop' || event.type === 'usage') {
-        return '';
-      }
-      return preamble() + content(event);
-    },
-    done: (summary: ChatSummary) =>
-      preamble() +
-      [...blocks.keys()].map(close).join('') +
-      chunk({ type: 'finish-step' }) +
-      chunk({
-        type: 'finish',
-        finishReason: finishReason(summary.stopReason),
-        messageMetadata: { usage: summary.usage },
-      }) +
-      DONE,
+    event: (event) => stream.event(event),
+    done: (summary) => stream.done(summary),
     error: (body: ErrorBody) => chunk({ type: 'error', errorText: body.error.message }) + DONE,
   };
 }
