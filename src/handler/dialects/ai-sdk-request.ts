@@ -4,7 +4,7 @@
  * an assistant message with tool parts becomes the assistant turn with its tool calls, and their outputs become the
  * tool results of the following user turn (Converse's shape). Errors name the field, never quote its value.
  */
-import type { ChatContentBlock, ChatMessage, ChatRequest, ChatTool, DocumentFormat, ImageFormat } from '../chat';
+import type { ChatContentBlock, ChatMessage, ChatRequest, DocumentFormat, ImageFormat } from '../chat';
 import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
 import {
@@ -81,7 +81,7 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
     messages,
     maxTokens: config.maxTokens,
     temperature: config.temperature,
-    tools: tools as ChatTool[] | undefined,
+    tools,
     toolChoice,
     callerSystem: conversation.system.length ? conversation.system : undefined,
   };
