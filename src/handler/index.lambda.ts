@@ -25,6 +25,7 @@ import { isContent, type ChatEvent, type ChatRequest, type Dialect, type Respons
 import type { HandlerConfig } from './config';
 import { converseEvents, openConverseStream } from './converse';
 import { converseStreamInput } from './converse-input';
+import { aiSdkDialect } from './dialects/ai-sdk';
 import { nativeDialect } from './dialects/native';
 import { modelList, openAiDialect } from './dialects/openai';
 import { Errors, errorBody } from './errors';
@@ -43,6 +44,7 @@ const STREAMING_ROUTES: Readonly<Record<string, StreamingRoute>> = {
   [Routes.STREAM.path]: answerWith(nativeDialect),
   [Routes.CHAT_COMPLETIONS.path]: answerWith(openAiDialect),
   [Routes.MODELS.path]: listModels,
+  [Routes.AI_SDK_CHAT.path]: answerWith(aiSdkDialect),
 };
 
 function answerWith(dialect: Dialect): StreamingRoute {
