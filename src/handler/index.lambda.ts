@@ -25,6 +25,7 @@ import { isContent, type ChatEvent, type ChatRequest, type Dialect, type Respons
 import type { HandlerConfig } from './config';
 import { converseEvents, openConverseStream } from './converse';
 import { converseStreamInput } from './converse-input';
+import { aiSdkDialect } from './dialects/ai-sdk';
 import { nativeDialect } from './dialects/native';
 import { Errors, errorBody } from './errors';
 import { Invocation, type LambdaContext } from './invocation';
@@ -40,6 +41,7 @@ type StreamingRoute = (
 /** What the streaming function serves, by API Gateway resource path. */
 const STREAMING_ROUTES: Readonly<Record<string, StreamingRoute>> = {
   [Routes.STREAM.path]: answerWith(nativeDialect),
+  [Routes.AI_SDK_CHAT.path]: answerWith(aiSdkDialect),
 };
 
 function answerWith(dialect: Dialect): StreamingRoute {
