@@ -156,6 +156,18 @@ test('a mid-stream model failure shows the fixed message and keeps the partial a
   await page.close();
 }, 60_000);
 
+test("an error before the answer (the model is throttled) shows the API's message, not its JSON body", async () => {
+  const page = await ask(await runnerFor(['--fault', 'throttle']));
+  await settled(page);
+
+  expect(await page.locator('main').getAttribute('data-status')).toBe('error');
+  expect(await page.textContent('#error')).toBe(
+    'The model is receiving too many requests. Retry after the delay in the Retry-After header.',
+  );
+  expect(await page.locator('[data-role=assistant]').count()).toBe(0);
+  await page.close();
+}, 60_000);
+
 // The runner's --reasoning (fake reasoning before the answer) is added by another change; until it is in the
 // bundled runner this case cannot run, and says so in the test name.
 const runnerHasReasoning = fs.existsSync(CLI_PATH) && fs.readFileSync(CLI_PATH, 'utf8').includes("'reasoning'");

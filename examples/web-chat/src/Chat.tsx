@@ -44,7 +44,7 @@ export function Chat({ api }: { api: string }) {
       </p>
       {error && (
         <p className="error" id="error" role="alert">
-          {error.message}
+          {readableError(error)}
         </p>
       )}
       <form onSubmit={send}>
@@ -80,4 +80,18 @@ function Usage({ metadata }: { metadata?: Metadata }) {
       {usage.inputTokens ?? 0} in · {usage.outputTokens ?? 0} out
     </p>
   );
+}
+
+/**
+ * The message to show for a failed chat. After the answer started, the API's `error` chunk gives a plain message.
+ * Before it, the API answers with its real status and a JSON body `{"error": {message, ...}}`, which the transport
+ * puts whole into `error.message`: show the API's own message from it.
+ */
+function readableError(error: Error): string {
+  try {
+    const message = JSON.parse(error.message)?.error?.message;
+    return typeof message === 'string' ? message : error.message;
+  } catch {
+    return error.message;
+  }
 }
