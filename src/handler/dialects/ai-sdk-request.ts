@@ -61,7 +61,7 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
   if (!TRIGGERS.includes(body.trigger as string)) {
     throw invalidRequest('invalid_value', `trigger must be one of: ${TRIGGERS.join(', ')}.`, 'trigger');
   }
-  const continuesMessageId = body.messageId === undefined ? undefined : clientId(body.messageId, 'messageId');
+  const messageId = body.messageId === undefined ? undefined : clientId(body.messageId, 'messageId');
   const modelId = validateModelId(body.modelId, config);
   const tools = validateTools(toolField(body, 'tools', config), 'tools');
   const toolChoice = validateToolChoice(toolField(body, 'toolChoice', config), tools, 'toolChoice');
@@ -72,7 +72,8 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
     toolChoice: 'toolChoice',
   });
   const conversation = new Conversation(config);
-  uiMessages(body.messages).forEach((message, i) => conversation.add(message, `messages[${i}]`));
+  const history = uiMessages(body.messages);
+  history.forEach((message, i) => conversation.add(message, `messages[${i}]`));
   const messages = conversation.finish();
   checkConversation(messages, conversation.path, tools !== undefined);
   const request: ChatRequest = {
@@ -84,7 +85,16 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
     toolChoice,
     callerSystem: conversation.system.length ? conversation.system : undefined,
   };
-  return { request, continuesMessageId };
+  return { request, continuesMessageId: continuedMessage(history, messageId) };
+}
+
+/**
+ * The assistant message the answer continues: `messageId` when it names the last message, an assistant's (after
+ * addToolOutput). With submit on an edited user message or regenerate it names another message: a new answer.
+ */
+function continuedMessage(history: readonly UiMessage[], messageId: string | undefined): string | undefined {
+  const last = history[history.length - 1];
+  return messageId !== undefined && last.role === 'assistant' && last.id === messageId ? messageId : undefined;
 }
 
 function requestBody(value: unknown): Record<string, unknown> {
@@ -130,6 +140,7 @@ function toolField(body: Record<string, unknown>, name: 'tools' | 'toolChoice', 
 }
 
 interface UiMessage {
+  readonly id: unknown;
   readonly role: 'system' | 'user' | 'assistant';
   readonly parts: Array<Record<string, unknown>>;
 }
@@ -154,15 +165,13 @@ function uiMessage(value: unknown, param: string): UiMessage {
     throw invalidRequest('invalid_value', "role must be 'system', 'user' or 'assistant'.", `${param}.role`);
   }
   const parts = message.parts;
-  if (!Array.isArray(parts) || parts.length > RequestLimits.MAX_CONTENT_BLOCKS * 2) {
-    throw invalidRequest(
-      'invalid_value',
-      `parts must be an array of at most ${RequestLimits.MAX_CONTENT_BLOCKS * 2} parts.`,
-      `${param}.parts`,
-    );
+  // Display parts (step-start, sources, data) ride along with the content: room for twice the content cap.
+  const maxParts = RequestLimits.MAX_CONTENT_BLOCKS * 2;
+  if (!Array.isArray(parts) || parts.length > maxParts) {
+    throw invalidRequest('invalid_value', `parts must be an array of at most ${maxParts} parts.`, `${param}.parts`);
   }
   parts.forEach((part, j) => object(part, `${param}.parts[${j}]`, 'Each part must be an object with a type.'));
-  return { role: message.role as UiMessage['role'], parts };
+  return { id: message.id, role: message.role as UiMessage['role'], parts };
 }
 
 /**
@@ -188,6 +197,11 @@ class Conversation {
     this.flushResults();
     if (this.messages.length === 0 || this.messages[0].role !== 'user') {
       throw invalidRequest('invalid_value', 'The conversation must start with a user message.', 'messages');
+    }
+    const max = RequestLimits.MAX_CONTENT_BLOCKS;
+    const crowded = this.messages.find((message) => message.content.length > max);
+    if (crowded) {
+      throw invalidRequest('invalid_value', `A turn may hold at most ${max} content blocks.`, crowded.parts[max]);
     }
     return this.messages.map(({ role, content }) => ({ role, content }));
   }

@@ -96,12 +96,18 @@ export function uiMessageStreamEncoder(messageId: string, modelId: string): Resp
           ? chunk({ type: 'tool-input-start', toolCallId: event.toolUse.toolUseId, toolName: event.toolUse.name })
           : '';
       case 'text':
-        return open('text', event.index) + chunk({ type: 'text-delta', id: blocks.get(event.index)!.id, delta: event.text });
+        return (
+          open('text', event.index) + chunk({ type: 'text-delta', id: blocks.get(event.index)!.id, delta: event.text })
+        );
       case 'reasoning':
         return reasoning(event);
       case 'toolUse':
         return (
-          chunk({ type: 'tool-input-delta', toolCallId: event.toolUseId, inputTextDelta: JSON.stringify(event.input) }) +
+          chunk({
+            type: 'tool-input-delta',
+            toolCallId: event.toolUseId,
+            inputTextDelta: JSON.stringify(event.input),
+          }) +
           chunk({ type: 'tool-input-available', toolCallId: event.toolUseId, toolName: event.name, input: event.input })
         );
       case 'blockStop':

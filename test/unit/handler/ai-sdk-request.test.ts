@@ -60,10 +60,17 @@ describe('decodeAiSdkRequest accepts', () => {
     });
   });
 
-  test('an allowed modelId, and the messageId of the assistant message to continue', () => {
-    const decoded = decodeAiSdkRequest(body([user(text('hi'))], { modelId: OTHER, messageId: 'msg_1' }), config);
-    expect(decoded.request.modelId).toBe(OTHER);
-    expect(decoded.continuesMessageId).toBe('msg_1');
+  test('an allowed modelId', () => {
+    expect(decodeAiSdkRequest(body([user(text('hi'))], { modelId: OTHER }), config).request.modelId).toBe(OTHER);
+  });
+
+  test('messageId continues the last message only when it is that assistant message', () => {
+    const history = [user(text('hi')), assistant(text('hello'))];
+    expect(decodeAiSdkRequest(body(history, { messageId: 'a1' }), config).continuesMessageId).toBe('a1');
+    // Regenerate, or submit after editing a user message, names another message: the answer is a new message.
+    expect(decodeAiSdkRequest(body(history, { messageId: 'u1' }), config).continuesMessageId).toBeUndefined();
+    const regenerate = body([user(text('hi'))], { messageId: 'a1', trigger: 'regenerate-message' });
+    expect(decodeAiSdkRequest(regenerate, config).continuesMessageId).toBeUndefined();
   });
 
   test('image files and documents from data URLs; the document named from its sanitized filename', () => {
@@ -72,7 +79,12 @@ describe('decodeAiSdkRequest accepts', () => {
         user(
           text('compare'),
           { type: 'file', mediaType: 'image/png', url: `data:image/png;base64,${PNG}`, filename: 'x.png' },
-          { type: 'file', mediaType: 'application/pdf', url: `data:application/pdf;base64,${PDF}`, filename: 'Q3 report_v2.final.pdf' },
+          {
+            type: 'file',
+            mediaType: 'application/pdf',
+            url: `data:application/pdf;base64,${PDF}`,
+            filename: 'Q3 report_v2.final.pdf',
+          },
           { type: 'file', mediaType: 'text/plain', url: 'data:text/plain;base64,aGk=' },
         ),
       ]),
@@ -125,9 +137,28 @@ describe('decodeAiSdkRequest accepts', () => {
         [
           user(text('weather?')),
           assistant(
-            { type: 'tool-get_weather', toolCallId: 'c1', state: 'output-available', input: { city: 'Paris' }, output: { tempC: 21 } },
-            { type: 'dynamic-tool', toolName: 'get_weather', toolCallId: 'c2', state: 'output-available', input: {}, output: 'sunny' },
-            { type: 'tool-get_weather', toolCallId: 'c3', state: 'output-error', input: { city: 'X' }, errorText: 'no such city' },
+            {
+              type: 'tool-get_weather',
+              toolCallId: 'c1',
+              state: 'output-available',
+              input: { city: 'Paris' },
+              output: { tempC: 21 },
+            },
+            {
+              type: 'dynamic-tool',
+              toolName: 'get_weather',
+              toolCallId: 'c2',
+              state: 'output-available',
+              input: {},
+              output: 'sunny',
+            },
+            {
+              type: 'tool-get_weather',
+              toolCallId: 'c3',
+              state: 'output-error',
+              input: { city: 'X' },
+              errorText: 'no such city',
+            },
           ),
           user(text('thanks')),
         ],
@@ -166,7 +197,13 @@ describe('decodeAiSdkRequest accepts', () => {
           user(text('weather?')),
           assistant(
             { type: 'step-start' },
-            { type: 'tool-get_weather', toolCallId: 'c1', state: 'output-available', input: { city: 'Paris' }, output: [21] },
+            {
+              type: 'tool-get_weather',
+              toolCallId: 'c1',
+              state: 'output-available',
+              input: { city: 'Paris' },
+              output: [21],
+            },
             { type: 'step-start' },
             text('It is 21.'),
           ),
@@ -210,20 +247,74 @@ describe('decodeAiSdkRequest refuses, naming the field', () => {
     ['an unknown role', body([{ id: 'x', role: 'SECRET', parts: [] }]), 'messages[0].role'],
     ['a blank text', body([user(text('  '))]), 'messages[0].parts[0].text'],
     ['an unknown part type', body([user({ type: 'SECRET' })]), 'messages[0].parts[0].type'],
-    ['a file in an assistant message', body([user(text('q')), assistant({ type: 'file', mediaType: 'image/png', url: `data:image/png;base64,${PNG}` })]), 'messages[1].parts[0].type'],
-    ['a file of an unsupported media type', body([user({ type: 'file', mediaType: 'audio/SECRET', url: 'data:,' })]), 'messages[0].parts[0].mediaType'],
-    ['a file by URL', body([user({ type: 'file', mediaType: 'image/png', url: 'https://SECRET.example/x.png' })]), 'messages[0].parts[0].url'],
-    ['a data URL that is not base64', body([user({ type: 'file', mediaType: 'image/png', url: 'data:image/png,SECRET' })]), 'messages[0].parts[0].url'],
-    ['broken base64', body([user({ type: 'file', mediaType: 'image/png', url: 'data:image/png;base64,SECRET!!' })]), 'messages[0].parts[0].url'],
+    [
+      'a file in an assistant message',
+      body([user(text('q')), assistant({ type: 'file', mediaType: 'image/png', url: `data:image/png;base64,${PNG}` })]),
+      'messages[1].parts[0].type',
+    ],
+    [
+      'a file of an unsupported media type',
+      body([user({ type: 'file', mediaType: 'audio/SECRET', url: 'data:,' })]),
+      'messages[0].parts[0].mediaType',
+    ],
+    [
+      'a file by URL',
+      body([user({ type: 'file', mediaType: 'image/png', url: 'https://SECRET.example/x.png' })]),
+      'messages[0].parts[0].url',
+    ],
+    [
+      'a data URL that is not base64',
+      body([user({ type: 'file', mediaType: 'image/png', url: 'data:image/png,SECRET' })]),
+      'messages[0].parts[0].url',
+    ],
+    [
+      'broken base64',
+      body([user({ type: 'file', mediaType: 'image/png', url: 'data:image/png;base64,SECRET!!' })]),
+      'messages[0].parts[0].url',
+    ],
     ['a conversation starting with the assistant', body([assistant(text('hi'))]), 'messages'],
-    ['a tool call still streaming', body([user(text('q')), assistant({ type: 'tool-x', toolCallId: 'c', state: 'input-streaming', input: {} })], { tools: [WEATHER] }), 'messages[1].parts[0].state'],
-    ['a tool part without tool definitions', body([user(text('q')), assistant({ type: 'tool-x', toolCallId: 'c', state: 'input-available', input: {} })]), 'messages[1].parts[0]'],
-    ['a tool part with a bad tool name', body([user(text('q')), assistant({ type: 'tool-SECRET name', toolCallId: 'c', state: 'input-available', input: {} })], { tools: [WEATHER] }), 'messages[1].parts[0].toolUse.name'],
-    ['a reasoning part in a user message', body([user({ type: 'reasoning', text: 'SECRET' })]), 'messages[0].parts[0].type'],
-    ['a system message with a file', body([{ id: 's', role: 'system', parts: [{ type: 'file' }] }, user(text('q'))]), 'messages[0].parts[0].type'],
+    [
+      'a tool call still streaming',
+      body([user(text('q')), assistant({ type: 'tool-x', toolCallId: 'c', state: 'input-streaming', input: {} })], {
+        tools: [WEATHER],
+      }),
+      'messages[1].parts[0].state',
+    ],
+    [
+      'a tool part without tool definitions',
+      body([user(text('q')), assistant({ type: 'tool-x', toolCallId: 'c', state: 'input-available', input: {} })]),
+      'messages[1].parts[0]',
+    ],
+    [
+      'a tool part with a bad tool name',
+      body(
+        [
+          user(text('q')),
+          assistant({ type: 'tool-SECRET name', toolCallId: 'c', state: 'input-available', input: {} }),
+        ],
+        { tools: [WEATHER] },
+      ),
+      'messages[1].parts[0].toolUse.name',
+    ],
+    [
+      'a reasoning part in a user message',
+      body([user({ type: 'reasoning', text: 'SECRET' })]),
+      'messages[0].parts[0].type',
+    ],
+    [
+      'a system message with a file',
+      body([{ id: 's', role: 'system', parts: [{ type: 'file' }] }, user(text('q'))]),
+      'messages[0].parts[0].type',
+    ],
     ['toolChoice without tools', body([user(text('q'))], { toolChoice: 'any' }), 'toolChoice'],
   ])('%s', (_name, value, param) => {
     expect(refusal(value).param).toBe(param);
+  });
+
+  test('a turn of more content blocks than the cap, naming the first block over it', () => {
+    const many = Array.from({ length: 33 }, (_, i) => text(`part ${i}`));
+    expect(refusal(body([user(...many.slice(0, 20)), user(...many.slice(20))])).param).toBe('messages[1].parts[12]');
+    expect(refusal(body([user(...Array.from({ length: 65 }, () => text('x')))])).param).toBe('messages[0].parts');
   });
 
   test('a system message unless the operator allows them, naming the prop', () => {
