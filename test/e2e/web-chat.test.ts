@@ -4,7 +4,7 @@
  * keeps the partial text. WEB_CHAT_SCREENSHOT=<path> also saves the README's picture of the page mid-answer
  * (`npx projen web-chat:screenshot` writes docs/web-chat.png).
  */
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -170,7 +170,9 @@ test("an error before the answer (the model is throttled) shows the API's messag
 
 // The runner's --reasoning (fake reasoning before the answer) is added by another change; until it is in the
 // bundled runner this case cannot run, and says so in the test name.
-const runnerHasReasoning = fs.existsSync(CLI_PATH) && fs.readFileSync(CLI_PATH, 'utf8').includes("'reasoning'");
+const runnerHasReasoning =
+  fs.existsSync(CLI_PATH) &&
+  execFileSync(process.execPath, [CLI_PATH, 'serve', '--help'], { encoding: 'utf8' }).includes('--reasoning');
 (runnerHasReasoning ? test : test.skip)(
   'reasoning streams into its own part before the answer, folded once done (needs the runner --reasoning)',
   async () => {
