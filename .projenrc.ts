@@ -87,6 +87,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'examples/*/cdk.out',
     '/.ci/out/',
     '__pycache__/',
+    'examples/web-chat/dist/',
   ],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
 });
@@ -231,6 +232,22 @@ project.addTask('local', {
   description: 'Run the API locally: the bundled handler streaming from the embedded fake Bedrock model',
   steps: [{ spawn: 'bundle' }, { exec: 'node assets/local/cli/index.js serve --demo', receiveArgs: true }],
 });
+
+// examples/web-chat, the useChat page: a static site built with Vite (examples/web-chat/dist, git-ignored), and the
+// README's screenshot of it mid-answer, taken by its end-to-end test against the runner (Chromium from `setup`).
+project.addTask('web-chat:build', {
+  description: 'Build the examples/web-chat page into examples/web-chat/dist (VITE_CHAT_API sets its default API URL)',
+  exec: 'node examples/web-chat/build.mjs',
+  receiveArgs: true,
+});
+const webChatScreenshot = project.addTask('web-chat:screenshot', {
+  description: "Rewrite docs/web-chat.png: the web chat page mid-answer against the runner's fake model",
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'jest --ci --coverage=false test/e2e/web-chat.test.ts -t "streams into the page"' },
+  ],
+});
+webChatScreenshot.env('WEB_CHAT_SCREENSHOT', 'docs/web-chat.png');
 
 project.eslint?.addRules({
   '@typescript-eslint/no-floating-promises': 'error',
