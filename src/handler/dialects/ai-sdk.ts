@@ -39,6 +39,13 @@ export function finishReason(stopReason: string): string {
 const chunk = (value: object) => `data: ${JSON.stringify(value)}\n\n`;
 const DONE = 'data: [DONE]\n\n';
 
+/**
+ * A text or reasoning delta, built from the encoded string directly: no object per delta on the hot path. (Block ids
+ * are `t<index>` / `r<index>`: nothing in them needs escaping.)
+ */
+const delta = (kind: Kind, id: string, text: string) =>
+  `data: {"type":"${kind}-delta","id":"${id}","delta":${JSON.stringify(text)}}\n\n`;
+
 type Kind = 'text' | 'reasoning';
 interface OpenBlock {
   readonly kind: Kind;
@@ -92,9 +99,7 @@ class UiMessageStream {
           ? chunk({ type: 'tool-input-start', toolCallId: event.toolUse.toolUseId, toolName: event.toolUse.name })
           : '';
       case 'text':
-        return (
-          this.open('text', event.index) + chunk({ type: 'text-delta', id: this.id(event.index), delta: event.text })
-        );
+        return this.open('text', event.index) + delta('text', this.id(event.index), event.text);
       case 'reasoning':
         return this.reasoning(event);
       case 'toolUse':
@@ -110,7 +115,7 @@ class UiMessageStream {
   private reasoning(event: Extract<ChatEvent, { type: 'reasoning' }>): string {
     const start = this.open('reasoning', event.index);
     if (event.text !== undefined) {
-      return start + chunk({ type: 'reasoning-delta', id: this.id(event.index), delta: event.text });
+      return start + delta('reasoning', this.id(event.index), event.text);
     }
     this.blocks.get(event.index)!.providerMetadata =
       event.signature !== undefined
