@@ -4,6 +4,7 @@
  * a 400 ApiError naming it and never quoting the value.
  */
 import type { ChatContentBlock, ChatMessage, ChatTool, ChatToolChoice, DocumentFormat, ImageFormat } from './chat';
+import type { HandlerConfig } from './config';
 import { ApiError, invalidRequest } from './errors';
 
 /** The caps on a request. Attachment and tool caps are Bedrock's own, so a request we accept is not refused there. */
@@ -437,6 +438,31 @@ export function checkThinkingRules(
       params.toolChoice,
     );
   }
+}
+
+/** A tool field of the body (`tools`, `toolChoice`, OpenAI's `tool_choice`), refused when client tools are off. */
+export function toolField(body: Record<string, unknown>, name: string, config: HandlerConfig): unknown {
+  if (body[name] !== undefined && !config.clientTools) {
+    throw toolsDisabled(name);
+  }
+  return body[name];
+}
+
+/** The model a native or AI SDK request names (`modelId`): one of the allowed ids, else the API's own. */
+export function validateModelId(value: unknown, config: HandlerConfig): string {
+  if (value === undefined) {
+    return config.modelId;
+  }
+  if (typeof value !== 'string' || !config.allowedModelIds.includes(value)) {
+    throw invalidRequest(
+      'model_not_allowed',
+      config.allowedModelIds.length > 1
+        ? `modelId must be one of: ${config.allowedModelIds.join(', ')}.`
+        : 'This API does not let callers choose the model: leave modelId out.',
+      'modelId',
+    );
+  }
+  return value;
 }
 
 /**

@@ -8,14 +8,15 @@ import type { ChatContentBlock, ChatMessage, ChatRequest, DocumentFormat, ImageF
 import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
 import {
-  RequestLimits,
   callerSystemText,
   checkConversation,
   checkThinkingRules,
   contentBlock,
   decodeBase64,
   nonBlankText,
-  toolsDisabled,
+  RequestLimits,
+  toolField,
+  validateModelId,
   validateToolChoice,
   validateTools,
   type BlockPath,
@@ -116,28 +117,6 @@ function clientId(value: unknown, param: string): string {
 }
 
 /** `modelId`, as in the native protocol: one of the allowed ids, or the API's own when left out. */
-function validateModelId(value: unknown, config: HandlerConfig): string {
-  if (value === undefined) {
-    return config.modelId;
-  }
-  if (typeof value !== 'string' || !config.allowedModelIds.includes(value)) {
-    throw invalidRequest(
-      'model_not_allowed',
-      config.allowedModelIds.length > 1
-        ? `modelId must be one of: ${config.allowedModelIds.join(', ')}.`
-        : 'This API does not let callers choose the model: leave modelId out.',
-      'modelId',
-    );
-  }
-  return value;
-}
-
-function toolField(body: Record<string, unknown>, name: 'tools' | 'toolChoice', config: HandlerConfig): unknown {
-  if (body[name] !== undefined && !config.clientTools) {
-    throw toolsDisabled(name);
-  }
-  return body[name];
-}
 
 interface UiMessage {
   readonly id: unknown;

@@ -7,12 +7,13 @@ import type { ChatContentBlock, ChatMessage, ChatRequest } from '../chat';
 import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
 import {
-  RequestLimits,
   checkConversation,
   checkThinkingRules,
   contentBlock,
   nonBlankText,
-  toolsDisabled,
+  RequestLimits,
+  toolField,
+  validateModelId,
   validateToolChoice,
   validateTools,
   type BlockContext,
@@ -105,28 +106,6 @@ function requestBody(value: unknown): Record<string, unknown> {
 }
 
 /** `tools` or `toolChoice`, unless this API turned client tools off. */
-function toolField(body: Record<string, unknown>, name: 'tools' | 'toolChoice', config: HandlerConfig): unknown {
-  if (body[name] !== undefined && !config.clientTools) {
-    throw toolsDisabled(name);
-  }
-  return body[name];
-}
-
-function validateModelId(value: unknown, config: HandlerConfig): string {
-  if (value === undefined) {
-    return config.modelId;
-  }
-  if (typeof value !== 'string' || !config.allowedModelIds.includes(value)) {
-    throw invalidRequest(
-      'model_not_allowed',
-      config.allowedModelIds.length > 1
-        ? `modelId must be one of: ${config.allowedModelIds.join(', ')}.`
-        : 'This API does not let callers choose the model: leave modelId out.',
-      'modelId',
-    );
-  }
-  return value;
-}
 
 function validateConversation(prompt: unknown, messages: unknown, clientTools: boolean): ChatMessage[] {
   if (prompt !== undefined && messages !== undefined) {

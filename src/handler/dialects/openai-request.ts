@@ -10,14 +10,14 @@ import { publicModelId } from '../chat';
 import type { HandlerConfig } from '../config';
 import { ApiError, invalidRequest } from '../errors';
 import {
-  RequestLimits,
   callerSystemText,
   checkConversation,
   checkThinkingRules,
   contentBlock,
   decodeBase64,
   nonBlankText,
-  toolsDisabled,
+  RequestLimits,
+  toolField,
   validateToolChoice,
   validateTools,
   type BlockPath,
@@ -174,13 +174,6 @@ function validateModel(value: unknown, config: HandlerConfig): string {
     });
   }
   return modelId;
-}
-
-function toolField(body: Record<string, unknown>, name: 'tools' | 'tool_choice', config: HandlerConfig): unknown {
-  if (body[name] !== undefined && !config.clientTools) {
-    throw toolsDisabled(name);
-  }
-  return body[name];
 }
 
 /** `[{type: 'function', function: {name, description?, parameters?}}]`: parameters default to an empty object schema. */
