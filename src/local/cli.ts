@@ -38,6 +38,8 @@ Options:
   --additional-model-request-fields <json>
                            operator-only model fields, a JSON object (additionalModelRequestFields)
   --no-client-tools        refuse tools and tool blocks (clientTools: false)
+  --allow-caller-system-messages
+                           OpenAI and AI SDK callers may add system messages after the system prompt
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
@@ -66,6 +68,7 @@ export interface ServeOptions {
   readonly promptCaching: boolean;
   readonly additionalModelRequestFields?: Record<string, unknown>;
   readonly clientTools: boolean;
+  readonly allowCallerSystemMessages: boolean;
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
   readonly bodyTimeoutSeconds: number;
@@ -96,6 +99,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         reasoning: { type: 'boolean', default: false },
         'additional-model-request-fields': { type: 'string' },
         'no-client-tools': { type: 'boolean', default: false },
+        'allow-caller-system-messages': { type: 'boolean', default: false },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
@@ -147,6 +151,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     promptCaching: values['prompt-caching'] as boolean,
     additionalModelRequestFields: modelFields,
     clientTools: !(values['no-client-tools'] as boolean),
+    allowCallerSystemMessages: values['allow-caller-system-messages'] as boolean,
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
@@ -235,6 +240,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       promptCaching: options.promptCaching,
       additionalModelRequestFields: options.additionalModelRequestFields,
       clientTools: options.clientTools,
+      allowCallerSystemMessages: options.allowCallerSystemMessages,
     }),
   });
   if (fake) {
@@ -281,6 +287,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   out(`Features: ${features(options).join(', ')}`);
   out('Try it:');
   out(`  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${url}/stream`);
+  out(`OpenAI clients: baseURL ${url}/v1 (model ${options.modelId}); AI SDK useChat: api ${url}/chat`);
   return {
     url,
     close: async () => {
@@ -299,6 +306,9 @@ function features(options: ServeOptions): string[] {
   }
   on.push(options.promptCaching ? 'prompt caching' : 'no prompt caching');
   on.push(options.clientTools ? 'client tools' : 'no client tools (--no-client-tools)');
+  if (options.allowCallerSystemMessages) {
+    on.push('caller system messages');
+  }
   return on;
 }
 

@@ -94,6 +94,27 @@ test('--no-client-tools: a request with tools gets 400 tools_disabled', async ()
   });
 });
 
+test('the runner serves every protocol; --allow-caller-system-messages lets OpenAI callers add a system message', async () => {
+  const body = {
+    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    messages: [
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: 'hi' },
+    ],
+  };
+  await withRunner([], async (runner) => {
+    expect(runner.lines.join('\n')).toContain(`OpenAI clients: baseURL ${runner.url}/v1`);
+    const refused = await postJson(`${runner.url}/v1/chat/completions`, body);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error).toMatchObject({ code: 'system_message_not_allowed' });
+  });
+  await withRunner(['--allow-caller-system-messages'], async (runner) => {
+    const response = await postJson(`${runner.url}/v1/chat/completions`, body);
+    expect(response.status).toBe(200);
+    expect((await response.json()).choices[0].message.content).toMatch(/words received/);
+  });
+});
+
 test.each([
   [['--additional-model-request-fields', '{not json'], /--additional-model-request-fields must be JSON/],
   [['--additional-model-request-fields', '[1]'], /must be a JSON object/],
