@@ -36,7 +36,10 @@ async function withRunner(args: string[], fn: (runner: Runner) => Promise<void>)
 
 test('--reasoning: the reasoning streams first, signed, then the answer; the banner says what is on', async () => {
   await withRunner(['--reasoning'], async (runner) => {
-    expect(runner.lines.join('\n')).toMatch(/Features: maxTokens 2048, additionalModelRequestFields .*"thinking"/);
+    // The banner follows the "Listening on" line that startRunner waits for.
+    expect(await runner.waitForLine(/^Features: /)).toMatch(
+      /Features: maxTokens 2048, additionalModelRequestFields .*"thinking"/,
+    );
     const received = await events(await postJson(`${runner.url}/stream`, { prompt: 'Is 221 prime?' }));
     const kinds = received.map((e) => e.event);
     expect(kinds.indexOf('delta')).toBeGreaterThan(kinds.lastIndexOf('reasoning'));
@@ -103,7 +106,7 @@ test('the runner serves every protocol; --allow-caller-system-messages lets Open
     ],
   };
   await withRunner([], async (runner) => {
-    expect(runner.lines.join('\n')).toContain(`OpenAI clients: baseURL ${runner.url}/v1`);
+    expect(await runner.waitForLine(/^OpenAI clients: /)).toContain(`baseURL ${runner.url}/v1`);
     const refused = await postJson(`${runner.url}/v1/chat/completions`, body);
     expect(refused.status).toBe(400);
     expect((await refused.json()).error).toMatchObject({ code: 'system_message_not_allowed' });
