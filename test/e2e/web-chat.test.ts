@@ -169,7 +169,8 @@ test("an error before the answer (the model is throttled) shows the API's messag
 }, 60_000);
 
 test('reasoning streams into its own part before the answer, folded once done', async () => {
-  const page = await ask(await runnerFor([...FAST, '--reasoning']));
+  // 10 tokens per second: the 4 reasoning chunks 100 ms apart, so that renders cannot batch them on a busy machine.
+  const page = await ask(await runnerFor([...FAST, '--tokens-per-second', '10', '--reasoning']));
   await settled(page);
 
   const { reasoning, text } = await samples(page);

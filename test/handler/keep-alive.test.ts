@@ -11,19 +11,28 @@ const ctx = useHandlerTestContext({ SBA_HEARTBEAT_MS: String(HEARTBEAT_MS), SBA_
 
 const accept = (type: string) => ({ headers: { Accept: type } });
 
+// The first invocation of a file also pays for the SDK's first connection: warm up, so that timings are the stream's.
+beforeAll(async () => {
+  ctx.fake.setScript(() => answer(['warm']));
+  await invokeStream(ctx.mod, apiEvent({ prompt: 'warm up' }));
+});
+
+/** Keep-alives expected in 250 ms of silence at a 40 ms heartbeat: about 6; at least 2 on a busy machine. */
+const MIN_KEEP_ALIVES = 2;
+
 describe('while the model is silent after the first content', () => {
   beforeEach(() => ctx.fake.setScript(() => answer(['late'], { firstDelayMs: 250 })));
 
   test('SSE writes ": ping" comments', async () => {
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }));
-    expect(res.chunks.filter((c) => c.text === ': ping\n\n').length).toBeGreaterThanOrEqual(3);
+    expect(res.chunks.filter((c) => c.text === ': ping\n\n').length).toBeGreaterThanOrEqual(MIN_KEEP_ALIVES);
     expect(parseSse(res.body).map((e) => e.event)).toEqual(['delta', 'done']);
   });
 
   test('NDJSON writes {"type":"ping"} lines', async () => {
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }, accept('application/x-ndjson')));
     const lines = parseNdjson(res.body);
-    expect(lines.filter((l) => l.type === 'ping').length).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((l) => l.type === 'ping').length).toBeGreaterThanOrEqual(MIN_KEEP_ALIVES);
     expect(lines.filter((l) => l.type !== 'ping').map((l) => l.type)).toEqual(['delta', 'done']);
   });
 
@@ -31,7 +40,7 @@ describe('while the model is silent after the first content', () => {
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'think' }, accept('application/json')));
     expect(res.status).toBe(200);
     const whitespace = res.chunks.filter((c) => c.text.trim() === '');
-    expect(whitespace.length).toBeGreaterThanOrEqual(3);
+    expect(whitespace.length).toBeGreaterThanOrEqual(MIN_KEEP_ALIVES);
     expect(res.preludeAt).toBeLessThan(res.chunks.at(-1)!.at - 150);
     expect(JSON.parse(res.body)).toMatchObject({ text: 'late', stopReason: 'end_turn' });
   });
