@@ -38,8 +38,9 @@ export interface RequestRecord {
 
 /**
  * EMF dimension sets: API-wide (no dimension, for the construct's metric methods and alarms), per model, and per
- * model and outcome (errors by code). The CloudWatch Embedded Metric Format specification, "DimensionSet array":
- * "A DimensionSet MAY be empty." The caller is never a dimension: one metric per caller would be unbounded.
+ * model and outcome (errors by code). An empty set is valid: "A DimensionSet MAY be empty." (the EMF specification,
+ * "DimensionSet array", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+ * The caller is never a dimension: each distinct value is a billed custom metric, one per caller is unbounded.
  */
 const DIMENSION_SETS = [[], ['ModelId'], ['ModelId', 'Outcome']];
 
