@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { corsResponseHeaders } from '../contract';
+import { Routes, corsResponseHeaders } from '../contract';
+import { callerOf } from './caller';
 import type { ChatEvent, ChatRequest, ChatSummary } from './chat';
 import { loadConfig, type HandlerConfig } from './config';
 import { StreamAborted } from './converse';
@@ -32,6 +33,7 @@ export class Invocation {
     this.requestId = event.requestContext?.requestId ?? context.awsRequestId;
     this.record = {
       requestId: this.requestId,
+      caller: callerOf(event.requestContext),
       lambdaRequestId: context.awsRequestId,
       endpoint,
       status: 0,
@@ -169,6 +171,7 @@ export class Invocation {
     if (this.answerParts) {
       this.record.answer = this.answerParts.join('');
     }
-    writeRequestRecord(this.record, this.config);
+    // Listing the models asks for no model: it is logged, but counts in no metric (Requests means model requests).
+    writeRequestRecord(this.record, this.config, { metrics: this.event.resource !== Routes.MODELS.path });
   }
 }

@@ -1,14 +1,18 @@
+import type { Caller } from './caller';
 import type { Usage } from './chat';
 import type { HandlerConfig } from './config';
 import { logLevel } from './errors';
 
 /**
- * One structured JSON line per request, written after the response ended. It is also a CloudWatch Embedded Metric
- * Format document, so the same line yields the metrics (requests, errors by code, tokens, time to first token,
- * cache tokens, duration) without any API call. Prompts and answers appear only when `logContent` is on.
+ * One structured JSON line per request, written after the response ended, naming the caller. For a request for a
+ * model it is also a CloudWatch Embedded Metric Format document, so the same line yields the metrics (requests,
+ * errors by code, tokens, time to first token, cache tokens, duration) without any API call. Prompts and answers
+ * appear only when `logContent` is on.
  */
 export interface RequestRecord {
   requestId: string;
+  /** Who called, as API Gateway authenticated them (see caller.ts). */
+  caller: Caller;
   lambdaRequestId?: string;
   endpoint: 'stream' | 'buffered';
   /** The client protocol (`native`, `openai`, `ai-sdk`). */
@@ -32,10 +36,36 @@ export interface RequestRecord {
   answer?: string;
 }
 
+/**
+ * EMF dimension sets: API-wide (no dimension, for the construct's metric methods and alarms), per model, and per
+ * model and outcome (errors by code). An empty set is valid: "A DimensionSet MAY be empty." (the EMF specification,
+ * "DimensionSet array", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+ * The caller is never a dimension: each distinct value is a billed custom metric, one per caller is unbounded.
+ */
+const DIMENSION_SETS = [[], ['ModelId'], ['ModelId', 'Outcome']];
+
+/**
+ * Writes the request's log line. With `metrics` off the line is a plain log line (no EMF document): for requests
+ * that are not for a model, such as listing the models.
+ */
 export function writeRequestRecord(
   record: RequestRecord,
   config: Pick<HandlerConfig, 'metricsNamespace'> | undefined,
+  options: { metrics: boolean } = { metrics: true },
 ): void {
+  const line = {
+    level: logLevel(record.outcome),
+    message: 'request completed',
+    ...record,
+    ...(options.metrics ? embeddedMetrics(record, config?.metricsNamespace ?? 'StreamingBedrockApi') : {}),
+  };
+  // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
+  // Writes to pipes and files are synchronous on Linux: the line is out when this returns.
+  process.stdout.write(`${JSON.stringify(line, record.prompt === undefined ? undefined : byteCounts)}\n`);
+}
+
+/** The EMF members of the line: the dimension values, the metric values, and the `_aws` directive naming them. */
+function embeddedMetrics(record: RequestRecord, namespace: string): Record<string, unknown> {
   const metrics: Array<{ Name: string; Unit: string }> = [];
   const values: Record<string, number> = {};
   const metric = (name: string, unit: string, value: number | undefined) => {
@@ -52,29 +82,15 @@ export function writeRequestRecord(
   metric('CacheWriteInputTokens', 'Count', record.usage?.cacheWriteInputTokens);
   metric('TimeToFirstToken', 'Milliseconds', record.timeToFirstTokenMs);
   metric('Duration', 'Milliseconds', record.durationMs);
-
-  const line = {
-    level: logLevel(record.outcome),
-    message: 'request completed',
-    ...record,
-    // EMF dimensions: per model, and per model and outcome (errors by code).
+  return {
     ModelId: record.modelId ?? 'unknown',
     Outcome: record.outcome,
     ...values,
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [
-        {
-          Namespace: config?.metricsNamespace ?? 'StreamingBedrockApi',
-          Dimensions: [['ModelId'], ['ModelId', 'Outcome']],
-          Metrics: metrics,
-        },
-      ],
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: DIMENSION_SETS, Metrics: metrics }],
     },
   };
-  // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
-  // Writes to pipes and files are synchronous on Linux: the line is out when this returns.
-  process.stdout.write(`${JSON.stringify(line, record.prompt === undefined ? undefined : byteCounts)}\n`);
 }
 
 /**

@@ -369,9 +369,17 @@ function proxyEvent(req: http.IncomingMessage, path: string, body: Buffer, reque
       httpMethod: req.method ?? 'POST',
       path: `/local${path}`,
       resourcePath: path,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+      identity: { sourceIp: sourceIp(req.socket.remoteAddress) },
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
+}
+
+/**
+ * The client's address as API Gateway writes `identity.sourceIp` (the handler's caller with `ApiAuth.none()`): an IPv4
+ * client of a dual-stack listener (`--host ::`) is its IPv4 address, not the IPv4-mapped IPv6 one.
+ */
+export function sourceIp(remoteAddress: string | undefined): string {
+  return (remoteAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 }
 
 function isText(contentType: string | undefined): boolean {

@@ -325,7 +325,7 @@ describe('the request log line', () => {
     expect(line.durationMs).toBeGreaterThanOrEqual(line.timeToFirstTokenMs);
     expect(line._aws.CloudWatchMetrics[0]).toEqual({
       Namespace: 'StreamingBedrockApi',
-      Dimensions: [['ModelId'], ['ModelId', 'Outcome']],
+      Dimensions: [[], ['ModelId'], ['ModelId', 'Outcome']],
       Metrics: [
         { Name: 'Requests', Unit: 'Count' },
         { Name: 'Errors', Unit: 'Count' },

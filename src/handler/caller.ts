@@ -1,0 +1,46 @@
+/**
+ * Who called: the identity API Gateway authenticated, read from the proxy event's request context only. Headers and
+ * the body are the client's to set, so nothing in them is ever taken as the caller.
+ */
+import type { APIGatewayEventRequestContext } from 'aws-lambda';
+
+/** How API Gateway identified the caller. */
+export type CallerType = 'iam' | 'apiKey' | 'cognito' | 'lambdaAuthorizer' | 'ip';
+
+/** The caller of one request, in every log line (a searchable property, never a metric dimension). */
+export interface Caller {
+  readonly type: CallerType;
+  readonly id: string;
+}
+
+/** What the context of a proxy event may hold; API Gateway leaves out what the method's auth did not produce. */
+export type CallerContext = {
+  readonly identity?: Partial<APIGatewayEventRequestContext['identity']> | null;
+  readonly authorizer?: APIGatewayEventRequestContext['authorizer'];
+};
+
+/**
+ * The caller, from the strongest identity present. A method has one authorization type (IAM, Cognito or a Lambda
+ * authorizer), so those three never meet; an API key can come with any of them. A key identifies a usage plan's
+ * client, not a principal (API Gateway's docs: don't use API keys for authentication), so the authenticated
+ * principal wins over it. The source IP is the caller only when nothing else is there: with `ApiAuth.none()`.
+ * Without even a source IP (not an API Gateway event) the caller is the IP `unknown`, so no request goes unnamed.
+ */
+export function callerOf(context: CallerContext | null | undefined): Caller {
+  const identity = context?.identity ?? undefined;
+  const authorizer = context?.authorizer ?? undefined;
+  const claims: unknown = authorizer?.claims;
+  const candidates: Array<[CallerType, unknown]> = [
+    ['iam', identity?.userArn],
+    ['cognito', typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>).sub : undefined],
+    ['lambdaAuthorizer', authorizer?.principalId],
+    ['apiKey', identity?.apiKeyId],
+    ['ip', identity?.sourceIp],
+  ];
+  for (const [type, id] of candidates) {
+    if (typeof id === 'string' && id !== '') {
+      return { type, id };
+    }
+  }
+  return { type: 'ip', id: 'unknown' };
+}
