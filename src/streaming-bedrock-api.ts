@@ -592,6 +592,8 @@ export class StreamingBedrockApi extends Construct {
    * Requests that ended with an error (validation, throttling by Bedrock, timeouts, upstream errors), API-wide.
    * Pass `dimensionsMap: { ModelId: '...' }` for one model, or `{ ModelId: '...', Outcome: 'upstream_throttled' }`
    * for one model and one outcome (the error code; `ok` for successes).
+   * The handler publishes 0 for each success and 1 for each failure, so `statistic: 'Average'` is the error rate
+   * (0 to 1).
    *
    * Throws with your own `handler`, which does not publish the default handler's metrics.
    *
