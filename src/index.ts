@@ -5,6 +5,7 @@ export {
   GuardrailStreamMode,
   ResponseMode,
   StreamingBedrockApi,
+  StreamingBedrockApiDomainProps,
   StreamingBedrockApiProps,
 } from './streaming-bedrock-api';
 export { StreamingLambdaIntegration, StreamingLambdaIntegrationOptions } from './streaming-lambda-integration';

@@ -1,5 +1,7 @@
 import { Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,14 +12,17 @@ import { accessLogFormat } from './private/access-log-format';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
 import { DefaultHandlers } from './private/default-handler';
 import { DefaultHandlerEntryPoint } from './private/default-handler-code';
+import { addCustomDomain, customDomainUrl, validateCustomDomain } from './private/domain';
 import { addErrorGatewayResponses } from './private/gateway-responses';
 import { defaultHandlerEnvironment } from './private/handler-environment';
+import { DEFAULT_METRICS_NAMESPACE, HandlerMetricName, handlerMetric } from './private/metrics';
 import { NagAcknowledgment, acknowledgeNagFindings } from './private/nag-acknowledgments';
 import { validateProps } from './private/props-validation';
 import { preflightOptions } from './private/protocol-cors';
 import { validateNoStreamingBreakers } from './private/streaming-breakers';
 import { resolveTimeouts } from './private/timeouts';
 import { subjectOf } from './private/validation';
+import { associateWebAcl, validateWebAclArn } from './private/waf';
 import { warnAboutRiskySettings } from './private/warnings';
 import { StreamingLambdaIntegration } from './streaming-lambda-integration';
 
@@ -100,6 +105,30 @@ export interface DefaultHandlerOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxRequestBodySize?: Size;
+}
+
+/** A custom domain for the API, such as `chat.example.com`. */
+export interface StreamingBedrockApiDomainProps {
+  /** The domain name, e.g. `chat.example.com`. Its DNS record is yours: see the construct's `domain`. */
+  readonly domainName: string;
+  /**
+   * The ACM certificate of `domainName`, in the stack's region (a REGIONAL domain uses the regional certificate,
+   * not one in us-east-1 as for CloudFront).
+   */
+  readonly certificate: acm.ICertificate;
+  /**
+   * The path under the domain where the API is mapped, e.g. `'chat'` (then `https://chat.example.com/chat/stream`),
+   * or several segments such as `'ai/v2'`. No leading or trailing slash.
+   *
+   * @default - the domain's root: `https://chat.example.com/stream`
+   */
+  readonly basePath?: string;
+  /**
+   * The TLS versions the domain accepts.
+   *
+   * @default apigateway.SecurityPolicy.TLS_1_2
+   */
+  readonly securityPolicy?: apigateway.SecurityPolicy;
 }
 
 /** Properties of {@link StreamingBedrockApi}. */
@@ -309,6 +338,25 @@ export interface StreamingBedrockApiProps {
   readonly endpointType?: apigateway.EndpointType;
 
   /**
+   * Associates this AWS WAFv2 web ACL with the API's stage, e.g. `acl.attrArn` of a `wafv2.CfnWebACL` with rate-based
+   * rules. The web ACL must have scope REGIONAL and be in the stack's region; a literal ARN that is not such a web
+   * ACL fails at synth. It guards every route of the stage, through the custom domain and the execute-api URL alike.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * A custom domain (REGIONAL endpoint, your certificate, TLS 1.2 by default) mapped to the API's stage. `streamUrl`,
+   * `bufferedUrl`, `openAiBaseUrl` and `chatUrl` then use it; the execute-api URL (`restApi.url`) still answers.
+   * The DNS record is yours: point an alias record at `domain` (see the README). Needs
+   * `endpointType` REGIONAL (the default): synth fails with EDGE.
+   *
+   * @default - no custom domain: the URLs are the execute-api URLs
+   */
+  readonly domainName?: StreamingBedrockApiDomainProps;
+
+  /**
    * Retention of the access logs and of the handler's logs. Both log groups are kept when the construct or the stack
    * is deleted (`DeletionPolicy: Retain`, CDK's default for log groups): delete them by hand, or apply a removal
    * policy to `accessLogGroup` and the handler's log group.
@@ -415,6 +463,14 @@ export class StreamingBedrockApi extends Construct {
   public readonly apiKey?: apigateway.IApiKey;
   /** The log group of the API's access logs. It is kept when the stack is deleted (see `logRetention`). */
   public readonly accessLogGroup: logs.ILogGroup;
+  /**
+   * The custom domain, with `domainName`: the target of your DNS alias record
+   * (`new route53_targets.ApiGatewayDomain(api.domain)`). Undefined without `domainName`.
+   */
+  public readonly domain?: apigateway.IDomainName;
+
+  /** The default handler's metrics namespace; undefined with your own handler (which publishes none of them). */
+  private readonly metricsNamespace?: string;
 
   /** The served routes, for `grantInvoke`. */
   private readonly routes: Route[] = [];
@@ -430,6 +486,8 @@ export class StreamingBedrockApi extends Construct {
     const timeouts = resolveTimeouts(subject, props.timeout, responseMode === ResponseMode.BUFFERED, handlerTimeout);
     validateProps(subject, props, throttle, streaming, buffered);
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
+    validateWebAclArn(subject, props.webAclArn, Stack.of(this).region);
+    validateCustomDomain(subject, props.domainName, endpointType);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const modelIds = props.modelId ? [props.modelId, ...(props.allowedModelIds ?? [])] : [];
     warnAboutRiskySettings(this, {
@@ -450,6 +508,15 @@ export class StreamingBedrockApi extends Construct {
     const binding = (props.auth ?? ApiAuth.iam())._bind(this, this.restApi, throttle);
     this.usagePlan = binding.usagePlan;
     this.apiKey = binding.apiKey;
+    if (props.webAclArn !== undefined) {
+      associateWebAcl(this, this.restApi.deploymentStage, props.webAclArn);
+    }
+    this.domain = props.domainName ? addCustomDomain(this, this.restApi, props.domainName) : undefined;
+    const urlFor = (path: string) =>
+      props.domainName ? customDomainUrl(props.domainName, path) : this.restApi.urlForPath(path);
+    this.metricsNamespace = props.handler
+      ? undefined
+      : (props.handlerOptions?.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE);
 
     const bedrockStatements = this.bedrockStatements(modelIds, props.guardrail);
     const defaultHandlers = props.handler
@@ -471,9 +538,9 @@ export class StreamingBedrockApi extends Construct {
       for (const route of streamingRoutes(props)) {
         this.addRoute(route, integration, binding.methodOptions, props.cors);
       }
-      this.streamUrl = this.restApi.urlForPath(Routes.STREAM.path);
-      this.openAiBaseUrl = props.openAiCompatible ? this.restApi.urlForPath(OPENAI_BASE_PATH) : undefined;
-      this.chatUrl = props.aiSdkCompatible ? this.restApi.urlForPath(Routes.AI_SDK_CHAT.path) : undefined;
+      this.streamUrl = urlFor(Routes.STREAM.path);
+      this.openAiBaseUrl = props.openAiCompatible ? urlFor(OPENAI_BASE_PATH) : undefined;
+      this.chatUrl = props.aiSdkCompatible ? urlFor(Routes.AI_SDK_CHAT.path) : undefined;
     }
     if (buffered) {
       this.bufferedHandler = defaultHandlers!.newFunction(
@@ -487,7 +554,7 @@ export class StreamingBedrockApi extends Construct {
         binding.methodOptions,
         props.cors,
       );
-      this.bufferedUrl = this.restApi.urlForPath(Routes.BUFFERED.path);
+      this.bufferedUrl = urlFor(Routes.BUFFERED.path);
     }
     // With ResponseMode.BUFFERED, the buffered function is the main one.
     this.handler ??= this.bufferedHandler!;
@@ -507,6 +574,131 @@ export class StreamingBedrockApi extends Construct {
     const stage = this.restApi.deploymentStage;
     const resourceArns = this.routes.map((r) => this.restApi.arnForExecuteApi(r.method, r.path, stage.stageName));
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
+  }
+
+  /**
+   * Requests the default handler answered (each protocol's endpoints included), API-wide.
+   * Pass `dimensionsMap: { ModelId: 'anthropic.claude-...' }` for one model's requests.
+   *
+   * Throws with your own `handler`, which does not publish the default handler's metrics.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('Requests', 'metricRequests', props);
+  }
+
+  /**
+   * Requests that ended with an error (validation, throttling by Bedrock, timeouts, upstream errors), API-wide.
+   * Pass `dimensionsMap: { ModelId: '...' }` for one model, or `{ ModelId: '...', Outcome: 'upstream_throttled' }`
+   * for one model and one outcome (the error code; `ok` for successes).
+   * The handler publishes 0 for each success and 1 for each failure, so `statistic: 'Average'` is the error rate
+   * (0 to 1).
+   *
+   * Throws with your own `handler`, which does not publish the default handler's metrics.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('Errors', 'metricErrors', props);
+  }
+
+  /**
+   * Milliseconds from the request to the first streamed token, API-wide. Pass
+   * `dimensionsMap: { ModelId: '...' }` for one model.
+   *
+   * Throws with your own `handler`, which does not publish the default handler's metrics.
+   *
+   * @default - p90 over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricTimeToFirstToken(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('TimeToFirstToken', 'metricTimeToFirstToken', props);
+  }
+
+  /**
+   * Input tokens billed by Bedrock (cached tokens excluded), API-wide. Pass `dimensionsMap: { ModelId: '...' }`
+   * for one model.
+   *
+   * Throws with your own `handler`, which does not publish the default handler's metrics.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricInputTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('InputTokens', 'metricInputTokens', props);
+  }
+
+  /**
+   * Output tokens generated, API-wide. Pass `dimensionsMap: { ModelId: '...' }` for one model.
+   *
+   * Throws with your own `handler`, which does not publish the default handler's metrics.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricOutputTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetric('OutputTokens', 'metricOutputTokens', props);
+  }
+
+  /**
+   * API Gateway's Latency of the stage (dimensions ApiName and Stage): from the request to the end of the response,
+   * so for a streamed answer the whole stream.
+   *
+   * @default - p90 over 5 minutes
+   */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.restApi.deploymentStage.metricLatency({ statistic: cloudwatch.Stats.p(90), ...props });
+  }
+
+  /**
+   * API Gateway's IntegrationLatency of the stage (dimensions ApiName and Stage): the time the handler took.
+   *
+   * @default - p90 over 5 minutes
+   */
+  public metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.restApi.deploymentStage.metricIntegrationLatency({ statistic: cloudwatch.Stats.p(90), ...props });
+  }
+
+  /**
+   * API Gateway's 4XXError of the stage (dimensions ApiName and Stage): refused requests, including those API
+   * Gateway refuses itself (auth, throttling, WAF) before the handler runs.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.restApi.deploymentStage.metricClientError(props);
+  }
+
+  /**
+   * API Gateway's 5XXError of the stage (dimensions ApiName and Stage).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.restApi.deploymentStage.metricServerError(props);
+  }
+
+  /**
+   * API Gateway's Count of the stage (dimensions ApiName and Stage): every request that reached the stage.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.restApi.deploymentStage.metricCount({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** One of the default handler's metrics, or a clear error with your own handler. */
+  private handlerMetric(
+    name: HandlerMetricName,
+    method: string,
+    props: cloudwatch.MetricOptions | undefined,
+  ): cloudwatch.Metric {
+    if (this.metricsNamespace === undefined) {
+      throw new Error(
+        `${subjectOf('StreamingBedrockApi', this)}: ${method}() needs the default handler, and this API uses your own ` +
+          "handler, which does not publish the default handler's metrics. Use your function's metrics " +
+          '(api.handler.metricErrors(), ...) or a cloudwatch.Metric of what your function publishes.',
+      );
+    }
+    return handlerMetric(this.metricsNamespace, name, props);
   }
 
   /** The REST API and its stage: throttled, JSON access logs, execution logs at ERROR without payloads. */

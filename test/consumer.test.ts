@@ -67,8 +67,8 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
     result = run('nag3.js', path.join(consumer.work, 'out-nag3'));
   }, 120_000);
 
-  test('every auth mode x response mode, protocols per auth mode, profiles, BYO handler, CORS, guardrail and model feature stacks synthesize', () => {
-    expect(result.stacks).toHaveLength(27);
+  test('every auth mode x response mode, protocols and WAF + custom domain per auth mode, profiles, BYO handler, CORS, guardrail and model feature stacks synthesize', () => {
+    expect(result.stacks).toHaveLength(32);
   });
 
   test('no CloudFormation schema finding anywhere', () => {
@@ -89,6 +89,18 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
       'Serverless-APIGWXrayEnabled',
       'Serverless-LambdaTracing',
     ]);
+  });
+
+  test('with webAclArn, AwsSolutions-APIG3 is cleared (not acknowledged) in every auth mode', () => {
+    const wafStacks = result.stacks.filter((s) => s.endsWith('WafDomain'));
+    expect(wafStacks).toHaveLength(5);
+    const onWafStacks = result.violations.filter(
+      (v) => ours(v.path) && wafStacks.some((s) => v.path.includes(`${s}/`)),
+    );
+    expect(onWafStacks.map((v) => v.rule)).not.toContain('AwsSolutions-APIG3');
+    expect(result.violations.some((v) => v.rule === 'AwsSolutions-APIG3' && v.path.includes('IamSTREAMING/'))).toBe(
+      true,
+    );
   });
 });
 
@@ -166,6 +178,31 @@ describe('with cdk-nag 2', () => {
       }
       const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment);
       expect(functions.map(([, r]) => r.Properties.Environment.Variables.SBA_CALLER_SYSTEM_MESSAGES)).toEqual(['true']);
+    },
+  );
+
+  test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None'])(
+    'with %s auth, the web ACL guards the stage, the custom domain maps to it, and APIG3 is cleared',
+    (auth) => {
+      const stackName = `${auth}WafDomain`;
+      const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${stackName}.template.json`), 'utf8'));
+      const ofType = (type: string) => Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type);
+      const [[stageId]] = ofType('AWS::ApiGateway::Stage');
+      const [[aclId]] = ofType('AWS::WAFv2::WebACL');
+      const [[, association]] = ofType('AWS::WAFv2::WebACLAssociation');
+      expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+      expect(association.DependsOn).toContain(stageId);
+      const [[domainId, domain]] = ofType('AWS::ApiGateway::DomainName');
+      expect(domain.Properties).toMatchObject({ DomainName: 'chat.example.com', SecurityPolicy: 'TLS_1_2' });
+      const [[, mapping]] = ofType('AWS::ApiGateway::BasePathMapping');
+      expect(mapping.Properties).toMatchObject({
+        DomainName: { Ref: domainId },
+        BasePath: 'ai',
+        Stage: { Ref: stageId },
+      });
+      expect(
+        findings.filter((f) => ours(f.path) && f.path.includes(`${stackName}/`)).map((f) => f.message),
+      ).not.toContain('AwsSolutions-APIG3');
     },
   );
 

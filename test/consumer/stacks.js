@@ -1,10 +1,12 @@
 // The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
 // protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
-// guardrail and tracing, prompt caching and reasoning. Construct id "Chat" marks what the library creates.
+// guardrail and tracing, prompt caching and reasoning, and every auth mode behind a WAF web ACL on a custom domain. Construct id "Chat" marks what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
+const acm = require('aws-cdk-lib/aws-certificatemanager');
 const cognito = require('aws-cdk-lib/aws-cognito');
 const lambda = require('aws-cdk-lib/aws-lambda');
+const wafv2 = require('aws-cdk-lib/aws-wafv2');
 const { ApiAuth, GuardrailStreamMode, ResponseMode, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -17,6 +19,25 @@ function inlineFunction(scope, id, code) {
     handler: 'index.handler',
     code: lambda.Code.fromInline(code),
     timeout: Duration.minutes(1),
+  });
+}
+
+/** A regional web ACL that blocks an IP sending more than 300 requests in 5 minutes, as the README shows. */
+function rateLimitedWebAcl(scope) {
+  const visibility = (metricName) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+  return new wafv2.CfnWebACL(scope, 'WebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility('chat-acl'),
+    rules: [
+      {
+        name: 'rate-per-ip',
+        priority: 0,
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit: 300, aggregateKeyType: 'IP' } },
+        visibilityConfig: visibility('chat-rate-per-ip'),
+      },
+    ],
   });
 }
 
@@ -51,6 +72,24 @@ function addStacks(app) {
       cors: { allowOrigins: ['https://app.example.com'] },
     });
     stacks.push(protocols);
+    const operated = new Stack(app, `${authName}WafDomain`, { env });
+    new StreamingBedrockApi(operated, 'Chat', {
+      modelId: MODEL,
+      auth: auth(operated),
+      responseMode: ResponseMode.BOTH,
+      openAiCompatible: true,
+      webAclArn: rateLimitedWebAcl(operated).attrArn,
+      domainName: {
+        domainName: 'chat.example.com',
+        basePath: 'ai',
+        certificate: acm.Certificate.fromCertificateArn(
+          operated,
+          'Certificate',
+          'arn:aws:acm:us-east-1:123456789012:certificate/a1b2c3d4-5678-90ab-cdef-111122223333',
+        ),
+      },
+    });
+    stacks.push(operated);
   }
   const usProfile = new Stack(app, 'UsProfile', { env });
   new StreamingBedrockApi(usProfile, 'Chat', {
