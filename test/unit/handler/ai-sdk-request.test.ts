@@ -1,6 +1,7 @@
 import { loadConfig } from '../../../src/handler/config';
 import { decodeAiSdkRequest } from '../../../src/handler/dialects/ai-sdk-request';
 import { ApiError } from '../../../src/handler/errors';
+import { rejection } from '../../support/rejection';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const OTHER = 'amazon.nova-lite-v1:0';
@@ -22,18 +23,6 @@ const body = (messages: object[], extra: object = {}) => ({
   trigger: 'submit-message',
   ...extra,
 });
-
-function rejection(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) {
-      return err;
-    }
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 /** The 400 for `value`, checked never to quote the secret inside it. */
 function refusal(value: unknown, cfg = config): ApiError {

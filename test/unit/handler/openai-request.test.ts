@@ -1,7 +1,7 @@
 import { loadConfig } from '../../../src/handler/config';
 import { IGNORED_FIELDS, UNSUPPORTED_FIELDS, decodeChatCompletion } from '../../../src/handler/dialects/openai-request';
-import { ApiError } from '../../../src/handler/errors';
 import { RequestLimits } from '../../../src/handler/request-rules';
+import { rejection } from '../../support/rejection';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123';
@@ -34,18 +34,6 @@ const toolTurn = [
   },
   { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
 ];
-
-function rejection(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) {
-      return err;
-    }
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 const decode = (body: object, cfg = config) => decodeChatCompletion(body, cfg);
 const refused = (body: object, cfg = config) => rejection(() => decode(body, cfg));

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { loadConfig } from '../../../src/handler/config';
 import { RequestLimits, validateChatRequest } from '../../../src/handler/dialects/native-request';
-import { ApiError } from '../../../src/handler/errors';
 import { readJsonBody } from '../../../src/handler/http-request';
 import { callerSystemText } from '../../../src/handler/request-rules';
+import { rejection } from '../../support/rejection';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const config = loadConfig({
@@ -12,18 +12,6 @@ const config = loadConfig({
   SBA_MAX_TOKENS: '1000',
   SBA_TEMPERATURE: '0.4',
 });
-
-function rejection(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) {
-      return err;
-    }
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('validateChatRequest accepts', () => {
   test('a prompt, with the configured model, the cap as maxTokens and the default temperature', () => {
