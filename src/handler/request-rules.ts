@@ -440,6 +440,26 @@ export function checkThinkingRules(
   }
 }
 
+/**
+ * Stop sequences: at most 4 non-empty strings of at most 100 characters each (Bedrock's caps). `accepted` says what
+ * the caller's field may be, for the message (OpenAI's `stop` also takes one string).
+ */
+export function checkStopSequences(stops: unknown, param: string, accepted = 'an array'): string[] {
+  const { MAX_STOP_SEQUENCES: max, MAX_STOP_SEQUENCE_LENGTH: maxLength } = RequestLimits;
+  if (
+    !Array.isArray(stops) ||
+    stops.length > max ||
+    !stops.every((s) => typeof s === 'string' && s.length > 0 && s.length <= maxLength)
+  ) {
+    throw invalidRequest(
+      'invalid_value',
+      `${param} must be ${accepted} of at most ${max} non-empty strings of at most ${maxLength} characters.`,
+      param,
+    );
+  }
+  return stops;
+}
+
 /** A tool field of the body (`tools`, `toolChoice`, OpenAI's `tool_choice`), refused when client tools are off. */
 export function toolField(body: Record<string, unknown>, name: string, config: HandlerConfig): unknown {
   if (body[name] !== undefined && !config.clientTools) {

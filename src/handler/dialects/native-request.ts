@@ -8,6 +8,7 @@ import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
 import {
   checkConversation,
+  checkStopSequences,
   checkThinkingRules,
   contentBlock,
   nonBlankText,
@@ -197,20 +198,5 @@ function optionalUnitInterval(value: unknown, param: string): number | undefined
 }
 
 function validateStopSequences(value: unknown): string[] | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const { MAX_STOP_SEQUENCES: max, MAX_STOP_SEQUENCE_LENGTH: maxLength } = RequestLimits;
-  if (
-    !Array.isArray(value) ||
-    value.length > max ||
-    !value.every((s) => typeof s === 'string' && s.length > 0 && s.length <= maxLength)
-  ) {
-    throw invalidRequest(
-      'invalid_value',
-      `stopSequences must be an array of at most ${max} non-empty strings of at most ${maxLength} characters.`,
-      'stopSequences',
-    );
-  }
-  return value;
+  return value === undefined ? undefined : checkStopSequences(value, 'stopSequences');
 }

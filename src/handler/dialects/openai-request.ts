@@ -12,6 +12,7 @@ import { ApiError, invalidRequest } from '../errors';
 import {
   callerSystemText,
   checkConversation,
+  checkStopSequences,
   checkThinkingRules,
   contentBlock,
   decodeBase64,
@@ -573,19 +574,7 @@ function stopField(value: unknown): string[] | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const stops = typeof value === 'string' ? [value] : value;
-  const { MAX_STOP_SEQUENCES: max, MAX_STOP_SEQUENCE_LENGTH: maxLength } = RequestLimits;
-  if (
-    !Array.isArray(stops) ||
-    stops.length > max ||
-    !stops.every((s) => typeof s === 'string' && s.length > 0 && s.length <= maxLength)
-  ) {
-    throw invalidRequest(
-      'invalid_value',
-      `stop must be a string or an array of at most ${max} non-empty strings of at most ${maxLength} characters.`,
-      'stop',
-    );
-  }
+  const stops = checkStopSequences(typeof value === 'string' ? [value] : value, 'stop', 'a string or an array');
   return stops.length ? stops : undefined;
 }
 
