@@ -440,6 +440,17 @@ export function checkThinkingRules(
   }
 }
 
+/** A conversation holds at most MAX_MESSAGES messages (the native and OpenAI `messages`). */
+export function checkMessageCount(messages: readonly unknown[]): void {
+  if (messages.length > RequestLimits.MAX_MESSAGES) {
+    throw invalidRequest(
+      'invalid_value',
+      `messages may hold at most ${RequestLimits.MAX_MESSAGES} messages.`,
+      'messages',
+    );
+  }
+}
+
 /**
  * Stop sequences: at most 4 non-empty strings of at most 100 characters each (Bedrock's caps). `accepted` says what
  * the caller's field may be, for the message (OpenAI's `stop` also takes one string).

@@ -8,6 +8,7 @@ import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
 import {
   checkConversation,
+  checkMessageCount,
   checkStopSequences,
   checkThinkingRules,
   contentBlock,
@@ -124,13 +125,7 @@ function validateConversation(prompt: unknown, messages: unknown, clientTools: b
   if (messages.length === 0) {
     throw invalidRequest('invalid_value', 'messages must not be empty.', 'messages');
   }
-  if (messages.length > RequestLimits.MAX_MESSAGES) {
-    throw invalidRequest(
-      'invalid_value',
-      `messages may hold at most ${RequestLimits.MAX_MESSAGES} messages.`,
-      'messages',
-    );
-  }
+  checkMessageCount(messages);
   return messages.map((message, i) => validateMessage(message, i, messages[i - 1], clientTools));
 }
 

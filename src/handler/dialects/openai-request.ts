@@ -12,6 +12,7 @@ import { ApiError, invalidRequest } from '../errors';
 import {
   callerSystemText,
   checkConversation,
+  checkMessageCount,
   checkStopSequences,
   checkThinkingRules,
   contentBlock,
@@ -275,13 +276,7 @@ function conversation(value: unknown, config: HandlerConfig) {
   if (!Array.isArray(value) || value.length === 0) {
     throw invalidRequest('invalid_value', 'messages must be a non-empty array of messages.', 'messages');
   }
-  if (value.length > RequestLimits.MAX_MESSAGES) {
-    throw invalidRequest(
-      'invalid_value',
-      `messages may hold at most ${RequestLimits.MAX_MESSAGES} messages.`,
-      'messages',
-    );
-  }
+  checkMessageCount(value);
   const turns = new Turns();
   const callerSystem: string[] = [];
   value.forEach((message, i) => {
