@@ -52,6 +52,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/core@^3',
     '@smithy/node-http-handler@^4',
     '@types/aws-lambda@^8',
+    // The token budget ledger's client (bundled into the handler), and the DynamoDB-compatible server the local
+    // runner embeds for `--token-budget` and the tests run it against (FACTS.md: DynamoDB Local cannot be fetched).
+    '@aws-sdk/client-dynamodb@^3.1164.0',
+    'dynalite@^4',
     // The CDK CLI that reads aws-cdk-lib 2.2xx cloud assemblies (3.0.0 cannot): synthesizes the examples.
     'aws-cdk@^2.1148.1',
     // End-to-end tests: a well-known SSE parser (v3: v4 needs Node 22) and a browser driver for Debian's Chromium.

@@ -47,6 +47,14 @@ export const HandlerEnvironment = {
   /** `false` to refuse client-side tool use (tools, toolChoice, toolUse and toolResult blocks). On when absent. */
   CLIENT_TOOLS: 'SBA_CLIENT_TOOLS',
   CALLER_SYSTEM_MESSAGES: 'SBA_CALLER_SYSTEM_MESSAGES',
+  /** Name of the DynamoDB table holding the token budget ledger (budget.ts); absent = no budgets. */
+  BUDGET_TABLE: 'SBA_BUDGET_TABLE',
+  /** Tokens each caller may use per UTC day, unless the caller's limits item says otherwise. */
+  BUDGET_TOKENS_PER_DAY: 'SBA_BUDGET_TOKENS_PER_DAY',
+  /** Tokens each caller may use per UTC calendar month, unless the caller's limits item says otherwise. */
+  BUDGET_TOKENS_PER_MONTH: 'SBA_BUDGET_TOKENS_PER_MONTH',
+  /** `true` to answer unmetered when the ledger cannot be reached (503 otherwise). */
+  BUDGET_FAIL_OPEN: 'SBA_BUDGET_FAIL_OPEN',
 } as const;
 
 /** Defaults shared by the construct (for docs and env values) and the handler (when a variable is absent). */
@@ -84,6 +92,13 @@ export interface HandlerSettings {
   readonly clientTools?: boolean;
   /** Callers of the OpenAI and AI SDK protocols may add system messages after the operator's system prompt. */
   readonly allowCallerSystemMessages?: boolean;
+  /** Per-caller token budgets kept in a DynamoDB table (budget.ts). */
+  readonly tokenBudget?: {
+    readonly tableName: string;
+    readonly tokensPerDay?: number;
+    readonly tokensPerMonth?: number;
+    readonly failOpen?: boolean;
+  };
 }
 
 /**
@@ -118,6 +133,13 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   );
   set(HandlerEnvironment.CLIENT_TOOLS, settings.clientTools === false ? 'false' : undefined);
   set(HandlerEnvironment.CALLER_SYSTEM_MESSAGES, settings.allowCallerSystemMessages ? 'true' : undefined);
+  const budget = settings.tokenBudget;
+  if (budget) {
+    set(HandlerEnvironment.BUDGET_TABLE, budget.tableName);
+    set(HandlerEnvironment.BUDGET_TOKENS_PER_DAY, budget.tokensPerDay?.toString());
+    set(HandlerEnvironment.BUDGET_TOKENS_PER_MONTH, budget.tokensPerMonth?.toString());
+    set(HandlerEnvironment.BUDGET_FAIL_OPEN, budget.failOpen ? 'true' : undefined);
+  }
   const guardrail = settings.guardrail;
   if (guardrail) {
     set(HandlerEnvironment.GUARDRAIL_ID, guardrail.guardrailIdentifier);

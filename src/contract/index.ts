@@ -2,6 +2,7 @@
  * What the construct, the default handler and the local runner agree on. Free of aws-cdk-lib, so that the handler and
  * runner bundles can import it; not part of the package's public API.
  */
+export * from './budget';
 export * from './cors';
 export * from './environment';
 export * from './errors';
