@@ -54,3 +54,9 @@ export function budgetPeriodEnd(period: BudgetPeriod, at: Date): Date {
   const m = at.getUTCMonth();
   return period === 'day' ? new Date(Date.UTC(y, m, at.getUTCDate() + 1)) : new Date(Date.UTC(y, m + 1, 1));
 }
+
+/** Tokens a caller may use per period; a period without a number is not limited. */
+export interface BudgetLimits {
+  readonly tokensPerDay?: number;
+  readonly tokensPerMonth?: number;
+}

@@ -1,4 +1,4 @@
-import { HandlerDefaults, HandlerEnvironment as Env } from '../contract';
+import { HandlerDefaults, HandlerEnvironment as Env, type BudgetLimits } from '../contract';
 
 /** The handler's configuration, set by the construct through environment variables (never by callers). */
 export interface HandlerConfig {
@@ -25,6 +25,17 @@ export interface HandlerConfig {
   readonly clientTools: boolean;
   /** Whether OpenAI and AI SDK callers may add system messages (after the operator's system prompt). */
   readonly allowCallerSystemMessages: boolean;
+  /** Per-caller token budgets; undefined when the API has none. */
+  readonly tokenBudget?: BudgetConfig;
+}
+
+export interface BudgetConfig {
+  /** The ledger table (contract/budget.ts). */
+  readonly tableName: string;
+  /** The API's limits; a caller's `limits` item replaces them per period. */
+  readonly limits: BudgetLimits;
+  /** Answer unmetered when the ledger cannot be reached, rather than 503. */
+  readonly failOpen: boolean;
 }
 
 export interface GuardrailConfig {
@@ -69,6 +80,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     additionalModelRequestFields: jsonObject(env, Env.ADDITIONAL_MODEL_REQUEST_FIELDS),
     clientTools: env[Env.CLIENT_TOOLS] !== 'false',
     allowCallerSystemMessages: env[Env.CALLER_SYSTEM_MESSAGES] === 'true',
+    tokenBudget: loadBudgetConfig(env),
+  };
+}
+
+function loadBudgetConfig(env: NodeJS.ProcessEnv): BudgetConfig | undefined {
+  const tableName = env[Env.BUDGET_TABLE];
+  if (!tableName) {
+    return undefined;
+  }
+  return {
+    tableName,
+    limits: {
+      tokensPerDay: nonNegativeInteger(env, Env.BUDGET_TOKENS_PER_DAY),
+      tokensPerMonth: nonNegativeInteger(env, Env.BUDGET_TOKENS_PER_MONTH),
+    },
+    failOpen: env[Env.BUDGET_FAIL_OPEN] === 'true',
   };
 }
 
@@ -80,6 +107,18 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
     throw new ConfigurationError(`${name} is not a positive integer`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigurationError(`${name} is not a non-negative integer`);
   }
   return value;
 }

@@ -127,6 +127,27 @@ export const Errors = {
       code: 'client_disconnected',
       message: 'The client disconnected before the answer ended.',
     }),
+  /** The caller's reservation does not fit in its token budget for `period`; Bedrock was not called. */
+  budgetExceeded: (period: 'day' | 'month', tokens: number, retryAfterSeconds: number) =>
+    new ApiError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'budget_exceeded',
+      message:
+        `This caller's token budget for the ${period} cannot cover this request (up to ${tokens} tokens: ` +
+        'its input and maxTokens). Retry after the delay in the Retry-After header, when the budget resets, ' +
+        'or ask for fewer maxTokens.',
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  budgetUnavailable: (cause?: unknown) =>
+    new ApiError({
+      status: 503,
+      type: 'api_error',
+      code: 'budget_unavailable',
+      message: "The API cannot check this caller's token budget right now. Try again later.",
+      headers: RETRY_AFTER,
+      cause,
+    }),
   notFound: () =>
     new ApiError({
       status: 404,
@@ -152,6 +173,7 @@ const OPERATOR_CODES = new Set([
   'upstream_incomplete',
   'upstream_unavailable',
   'upstream_timeout',
+  'budget_unavailable',
 ]);
 
 /** The log level of an outcome (`ok` or an error code): it follows the code, not the HTTP status already sent. */

@@ -9,6 +9,7 @@
  *     -> STREAMING_ROUTES      the route (event.resource) picks the dialect
  *     -> dialect.decode        size cap (413), content type (415), JSON + field validation (400) -> ChatRequest, and
  *                              the answer's encoder (native: Accept picks SSE (default) | NDJSON | text | JSON answer)
+ *     -> reserveBudget         with token budgets: input estimate + maxTokens reserved in DynamoDB, or 429/503
  *     -> openConverseStream    Bedrock ConverseStream; resolves on its first event; SDK retries throttling here only
  *     -> converseEvents        Bedrock's events as neutral ChatEvents (block start, text, stop, usage)
  *     -> writeAnswer           the prelude (200 + headers, CORS only for allowed origins) at the first content
@@ -17,7 +18,8 @@
  *                              the deadline aborts Bedrock in time
  *        (a failure before the prelude: its real HTTP status and a JSON error body; after: the encoder's error event)
  *     -> done | error, end()
- *     -> close                 one JSON log line + EMF metrics, written before returning
+ *     -> close                 the budget settled to the real usage; one JSON log line + EMF metrics, written before
+ *                              returning
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Routes } from '../contract';
@@ -66,7 +68,7 @@ async function listModels(event: APIGatewayProxyEvent, responseStream: ResponseS
     await writeFailure(call, writer, undefined, err);
   } finally {
     await writer.end(call.clientGone);
-    call.close();
+    await call.close();
   }
 }
 
@@ -111,7 +113,7 @@ async function bufferedAnswer(
     const headers = { ...call.responseHeaders('application/json'), ...error.headers };
     return { statusCode: error.status, headers, body: JSON.stringify(errorBody(error, call.requestId)) };
   } finally {
-    call.close();
+    await call.close();
   }
 }
 
@@ -140,12 +142,14 @@ async function streamAnswer(
     await writeFailure(call, writer, encoder, err);
   } finally {
     await writer.end(call.clientGone);
-    call.close();
+    await call.close();
   }
 }
 
 async function modelEvents(call: Invocation, request: ChatRequest, config: HandlerConfig) {
+  await call.reserveBudget(request);
   const stream = await openConverseStream(converseStreamInput(request, config), call.signal);
+  call.modelAnswered = true;
   return converseEvents(stream, call.signal);
 }
 

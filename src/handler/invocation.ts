@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { Routes, corsResponseHeaders } from '../contract';
+import { RequestBudget } from './budget';
 import { callerOf } from './caller';
 import type { ChatEvent, ChatRequest, ChatSummary } from './chat';
 import { loadConfig, type HandlerConfig } from './config';
@@ -18,6 +19,9 @@ export class Invocation {
   readonly record: RequestRecord;
   config: HandlerConfig | undefined;
   clientGone = false;
+  /** Bedrock's stream opened: from here on the model may be spending tokens. */
+  modelAnswered = false;
+  private budget: RequestBudget | undefined;
   private readonly started = Date.now();
   private readonly controller = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -77,6 +81,15 @@ export class Invocation {
     }
   }
 
+  /** Reserves the request's worst case in the caller's token budget (when the API has budgets): 429 or 503 if not. */
+  async reserveBudget(request: ChatRequest): Promise<void> {
+    const budgetConfig = this.config?.tokenBudget;
+    if (this.config && budgetConfig) {
+      this.budget = new RequestBudget(budgetConfig, this.record.caller);
+      await this.budget.reserve(request, this.config);
+    }
+  }
+
   onEvent(event: ChatEvent): void {
     switch (event.type) {
       case 'text':
@@ -133,13 +146,17 @@ export class Invocation {
     return Errors.internal(err);
   }
 
-  /** Response headers: content type, request id, and CORS only when the request's Origin is allowed. */
+  /**
+   * Response headers: content type, request id, the caller's remaining token budget (with budgets), and CORS only
+   * when the request's Origin is allowed.
+   */
   responseHeaders(contentType: string): Record<string, string> {
     const config = this.config;
     const cors = config && { allowOrigins: config.corsAllowOrigins, allowCredentials: config.corsAllowCredentials };
     return {
       'Content-Type': contentType,
       'X-Request-Id': this.requestId,
+      ...this.budget?.headers(),
       ...corsResponseHeaders(cors, header(this.event, 'origin')),
     };
   }
@@ -154,10 +171,10 @@ export class Invocation {
   }
 
   /**
-   * Releases Bedrock after a failure (nobody reads the rest) and writes the log line, before the handler returns:
-   * Lambda may freeze the process right after.
+   * Releases Bedrock after a failure (nobody reads the rest), settles the token budget and writes the log line, before
+   * the handler returns: Lambda may freeze the process right after.
    */
-  close(): void {
+  async close(): Promise<void> {
     clearTimeout(this.deadlineTimer);
     if (this.record.outcome !== 'ok' && !this.controller.signal.aborted) {
       this.controller.abort();
@@ -171,6 +188,8 @@ export class Invocation {
     if (this.answerParts) {
       this.record.answer = this.answerParts.join('');
     }
+    await this.budget?.settle(this.record.usage, this.modelAnswered);
+    this.record.budget = this.budget?.record;
     // Listing the models asks for no model: it is logged, but counts in no metric (Requests means model requests).
     writeRequestRecord(this.record, this.config, { metrics: this.event.resource !== Routes.MODELS.path });
   }

@@ -1,3 +1,4 @@
+import type { BudgetRecord } from './budget';
 import type { Caller } from './caller';
 import type { Usage } from './chat';
 import type { HandlerConfig } from './config';
@@ -6,7 +7,7 @@ import { logLevel } from './errors';
 /**
  * One structured JSON line per request, written after the response ended, naming the caller. For a request for a
  * model it is also a CloudWatch Embedded Metric Format document, so the same line yields the metrics (requests,
- * errors by code, tokens, time to first token, cache tokens, duration) without any API call. Prompts and answers
+ * errors by code, tokens, time to first token, cache tokens, duration, budget rejections) without any API call. Prompts and answers
  * appear only when `logContent` is on.
  */
 export interface RequestRecord {
@@ -32,6 +33,8 @@ export interface RequestRecord {
   toolCalls?: number;
   error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
   guardrailTrace?: unknown;
+  /** The token budget's reservation and charge, when the API has budgets. */
+  budget?: BudgetRecord;
   prompt?: unknown;
   answer?: string;
 }
@@ -82,6 +85,8 @@ function embeddedMetrics(record: RequestRecord, namespace: string): Record<strin
   metric('CacheWriteInputTokens', 'Count', record.usage?.cacheWriteInputTokens);
   metric('TimeToFirstToken', 'Milliseconds', record.timeToFirstTokenMs);
   metric('Duration', 'Milliseconds', record.durationMs);
+  // Only where the budget was checked: an API without budgets publishes no such metric.
+  metric('BudgetRejections', 'Count', record.budget && (record.budget.exceeded ? 1 : 0));
   return {
     ModelId: record.modelId ?? 'unknown',
     Outcome: record.outcome,

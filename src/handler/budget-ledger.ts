@@ -1,0 +1,184 @@
+/**
+ * The token budget ledger in DynamoDB (layout: contract/budget.ts). A reservation adds a request's worst case to the
+ * caller's period items with one conditional update per limited period, so concurrent requests can never together
+ * pass a limit by more than nothing: each update checks the total it produces. Settling adds the difference between
+ * what was reserved and what the model really used.
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BUDGET_LIMITS_SORT_KEY,
+  BUDGET_TTL_MARGIN_SECONDS,
+  BudgetAttributes as Attr,
+  BudgetTableSchema as Schema,
+  budgetPartitionKey,
+  budgetPeriodEnd,
+  budgetSortKey,
+  type BudgetLimits,
+  type BudgetPeriod,
+} from '../contract';
+import type { Caller } from './caller';
+
+/** Tokens added to a caller's period items, to be settled once the model has answered. */
+export interface Reservation {
+  readonly tokens: number;
+  /** The sort keys of the period items the tokens were added to (none when no period limits the caller). */
+  readonly sortKeys: readonly string[];
+  /** Tokens left in the caller's tightest period after this reservation; undefined when nothing limits the caller. */
+  readonly remaining?: number;
+}
+
+/** The reservation does not fit in the caller's budget for `period`; nothing stays reserved. */
+export class BudgetExceededError extends Error {
+  constructor(
+    readonly period: BudgetPeriod,
+    readonly resetsAt: Date,
+  ) {
+    super(`token budget for the ${period} exceeded`);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+/** The ledger could not be read or written (network, throttling, permissions, missing table). */
+export class BudgetLedgerUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('token budget ledger unavailable', { cause });
+    this.name = 'BudgetLedgerUnavailableError';
+  }
+}
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'month'];
+
+export class BudgetLedger {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly defaults: BudgetLimits,
+  ) {}
+
+  /** Reserves `tokens` in every limited period of the caller, or throws BudgetExceededError having reserved none. */
+  async reserve(caller: Caller, tokens: number, now = new Date()): Promise<Reservation> {
+    const pk = budgetPartitionKey(caller);
+    const limits = await this.guard(() => this.limitsOf(pk));
+    const reserved: string[] = [];
+    let remaining: number | undefined;
+    for (const period of PERIODS) {
+      const limit = period === 'day' ? limits.tokensPerDay : limits.tokensPerMonth;
+      if (limit === undefined) {
+        continue;
+      }
+      const sk = budgetSortKey(period, now);
+      const used = await this.addWithin(pk, sk, tokens, limit, expiresAt(period, now)).catch(async (err) => {
+        await this.release(pk, reserved, tokens);
+        throw new BudgetLedgerUnavailableError(err);
+      });
+      if (used === undefined) {
+        await this.release(pk, reserved, tokens);
+        throw new BudgetExceededError(period, budgetPeriodEnd(period, now));
+      }
+      reserved.push(sk);
+      remaining = Math.min(remaining ?? Infinity, limit - used);
+    }
+    return { tokens, sortKeys: reserved, remaining };
+  }
+
+  /** Replaces the reservation by what the model really used (`chargedTokens`). */
+  async settle(caller: Caller, reservation: Reservation, chargedTokens: number): Promise<void> {
+    const difference = chargedTokens - reservation.tokens;
+    if (difference === 0) {
+      return;
+    }
+    const pk = budgetPartitionKey(caller);
+    await this.guard(() => Promise.all(reservation.sortKeys.map((sk) => this.add(pk, sk, difference))));
+  }
+
+  /** The API's limits, replaced per period by the caller's `limits` item where it names one. */
+  private async limitsOf(pk: string): Promise<BudgetLimits> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: key(pk, BUDGET_LIMITS_SORT_KEY) }),
+    );
+    return {
+      tokensPerDay: numberOf(Item?.[Attr.TOKENS_PER_DAY]) ?? this.defaults.tokensPerDay,
+      tokensPerMonth: numberOf(Item?.[Attr.TOKENS_PER_MONTH]) ?? this.defaults.tokensPerMonth,
+    };
+  }
+
+  /** Adds `tokens` unless the total would pass `limit`: the new total, or undefined when the tokens do not fit. */
+  private async addWithin(
+    pk: string,
+    sk: string,
+    tokens: number,
+    limit: number,
+    expires: number,
+  ): Promise<number | undefined> {
+    if (tokens > limit) {
+      return undefined; // the condition below would let the first reservation of a period through
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(pk, sk),
+          UpdateExpression: 'ADD #used :tokens SET #expires = if_not_exists(#expires, :expires)',
+          ConditionExpression: 'attribute_not_exists(#used) OR #used <= :most',
+          ExpressionAttributeNames: { '#used': Attr.USED_TOKENS, '#expires': Schema.TIME_TO_LIVE_ATTRIBUTE },
+          ExpressionAttributeValues: {
+            ':tokens': { N: String(tokens) },
+            ':expires': { N: String(expires) },
+            ':most': { N: String(limit - tokens) },
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return numberOf(Attributes?.[Attr.USED_TOKENS]) ?? tokens;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** Takes a refused reservation back out of the periods it was already added to (best effort). */
+  private async release(pk: string, sortKeys: readonly string[], tokens: number): Promise<void> {
+    await Promise.allSettled(sortKeys.map((sk) => this.add(pk, sk, -tokens)));
+  }
+
+  private async add(pk: string, sk: string, tokens: number): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key(pk, sk),
+        UpdateExpression: 'ADD #used :tokens',
+        ExpressionAttributeNames: { '#used': Attr.USED_TOKENS },
+        ExpressionAttributeValues: { ':tokens': { N: String(tokens) } },
+      }),
+    );
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (err) {
+      throw new BudgetLedgerUnavailableError(err);
+    }
+  }
+}
+
+function key(pk: string, sk: string): Record<string, AttributeValue> {
+  return { [Schema.PARTITION_KEY]: { S: pk }, [Schema.SORT_KEY]: { S: sk } };
+}
+
+function numberOf(value: AttributeValue | undefined): number | undefined {
+  return value?.N === undefined ? undefined : Number(value.N);
+}
+
+/** The TTL of a period item: the end of its period plus the margin, in epoch seconds. */
+function expiresAt(period: BudgetPeriod, now: Date): number {
+  return Math.floor(budgetPeriodEnd(period, now).getTime() / 1000) + BUDGET_TTL_MARGIN_SECONDS;
+}

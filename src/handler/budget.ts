@@ -1,0 +1,131 @@
+/**
+ * One request's token budget: reserve before Bedrock is called (input estimate + maxTokens), tell the caller what is
+ * left, settle to the real usage after the answer. The ledger itself is budget-ledger.ts; the rules are here.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { BUDGET_REMAINING_HEADER } from '../contract';
+import { BudgetExceededError, BudgetLedger, type Reservation } from './budget-ledger';
+import type { Caller } from './caller';
+import type { ChatRequest, Usage } from './chat';
+import type { BudgetConfig, HandlerConfig } from './config';
+import { Errors } from './errors';
+
+/** What the log line says about the budget. */
+export interface BudgetRecord {
+  /** Tokens reserved before the model was called (its worst case). */
+  readonly reservedTokens: number;
+  /** Tokens charged once the answer ended (the model's usage, cache tokens included). */
+  chargedTokens?: number;
+  /** The request was refused (429). */
+  exceeded?: boolean;
+  /** The ledger could not be reached and `failOpen` let the request through uncounted. */
+  unmetered?: boolean;
+  /** The settlement could not be written: the reservation stands in the ledger. */
+  settlementFailed?: boolean;
+}
+
+/** Input tokens assumed per image, document or other binary block (their bytes say little about their tokens). */
+const TOKENS_PER_ATTACHMENT = 1600;
+/** Characters per token of English text and JSON, the usual rule of thumb. */
+const CHARACTERS_PER_TOKEN = 4;
+
+/** The request's input tokens, estimated from what is sent to the model (system prompts, messages, tools). */
+export function estimateInputTokens(request: ChatRequest, config: Pick<HandlerConfig, 'systemPrompt'>): number {
+  let attachments = 0;
+  const text = JSON.stringify(
+    [config.systemPrompt, request.callerSystem, request.messages, request.tools],
+    (_key, value: unknown) => {
+      if (value instanceof Uint8Array) {
+        attachments++;
+        return '';
+      }
+      return value;
+    },
+  );
+  return Math.ceil(text.length / CHARACTERS_PER_TOKEN) + attachments * TOKENS_PER_ATTACHMENT;
+}
+
+/** What a request really used: every input token (cached or not) and every output token. */
+export function tokensUsed(usage: Usage): number {
+  return usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens;
+}
+
+export class RequestBudget {
+  record: BudgetRecord | undefined;
+  private reservation: Reservation | undefined;
+
+  constructor(
+    private readonly config: BudgetConfig,
+    private readonly caller: Caller,
+  ) {}
+
+  /** Reserves the request's worst case, or throws the 429 (over budget) or the 503 (ledger unreachable). */
+  async reserve(request: ChatRequest, handlerConfig: HandlerConfig): Promise<void> {
+    const tokens = estimateInputTokens(request, handlerConfig) + request.maxTokens;
+    this.record = { reservedTokens: tokens };
+    try {
+      this.reservation = await ledgerFor(this.config).reserve(this.caller, tokens);
+    } catch (err) {
+      if (err instanceof BudgetExceededError) {
+        this.record.exceeded = true;
+        const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
+        throw Errors.budgetExceeded(err.period, tokens, seconds);
+      }
+      if (!this.config.failOpen) {
+        throw Errors.budgetUnavailable(err);
+      }
+      this.record.unmetered = true;
+    }
+  }
+
+  /** The remaining-tokens header, when a period limits the caller. */
+  headers(): Record<string, string> {
+    const remaining = this.reservation?.remaining;
+    return remaining === undefined ? {} : { [BUDGET_REMAINING_HEADER]: String(remaining) };
+  }
+
+  /**
+   * Settles the reservation: to the model's usage when it reported one, to nothing when the model never answered,
+   * and otherwise (the answer was cut: deadline, disconnect) the reservation stands, as the model may have used it.
+   */
+  async settle(usage: Usage | undefined, modelAnswered: boolean): Promise<void> {
+    const reservation = this.reservation;
+    if (reservation === undefined || this.record === undefined) {
+      return;
+    }
+    this.reservation = undefined;
+    const charged = chargeFor(reservation, usage, modelAnswered);
+    try {
+      await ledgerFor(this.config).settle(this.caller, reservation, charged);
+      this.record.chargedTokens = charged;
+    } catch {
+      this.record.settlementFailed = true;
+    }
+  }
+}
+
+function chargeFor(reservation: Reservation, usage: Usage | undefined, modelAnswered: boolean): number {
+  if (usage) {
+    return tokensUsed(usage);
+  }
+  return modelAnswered ? reservation.tokens : 0;
+}
+
+let cached: { key: string; client: DynamoDBClient; ledger: BudgetLedger } | undefined;
+
+/**
+ * One ledger (and DynamoDB client, with its keep-alive connections) per execution environment. Short timeouts and one
+ * retry: a slow ledger must fail fast into the 503 (or failOpen), not eat the answer's time.
+ */
+function ledgerFor(config: BudgetConfig): BudgetLedger {
+  const key = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB]);
+  if (cached?.key !== key) {
+    cached?.client.destroy();
+    // The handler's defaults keep connections alive (one TLS handshake per execution environment).
+    const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
+    const client = new DynamoDBClient({ maxAttempts: 2, requestHandler });
+    cached = { key, client, ledger: new BudgetLedger(client, config.tableName, config.limits) };
+  }
+  return cached.ledger;
+}

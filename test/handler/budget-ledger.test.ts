@@ -1,0 +1,131 @@
+/**
+ * The ledger's arithmetic against a DynamoDB-compatible server (dynalite) with the real @aws-sdk/client-dynamodb, and
+ * the reservation's input estimate.
+ */
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { budgetSortKey } from '../../src/contract';
+import { estimateInputTokens, tokensUsed } from '../../src/handler/budget';
+import { BudgetExceededError, BudgetLedger, BudgetLedgerUnavailableError } from '../../src/handler/budget-ledger';
+import type { Caller } from '../../src/handler/caller';
+import { BudgetStore } from '../support/budget-store';
+
+let store: BudgetStore;
+beforeAll(async () => {
+  store = await BudgetStore.start();
+});
+afterAll(() => store?.stop());
+
+let callers = 0;
+const newCaller = (): Caller => ({ type: 'cognito', id: `sub-${++callers}` });
+
+async function used(caller: Caller, period: 'day' | 'month', at = new Date()): Promise<number> {
+  const { Item } = await store.client.send(
+    new GetItemCommand({
+      TableName: store.tableName,
+      Key: { pk: { S: `${caller.type}#${caller.id}` }, sk: { S: budgetSortKey(period, at) } },
+    }),
+  );
+  return Number(Item?.usedTokens?.N ?? 0);
+}
+
+describe('BudgetLedger', () => {
+  test('50 concurrent reservations racing for the last tokens: no overspend beyond the limit', async () => {
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 5000 });
+    const caller = newCaller();
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => ledger.reserve(caller, 90)));
+    const granted = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(granted).toHaveLength(11);
+    expect(refused.every((o) => (o as PromiseRejectedResult).reason instanceof BudgetExceededError)).toBe(true);
+    expect(await used(caller, 'day')).toBe(990);
+    expect(await used(caller, 'month')).toBe(990);
+  });
+
+  test('the remaining allowance is that of the tightest period', async () => {
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 400 });
+    const reservation = await ledger.reserve(newCaller(), 100);
+    expect(reservation).toMatchObject({ tokens: 100, remaining: 300 });
+    expect(reservation.sortKeys).toHaveLength(2);
+  });
+
+  test('no limit: nothing is written and nothing is left to report', async () => {
+    const ledger = new BudgetLedger(store.client, store.tableName, {});
+    const caller = newCaller();
+    expect(await ledger.reserve(caller, 100)).toEqual({ tokens: 100, sortKeys: [], remaining: undefined });
+    expect(await used(caller, 'day')).toBe(0);
+  });
+
+  test('settling adds the difference: down to a smaller real usage, up to a larger one', async () => {
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 9000 });
+    const caller = newCaller();
+    await ledger.settle(caller, await ledger.reserve(caller, 300), 120);
+    expect(await used(caller, 'day')).toBe(120);
+    await ledger.settle(caller, await ledger.reserve(caller, 300), 450);
+    expect(await used(caller, 'day')).toBe(570);
+    expect(await used(caller, 'month')).toBe(570);
+  });
+
+  test('periods are UTC days and months: a new day starts at 0 while the month keeps counting', async () => {
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 100, tokensPerMonth: 1000 });
+    const caller = newCaller();
+    const lastMinute = new Date('2026-12-03T23:59:30Z');
+    const nextDay = new Date('2026-12-04T00:00:30Z');
+    await ledger.reserve(caller, 100, lastMinute);
+    await expect(ledger.reserve(caller, 1, lastMinute)).rejects.toMatchObject({
+      period: 'day',
+      resetsAt: new Date('2026-12-04T00:00:00Z'),
+    });
+    await ledger.reserve(caller, 100, nextDay);
+    expect(await used(caller, 'day', nextDay)).toBe(100);
+    expect(await used(caller, 'month', nextDay)).toBe(200);
+  });
+
+  test('an unreachable ledger is BudgetLedgerUnavailableError', async () => {
+    const gone = await BudgetStore.start();
+    const ledger = new BudgetLedger(gone.client, gone.tableName, { tokensPerDay: 100 });
+    await gone.stop();
+    await expect(ledger.reserve(newCaller(), 1)).rejects.toBeInstanceOf(BudgetLedgerUnavailableError);
+  });
+
+  test('a missing table is BudgetLedgerUnavailableError too (not an over-budget answer)', async () => {
+    const ledger = new BudgetLedger(store.client, 'no-such-table', { tokensPerDay: 100 });
+    await expect(ledger.reserve(newCaller(), 1)).rejects.toBeInstanceOf(BudgetLedgerUnavailableError);
+  });
+});
+
+describe('the reservation estimate', () => {
+  const request = (content: object[]) => ({
+    modelId: 'm',
+    maxTokens: 10,
+    messages: [{ role: 'user' as const, content: content as never }],
+  });
+
+  test('text: about one token per four characters, system prompt included', () => {
+    const text = 'x'.repeat(400);
+    const bare = estimateInputTokens(request([{ text }]), {});
+    expect(bare).toBeGreaterThanOrEqual(100);
+    expect(bare).toBeLessThan(130);
+    expect(estimateInputTokens(request([{ text }]), { systemPrompt: 'y'.repeat(400) })).toBeGreaterThanOrEqual(
+      bare + 99,
+    );
+  });
+
+  test('an image or a document counts as 1600 tokens, whatever its size', () => {
+    const image = { image: { format: 'png', source: { bytes: new Uint8Array(5_000_000) } } };
+    const doc = { document: { format: 'pdf', name: 'a', source: { bytes: new Uint8Array(10) } } };
+    const estimate = estimateInputTokens(request([{ text: 'hi' }, image, doc]), {});
+    expect(estimate).toBeGreaterThanOrEqual(3200);
+    expect(estimate).toBeLessThan(3300);
+  });
+
+  test('what a request used counts every input token, cached or not, and every output token', () => {
+    const usage = {
+      inputTokens: 1,
+      outputTokens: 2,
+      totalTokens: 3,
+      cacheReadInputTokens: 4,
+      cacheWriteInputTokens: 8,
+    };
+    expect(tokensUsed(usage)).toBe(15);
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * Token budgets through the shipped bundle, against a DynamoDB-compatible server (dynalite) with the real
+ * @aws-sdk/client-dynamodb: a caller over budget is refused before Bedrock is called, and the ledger settles to the
+ * model's real usage.
+ */
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { MODEL, apiEvent, invokeStream, lambdaContext, setEnv, useHandlerTestContext } from './harness';
+import {
+  BUDGET_REMAINING_HEADER,
+  BudgetTableSchema,
+  HandlerEnvironment as Env,
+  Routes,
+  budgetPeriodEnd,
+  budgetSortKey,
+} from '../../src/contract';
+import { estimateInputTokens } from '../../src/handler/budget';
+import { answer, httpError } from '../../src/local/fake-bedrock';
+import { BudgetStore } from '../support/budget-store';
+
+const ctx = useHandlerTestContext();
+let store: BudgetStore;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  store = await BudgetStore.start();
+  restoreEnv = setEnv({
+    [Env.BUDGET_TABLE]: store.tableName,
+    [Env.BUDGET_TOKENS_PER_DAY]: '5000',
+    [Env.BUDGET_TOKENS_PER_MONTH]: undefined,
+    [Env.BUDGET_FAIL_OPEN]: undefined,
+    AWS_ENDPOINT_URL_DYNAMODB: store.url,
+  });
+});
+afterAll(async () => {
+  restoreEnv?.();
+  await store?.stop();
+});
+
+const USAGE = { inputTokens: 12, outputTokens: 3, cacheReadInputTokens: 40, cacheWriteInputTokens: 5 };
+beforeEach(() => ctx.fake.setScript(() => answer(['Hi', ' there', '!'], { usage: USAGE })));
+
+let callers = 0;
+/** A request from a caller of its own (so tests never share a ledger item), as API Gateway sends it with an API key. */
+function fromNewCaller(body: unknown = { prompt: 'hi', maxTokens: 100 }, path: string = Routes.STREAM.path) {
+  const apiKeyId = `key-${++callers}-${Date.now()}`;
+  const event = apiEvent(body, { path });
+  const requestContext = { ...event.requestContext, identity: { sourceIp: '203.0.113.9', apiKeyId } };
+  return { apiKeyId, event: { ...event, requestContext } as APIGatewayProxyEvent };
+}
+
+/** The same caller again, with another body. */
+function again(first: APIGatewayProxyEvent, body: unknown, path: string = Routes.STREAM.path): APIGatewayProxyEvent {
+  return { ...apiEvent(body, { path }), requestContext: first.requestContext };
+}
+
+async function usedTokens(apiKeyId: string, period: 'day' | 'month' = 'day'): Promise<number | undefined> {
+  const { Item } = await store.client.send(
+    new GetItemCommand({
+      TableName: store.tableName,
+      Key: { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: budgetSortKey(period, new Date()) } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.usedTokens?.N === undefined ? undefined : Number(Item.usedTokens.N);
+}
+
+async function setLimits(apiKeyId: string, limits: { tokensPerDay?: number; tokensPerMonth?: number }) {
+  const item: Record<string, { S: string } | { N: string }> = { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: 'limits' } };
+  for (const [name, value] of Object.entries(limits)) {
+    item[name] = { N: String(value) };
+  }
+  await store.client.send(new PutItemCommand({ TableName: store.tableName, Item: item }));
+}
+
+const REAL_USAGE = 12 + 3 + 40 + 5;
+/** What the handler reserves for `{ prompt: 'hi', maxTokens: 100 }`. */
+const reservationFor = (prompt: string, maxTokens: number) =>
+  estimateInputTokens(
+    { modelId: MODEL, maxTokens, messages: [{ role: 'user', content: [{ text: prompt }] }] },
+    { systemPrompt: process.env[Env.SYSTEM_PROMPT] },
+  ) + maxTokens;
+
+describe('within budget', () => {
+  test('reserves before Bedrock, tells the caller what is left, and settles to the real usage, cache tokens included', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('event: done');
+    expect(Number(res.headers[BUDGET_REMAINING_HEADER])).toBe(5000 - reservationFor('hi', 100));
+    expect(await usedTokens(apiKeyId)).toBe(REAL_USAGE);
+    expect(ctx.logs()[0].budget).toEqual({ reservedTokens: reservationFor('hi', 100), chargedTokens: REAL_USAGE });
+  });
+
+  test('the period items expire (TTL) some time after their period ends', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await invokeStream(ctx.mod, event);
+    const now = new Date();
+    const { Item } = await store.client.send(
+      new GetItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: budgetSortKey('day', now) } },
+      }),
+    );
+    const expiresAt = Number(Item?.[BudgetTableSchema.TIME_TO_LIVE_ATTRIBUTE]?.N);
+    expect(expiresAt * 1000).toBeGreaterThan(budgetPeriodEnd('day', now).getTime());
+    expect(expiresAt * 1000).toBeLessThan(budgetPeriodEnd('day', now).getTime() + 40 * 86_400_000);
+  });
+
+  test('the budget counts across requests until it is used up', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { tokensPerDay: REAL_USAGE + reservationFor('hi', 100) });
+    expect((await invokeStream(ctx.mod, event)).status).toBe(200);
+    expect((await invokeStream(ctx.mod, again(event, { prompt: 'hi', maxTokens: 100 }))).status).toBe(200);
+    const third = await invokeStream(ctx.mod, again(event, { prompt: 'hi', maxTokens: 100 }));
+    expect(third.status).toBe(429);
+    expect(await usedTokens(apiKeyId)).toBe(2 * REAL_USAGE);
+  });
+
+  test('the buffered endpoint and the OpenAI and AI SDK protocols are budgeted too', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    const buffered = await ctx.mod.bufferedHandler(
+      again(event, { prompt: 'hi', maxTokens: 100 }, Routes.BUFFERED.path),
+      lambdaContext(),
+    );
+    expect(buffered.statusCode).toBe(200);
+    expect(buffered.headers?.[BUDGET_REMAINING_HEADER]).toMatch(/^\d+$/);
+    const openai = { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], stream: true };
+    const res = await invokeStream(ctx.mod, again(event, openai, Routes.CHAT_COMPLETIONS.path));
+    expect(res.status).toBe(200);
+    const aiSdk = {
+      id: 'c1',
+      trigger: 'submit-message',
+      messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+    };
+    expect((await invokeStream(ctx.mod, again(event, aiSdk, Routes.AI_SDK_CHAT.path))).status).toBe(200);
+    expect(await usedTokens(apiKeyId)).toBe(3 * REAL_USAGE);
+  });
+});
+
+describe('over budget', () => {
+  test('429 budget_exceeded with Retry-After until the day resets; Bedrock is not called and nothing stays reserved', async () => {
+    const { apiKeyId, event } = fromNewCaller({ prompt: 'hi', maxTokens: 100 });
+    await setLimits(apiKeyId, { tokensPerDay: reservationFor('hi', 100) - 1 });
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.status).toBe(429);
+    const body = JSON.parse(res.body);
+    expect(body.error).toMatchObject({ type: 'rate_limit_error', code: 'budget_exceeded' });
+    expect(body.error.message).toContain('budget for the day');
+    const untilMidnight = (budgetPeriodEnd('day', new Date()).getTime() - Date.now()) / 1000;
+    expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(Math.floor(untilMidnight) - 5);
+    expect(Number(res.headers['Retry-After'])).toBeLessThanOrEqual(Math.ceil(untilMidnight) + 1);
+    expect(ctx.fake.requests).toHaveLength(0);
+    expect((await usedTokens(apiKeyId)) ?? 0).toBe(0);
+    const [line] = ctx.logs();
+    expect(line).toMatchObject({ level: 'WARN', status: 429, outcome: 'budget_exceeded', BudgetRejections: 1 });
+    expect(line.budget).toEqual({ reservedTokens: reservationFor('hi', 100), exceeded: true });
+  });
+
+  test('a smaller maxTokens fits where the default did not', async () => {
+    const { apiKeyId, event } = fromNewCaller({ prompt: 'hi' });
+    await setLimits(apiKeyId, { tokensPerDay: 600 });
+    expect((await invokeStream(ctx.mod, event)).status).toBe(429);
+    expect((await invokeStream(ctx.mod, again(event, { prompt: 'hi', maxTokens: 200 }))).status).toBe(200);
+  });
+
+  test('the month: 429 naming the month, and the day reservation made before it is rolled back', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { tokensPerDay: 100_000, tokensPerMonth: 10 });
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.status).toBe(429);
+    expect(JSON.parse(res.body).error.message).toContain('budget for the month');
+    const untilMonthEnd = (budgetPeriodEnd('month', new Date()).getTime() - Date.now()) / 1000;
+    expect(Number(res.headers['Retry-After'])).toBeGreaterThan(untilMonthEnd - 5);
+    expect(await usedTokens(apiKeyId, 'day')).toBe(0);
+    expect(ctx.fake.requests).toHaveLength(0);
+  });
+
+  test('a limit of 0 refuses every request of that caller', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { tokensPerDay: 0 });
+    expect((await invokeStream(ctx.mod, event)).status).toBe(429);
+  });
+
+  test('OpenAI callers get the 429 in the same error shape, which the openai client reads', async () => {
+    const openai = { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], stream: true };
+    const { apiKeyId, event } = fromNewCaller(openai, Routes.CHAT_COMPLETIONS.path);
+    await setLimits(apiKeyId, { tokensPerDay: 10 });
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.status).toBe(429);
+    expect(JSON.parse(res.body).error.code).toBe('budget_exceeded');
+  });
+});
+
+describe('racing for the last tokens', () => {
+  test('concurrent requests never reserve past the limit: exactly as many as fit get through', async () => {
+    const reservation = reservationFor('hi', 100);
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { tokensPerDay: 3 * reservation + reservation / 2 });
+    ctx.fake.setScript(() => answer(['Hi'], { usage: USAGE, delayMs: 50, firstDelayMs: 50 }));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => invokeStream(ctx.mod, again(event, { prompt: 'hi', maxTokens: 100 }))),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    expect(ctx.fake.requests).toHaveLength(3);
+    expect(await usedTokens(apiKeyId)).toBe(3 * REAL_USAGE);
+  });
+});
+
+describe('settling', () => {
+  test('a model that fails before answering costs nothing', async () => {
+    ctx.fake.setScript(() => httpError(400, 'ValidationException'));
+    const { apiKeyId, event } = fromNewCaller();
+    expect((await invokeStream(ctx.mod, event)).status).toBe(400);
+    expect(await usedTokens(apiKeyId)).toBe(0);
+    expect(ctx.logs()[0].budget).toMatchObject({ chargedTokens: 0 });
+  });
+
+  test('an answer cut before the usage arrived keeps its reservation (the model may have used it)', async () => {
+    ctx.fake.setScript(() => answer(['a', 'b', 'c', 'd'], { delayMs: 400 }));
+    const { apiKeyId, event } = fromNewCaller();
+    const res = await invokeStream(ctx.mod, event, { remainingMs: 1000 });
+    expect(res.body).toContain('"code":"timeout"');
+    expect(await usedTokens(apiKeyId)).toBe(reservationFor('hi', 100));
+  });
+
+  test('a model error in mid-stream with no usage keeps the reservation too', async () => {
+    ctx.fake.setScript(() => answer(['a', 'b'], { failAfter: { deltas: 1, exception: 'modelStreamErrorException' } }));
+    const { apiKeyId, event } = fromNewCaller();
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.body).toContain('event: error');
+    expect(await usedTokens(apiKeyId)).toBe(reservationFor('hi', 100));
+  });
+});
+
+describe('the ledger cannot be reached', () => {
+  /** A port nothing listens on: the ledger's connection is refused. */
+  async function closedPort(): Promise<string> {
+    const gone = await BudgetStore.start();
+    const url = gone.url;
+    await gone.stop();
+    return url;
+  }
+
+  test('503 budget_unavailable at ERROR level, and Bedrock is not called', async () => {
+    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: await closedPort() });
+    try {
+      const res = await invokeStream(ctx.mod, fromNewCaller().event);
+      expect(res.status).toBe(503);
+      expect(res.headers['Retry-After']).toBe('2');
+      expect(JSON.parse(res.body).error).toMatchObject({ type: 'api_error', code: 'budget_unavailable' });
+      expect(ctx.fake.requests).toHaveLength(0);
+      expect(ctx.logs()[0]).toMatchObject({ level: 'ERROR', outcome: 'budget_unavailable' });
+      expect(res.body).not.toContain('127.0.0.1');
+    } finally {
+      restore();
+    }
+  });
+
+  test('with failOpen the answer goes out unmetered, and the log line says so', async () => {
+    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: await closedPort(), [Env.BUDGET_FAIL_OPEN]: 'true' });
+    try {
+      const res = await invokeStream(ctx.mod, fromNewCaller().event);
+      expect(res.status).toBe(200);
+      expect(res.headers[BUDGET_REMAINING_HEADER]).toBeUndefined();
+      expect(ctx.logs()[0]).toMatchObject({ level: 'INFO', budget: { unmetered: true }, BudgetRejections: 0 });
+    } finally {
+      restore();
+    }
+  });
+
+  test('going away in mid-answer: the answer still ends well, and the log line says the settlement failed', async () => {
+    const leaving = await BudgetStore.start();
+    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: leaving.url });
+    try {
+      ctx.fake.setScript(() => answer(['a', 'b', 'c'], { usage: USAGE, delayMs: 100 }));
+      const { event } = fromNewCaller();
+      const pending = invokeStream(ctx.mod, event);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      await leaving.stop();
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('event: done');
+      expect(ctx.logs()[0].budget).toEqual({ reservedTokens: reservationFor('hi', 100), settlementFailed: true });
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('without budgets', () => {
+  test('no header, no ledger, no budget in the log line and no BudgetRejections metric', async () => {
+    const restore = setEnv({ [Env.BUDGET_TABLE]: undefined });
+    try {
+      const { apiKeyId, event } = fromNewCaller();
+      const res = await invokeStream(ctx.mod, event);
+      expect(res.status).toBe(200);
+      expect(res.headers[BUDGET_REMAINING_HEADER]).toBeUndefined();
+      expect(await usedTokens(apiKeyId)).toBeUndefined();
+      const [line] = ctx.logs();
+      expect(line.budget).toBeUndefined();
+      expect(line.BudgetRejections).toBeUndefined();
+    } finally {
+      restore();
+    }
+  });
+
+  test('with budgets, an accepted request publishes BudgetRejections 0 (so the metric has data to alarm on)', async () => {
+    await invokeStream(ctx.mod, fromNewCaller().event);
+    expect(ctx.logs()[0].BudgetRejections).toBe(0);
+  });
+});
