@@ -2,10 +2,15 @@
  * Conformance: the bundled handler under the real aws-lambda-ric 4.0.2 on Node 22 and 24, talking to a fake Lambda
  * Runtime API and the project's fake Bedrock. Needs `bash build-tools/setup-conformance.sh && npx projen bundle`.
  */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { FakeRuntimeApi, InvocationResult } from './fake-runtime-api';
 import { RicProcess, startRic } from './ric-process';
+import { BUDGET_REMAINING_HEADER, HandlerEnvironment as Env } from '../../src/contract';
 import { splitPrelude } from '../../src/contract/prelude';
-import { apiEvent, baseEnv, parseSse } from '../handler/harness';
+import { estimateInputTokens } from '../../src/handler/budget';
+import { MODEL, SYSTEM_PROMPT, apiEvent, baseEnv, parseSse } from '../handler/harness';
+import { BudgetStore } from '../support/budget-store';
 import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 
 jest.setTimeout(60_000);
@@ -115,5 +120,62 @@ describe.each([22, 24])('aws-lambda-ric 4.0.2 on Node %i', (major) => {
 
   test('no init errors were posted', () => {
     expect([...runtimeApi.initErrors, ...bufferedApi.initErrors]).toEqual([]);
+  });
+});
+
+describe.each([22, 24])('token budgets under aws-lambda-ric 4.0.2 on Node %i', (major) => {
+  const fake = new FakeBedrock();
+  const runtimeApi = new FakeRuntimeApi();
+  let store: BudgetStore;
+  let ric: RicProcess;
+  const reservation =
+    estimateInputTokens(
+      { modelId: MODEL, maxTokens: 100, messages: [{ role: 'user', content: [{ text: 'hi' }] }] },
+      { systemPrompt: SYSTEM_PROMPT },
+    ) + 100;
+
+  beforeAll(async () => {
+    [store] = await Promise.all([BudgetStore.start(), fake.start(), runtimeApi.start()]);
+    ric = startRic(major, runtimeApi.address, 'index.handler', {
+      ...baseEnv(fake),
+      AWS_ENDPOINT_URL_DYNAMODB: store.url,
+      [Env.BUDGET_TABLE]: store.tableName,
+      [Env.BUDGET_TOKENS_PER_DAY]: String(2 * reservation - 1),
+    });
+  });
+  afterAll(async () => {
+    await ric?.stop();
+    await Promise.all([runtimeApi.stop(), fake.stop(), store?.stop()]);
+  });
+  beforeEach(() => fake.setScript(() => answer(['Hello'], { usage: { inputTokens: 5, outputTokens: 1 } })));
+
+  const fromKey = (apiKeyId: string): APIGatewayProxyEvent => {
+    const event = apiEvent({ prompt: 'hi', maxTokens: 100 });
+    return { ...event, requestContext: { ...event.requestContext, identity: { apiKeyId } } } as APIGatewayProxyEvent;
+  };
+
+  test('each answer is settled before the runtime asks for the next invocation (Lambda may freeze in between)', async () => {
+    // Two reservations do not fit in the limit together: the second fits only if the first was settled to its usage.
+    const first = streamed(await runtimeApi.invoke(fromKey(`settled-${major}`)));
+    const second = streamed(await runtimeApi.invoke(fromKey(`settled-${major}`)));
+    expect([first.metadata.statusCode, second.metadata.statusCode]).toEqual([200, 200]);
+    expect(Number(first.metadata.headers?.[BUDGET_REMAINING_HEADER])).toBe(reservation - 1);
+  });
+
+  test('over budget: a 429 prelude with Retry-After, and Bedrock is not called', async () => {
+    const apiKeyId = `over-${major}`;
+    await store.client.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: 'limits' }, tokensPerDay: { N: '10' } },
+      }),
+    );
+    fake.requests.length = 0;
+    const { metadata, text } = streamed(await runtimeApi.invoke(fromKey(apiKeyId)));
+    expect(metadata.statusCode).toBe(429);
+    expect(metadata.headers?.['Retry-After']).toMatch(/^\d+$/);
+    expect(JSON.parse(text).error.code).toBe('budget_exceeded');
+    expect(fake.requests).toHaveLength(0);
+    expect(runtimeApi.initErrors).toEqual([]);
   });
 });
