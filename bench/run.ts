@@ -14,16 +14,18 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mixedAnswer } from './fake-server';
-import { handlerEnvironment } from '../src/contract';
+import { HandlerEnvironment, handlerEnvironment } from '../src/contract';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
+import { BudgetStore } from '../test/support/budget-store';
 import { answer, FakeBedrock, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
 
 const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
 const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
 const QUICK = process.argv.includes('--quick');
-/** `--only latency,handler`: run just these sections (latency, protocols, handler, bundle, synth, runner). */
+/** `--only latency,handler`: run just these sections (latency, protocols, budgets, handler, bundle, synth, runner). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const section = (name: string) => ONLY === undefined || ONLY.includes(name);
 const now = () => performance.now();
@@ -330,6 +332,83 @@ async function protocolFigures(): Promise<void> {
 }
 
 /** Runs the handler in this process against a fake model in another process. */
+/**
+ * What token budgets add before the first delta: the same request with budgets off and on, interleaved, against the
+ * local DynamoDB-compatible store; beside it, the ledger's own round trips (GetItem of the limits + one conditional
+ * UpdateItem) sent straight from the SDK, which is what the handler waits for before calling Bedrock.
+ */
+async function budgetFigures(): Promise<void> {
+  process.stdout.write('Token budgets (time to first delta, budgets off vs on, local DynamoDB-compatible store)\n');
+  const store = await BudgetStore.start();
+  const budgetEnv = {
+    [HandlerEnvironment.BUDGET_TABLE]: store.tableName,
+    [HandlerEnvironment.BUDGET_TOKENS_PER_DAY]: String(Number.MAX_SAFE_INTEGER),
+    AWS_ENDPOINT_URL_DYNAMODB: store.url,
+  };
+  try {
+    await withLocalApi(async (url, fake) => {
+      fake.setScript(() => answer(['a ', 'b ', 'c '], { firstDelayMs: 5 }));
+      const firstDelta = async (budgets: boolean) => {
+        if (budgets) Object.assign(process.env, budgetEnv);
+        else delete process.env[HandlerEnvironment.BUDGET_TABLE];
+        const result = await post(`${url}/stream`, { prompt: 'hi', maxTokens: 100 });
+        return result.deltas[0] - result.started;
+      };
+      await firstDelta(true);
+      await firstDelta(false);
+      const off: number[] = [];
+      const on: number[] = [];
+      for (let i = 0; i < (QUICK ? 5 : 200); i++) {
+        off.push(await firstDelta(false));
+        on.push(await firstDelta(true));
+      }
+      const roundTrips = await ledgerRoundTrips(store, QUICK ? 5 : 200);
+      for (const p of [50, 99]) {
+        const added = percentile(on, p) - percentile(off, p);
+        record({
+          name: `time to first delta p${p}, budgets on`,
+          value: ms(percentile(on, p)),
+          baseline: `budgets off ${ms(percentile(off, p))}`,
+          ratio: `${(percentile(on, p) / percentile(off, p)).toFixed(2)}x`,
+          target: 'added <= 2 x the ledger round trips',
+          met: added <= 2 * percentile(roundTrips, p),
+        });
+        record({
+          name: `ledger round trips p${p} (GetItem + conditional UpdateItem from the SDK)`,
+          value: ms(percentile(roundTrips, p)),
+          baseline: `added by budgets ${ms(added)}`,
+          target: 'for reference',
+        });
+      }
+    });
+  } finally {
+    delete process.env[HandlerEnvironment.BUDGET_TABLE];
+    await store.stop();
+  }
+}
+
+/** The ledger's reservation as the handler sends it, timed from the SDK: read the limits, add within the limit. */
+async function ledgerRoundTrips(store: BudgetStore, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  const Key = { pk: { S: 'ip#bench' }, sk: { S: 'day#bench' } };
+  for (let i = 0; i < runs; i++) {
+    const started = now();
+    await store.client.send(new GetItemCommand({ TableName: store.tableName, Key: { ...Key, sk: { S: 'limits' } } }));
+    await store.client.send(
+      new UpdateItemCommand({
+        TableName: store.tableName,
+        Key,
+        UpdateExpression: 'ADD #used :tokens',
+        ConditionExpression: 'attribute_not_exists(#used) OR #used <= :most',
+        ExpressionAttributeNames: { '#used': 'usedTokens' },
+        ExpressionAttributeValues: { ':tokens': { N: '1' }, ':most': { N: String(Number.MAX_SAFE_INTEGER) } },
+      }),
+    );
+    times.push(now() - started);
+  }
+  return times;
+}
+
 async function withFakeProcess<T>(deltas: number, kind: AnswerKind, fn: (endpoint: string) => Promise<T>): Promise<T> {
   const child = spawn(
     process.execPath,
@@ -666,6 +745,7 @@ async function main(): Promise<void> {
   }
   if (section('latency')) await latencyFigures();
   if (section('protocols')) await protocolFigures();
+  if (section('budgets')) await budgetFigures();
   if (section('handler')) await handlerCostFigures();
   if (section('bundle')) bundleFigures();
   if (section('synth')) synthFigures();
