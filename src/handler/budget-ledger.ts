@@ -87,14 +87,14 @@ export class BudgetLedger {
     return { tokens, sortKeys: reserved, remaining };
   }
 
-  /** Replaces the reservation by what the model really used (`chargedTokens`). */
-  async settle(caller: Caller, reservation: Reservation, chargedTokens: number): Promise<void> {
+  /** Replaces the reservation by what the model really used (`chargedTokens`); `signal` gives up on the ledger. */
+  async settle(caller: Caller, reservation: Reservation, chargedTokens: number, signal?: AbortSignal): Promise<void> {
     const difference = chargedTokens - reservation.tokens;
     if (difference === 0) {
       return;
     }
     const pk = budgetPartitionKey(caller);
-    await this.guard(() => Promise.all(reservation.sortKeys.map((sk) => this.add(pk, sk, difference))));
+    await this.guard(() => Promise.all(reservation.sortKeys.map((sk) => this.add(pk, sk, difference, signal))));
   }
 
   /** The API's limits, replaced per period by the caller's `limits` item where it names one. */
@@ -149,7 +149,7 @@ export class BudgetLedger {
     await Promise.allSettled(sortKeys.map((sk) => this.add(pk, sk, -tokens)));
   }
 
-  private async add(pk: string, sk: string, tokens: number): Promise<void> {
+  private async add(pk: string, sk: string, tokens: number, abortSignal?: AbortSignal): Promise<void> {
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
@@ -158,6 +158,7 @@ export class BudgetLedger {
         ExpressionAttributeNames: { '#used': Attr.USED_TOKENS },
         ExpressionAttributeValues: { ':tokens': { N: String(tokens) } },
       }),
+      { abortSignal },
     );
   }
 

@@ -88,8 +88,9 @@ export class RequestBudget {
   /**
    * Settles the reservation: to the model's usage when it reported one, to nothing when the model never answered,
    * and otherwise (the answer was cut: deadline, disconnect) the reservation stands, as the model may have used it.
+   * Gives up after `timeoutMs` (what is left of the invocation), so that the log line is still written.
    */
-  async settle(usage: Usage | undefined, modelAnswered: boolean): Promise<void> {
+  async settle(usage: Usage | undefined, modelAnswered: boolean, timeoutMs: number): Promise<void> {
     const reservation = this.reservation;
     if (reservation === undefined || this.record === undefined) {
       return;
@@ -97,7 +98,8 @@ export class RequestBudget {
     this.reservation = undefined;
     const charged = chargeFor(reservation, usage, modelAnswered);
     try {
-      await ledgerFor(this.config).settle(this.caller, reservation, charged);
+      const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+      await ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
       this.record.chargedTokens = charged;
     } catch {
       this.record.settlementFailed = true;

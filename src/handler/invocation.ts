@@ -188,7 +188,8 @@ export class Invocation {
     if (this.answerParts) {
       this.record.answer = this.answerParts.join('');
     }
-    await this.budget?.settle(this.record.usage, this.modelAnswered);
+    // The settlement may take what is left of the invocation, less a moment for the log line.
+    await this.budget?.settle(this.record.usage, this.modelAnswered, this.context.getRemainingTimeInMillis() - 100);
     this.record.budget = this.budget?.record;
     // Listing the models asks for no model: it is logged, but counts in no metric (Requests means model requests).
     writeRequestRecord(this.record, this.config, { metrics: this.event.resource !== Routes.MODELS.path });

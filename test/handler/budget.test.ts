@@ -3,6 +3,7 @@
  * @aws-sdk/client-dynamodb: a caller over budget is refused before Bedrock is called, and the ledger settles to the
  * model's real usage.
  */
+import * as net from 'net';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MODEL, apiEvent, invokeStream, lambdaContext, setEnv, useHandlerTestContext } from './harness';
@@ -286,6 +287,52 @@ describe('the ledger cannot be reached', () => {
       expect(ctx.logs()[0].budget).toEqual({ reservedTokens: reservationFor('hi', 100), settlementFailed: true });
     } finally {
       restore();
+    }
+  });
+});
+
+/** A TCP proxy to the store that can start swallowing everything (a ledger that hangs rather than refuses). */
+async function hangingProxy(target: string) {
+  const { port } = new URL(target);
+  let hanging = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const upstream = net.connect(Number(port), '127.0.0.1');
+    sockets.add(upstream);
+    client.on('data', (bytes) => hanging || upstream.write(bytes));
+    upstream.on('data', (bytes) => hanging || client.write(bytes));
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    hang: () => (hanging = true),
+    close: () => {
+      sockets.forEach((socket) => socket.destroy());
+      server.close();
+    },
+  };
+}
+
+describe('a ledger that hangs at settlement time', () => {
+  test('the settlement gives up before the invocation ends, and the log line is written', async () => {
+    const proxy = await hangingProxy(store.url);
+    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    try {
+      ctx.fake.setScript(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
+      const pending = invokeStream(ctx.mod, fromNewCaller().event, { remainingMs: 1500 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      proxy.hang();
+      const started = Date.now();
+      const res = await pending;
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(res.status).toBe(200);
+      expect(ctx.logs()[0].budget).toMatchObject({ settlementFailed: true });
+    } finally {
+      restore();
+      proxy.close();
     }
   });
 });
