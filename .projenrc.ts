@@ -220,15 +220,13 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true }] },
 });
 // The local runner (bin `cdk-streaming-bedrock-api serve`): the shipped handler behind an API Gateway-like front and
-// an embedded fake Bedrock endpoint. Bundled, so that consumers get no runtime dependencies from it.
-project.bundler.addBundle('src/local/cli.ts', {
-  platform: 'node',
-  target: 'node20',
-  externals: [],
-  sourcemap: false,
-  banner: '#!/usr/bin/env node',
-  executable: true,
+// an embedded fake Bedrock endpoint. Bundled, so that consumers get no runtime dependencies from it; by a script
+// rather than projen's bundler, which takes no esbuild plugin: dynalite (the ledger of `--token-budget`) needs one.
+const bundleRunner = project.addTask('bundle:local/cli', {
+  description: 'Create a JavaScript bundle from src/local/cli.ts (build-tools/bundle-runner.js)',
+  exec: 'node build-tools/bundle-runner.js',
 });
+project.bundler.bundleTask.spawn(bundleRunner);
 project.addBins({ 'cdk-streaming-bedrock-api': 'assets/local/cli/index.js' });
 
 // The README's main job: stream from the embedded fake model in one command.

@@ -17,8 +17,8 @@ import { Writable } from 'stream';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mixedAnswer } from './fake-server';
 import { HandlerEnvironment, handlerEnvironment } from '../src/contract';
+import { BudgetStore } from '../src/local/budget-store';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
-import { BudgetStore } from '../test/support/budget-store';
 import { answer, FakeBedrock, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
 
 const ROOT = path.join(__dirname, '..');

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { handlerEnvironment } from '../contract';
+import { BudgetStore } from './budget-store';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
 import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, type HandlerModule, type RequestInfo } from './local-api';
@@ -40,6 +41,8 @@ Options:
   --no-client-tools        refuse tools and tool blocks (clientTools: false)
   --allow-caller-system-messages
                            OpenAI and AI SDK callers may add system messages after the system prompt
+  --token-budget <n>       cap each caller (here: its IP address) at n tokens per UTC day (tokenBudget), with
+                           the ledger in an embedded DynamoDB-compatible server, in memory; over it: 429
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
@@ -69,6 +72,8 @@ export interface ServeOptions {
   readonly additionalModelRequestFields?: Record<string, unknown>;
   readonly clientTools: boolean;
   readonly allowCallerSystemMessages: boolean;
+  /** Tokens per caller per UTC day, with the embedded ledger; undefined: no budget. */
+  readonly tokenBudget?: number;
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
   readonly bodyTimeoutSeconds: number;
@@ -100,6 +105,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'additional-model-request-fields': { type: 'string' },
         'no-client-tools': { type: 'boolean', default: false },
         'allow-caller-system-messages': { type: 'boolean', default: false },
+        'token-budget': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
@@ -152,6 +158,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     additionalModelRequestFields: modelFields,
     clientTools: !(values['no-client-tools'] as boolean),
     allowCallerSystemMessages: values['allow-caller-system-messages'] as boolean,
+    tokenBudget: optionalInteger(values['token-budget'] as string | undefined, '--token-budget', 0, 1_000_000_000),
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
@@ -199,6 +206,10 @@ function maxTokens(raw: string | undefined, reasoning: boolean): number {
   return value;
 }
 
+function optionalInteger(raw: string | undefined, flag: string, min: number, max: number): number | undefined {
+  return raw === undefined ? undefined : integer(raw, flag, min, max);
+}
+
 function integer(raw: string, flag: string, min: number, max: number): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -209,6 +220,8 @@ function integer(raw: string, flag: string, min: number, max: number): number {
 
 /** Starts the fake model (unless --bedrock), configures the handler like the construct would, and listens. */
 export async function serve(options: ServeOptions, handlerPath: string, out: (line: string) => void) {
+  // The SDK warns about this machine's Node.js version; the deployed function runs the latest Lambda runtime.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const fake = options.bedrock
     ? undefined
     : await new FakeBedrock(
@@ -227,11 +240,10 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           },
         },
       ).start();
+  const ledger = options.tokenBudget === undefined ? undefined : await BudgetStore.start();
 
   // The handler's configuration, exactly as the construct sets it.
   Object.assign(process.env, {
-    // The SDK warns about this machine's Node.js version; the deployed function runs the latest Lambda runtime.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...handlerEnvironment({
       modelId: options.modelId,
       maxTokens: options.maxTokens,
@@ -241,7 +253,9 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       additionalModelRequestFields: options.additionalModelRequestFields,
       clientTools: options.clientTools,
       allowCallerSystemMessages: options.allowCallerSystemMessages,
+      tokenBudget: ledger && { tableName: ledger.tableName, tokensPerDay: options.tokenBudget },
     }),
+    ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
   });
   if (fake) {
     Object.assign(process.env, {
@@ -285,6 +299,12 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       : 'Client disconnects: like Lambda, the handler gets no signal and runs until its answer ends or it times out',
   );
   out(`Features: ${features(options).join(', ')}`);
+  if (ledger) {
+    out(
+      `Token budget: ${options.tokenBudget} tokens per caller (IP address) per UTC day, ledger in memory at ` +
+        `${ledger.url} (table ${ledger.tableName}); a request reserves its input estimate + maxTokens`,
+    );
+  }
   out('Try it:');
   out(`  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${url}/stream`);
   out(`OpenAI clients: baseURL ${url}/v1 (model ${options.modelId}); AI SDK useChat: api ${url}/chat`);
@@ -293,6 +313,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
     close: async () => {
       await api.close();
       await fake?.stop();
+      await ledger?.stop();
       records.restore();
     },
   };

@@ -9,8 +9,8 @@ import { RicProcess, startRic } from './ric-process';
 import { BUDGET_REMAINING_HEADER, HandlerEnvironment as Env } from '../../src/contract';
 import { splitPrelude } from '../../src/contract/prelude';
 import { estimateInputTokens } from '../../src/handler/budget';
+import { BudgetStore } from '../../src/local/budget-store';
 import { MODEL, SYSTEM_PROMPT, apiEvent, baseEnv, parseSse } from '../handler/harness';
-import { BudgetStore } from '../support/budget-store';
 import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 
 jest.setTimeout(60_000);

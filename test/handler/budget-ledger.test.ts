@@ -7,7 +7,7 @@ import { budgetSortKey } from '../../src/contract';
 import { estimateInputTokens, tokensUsed } from '../../src/handler/budget';
 import { BudgetExceededError, BudgetLedger, BudgetLedgerUnavailableError } from '../../src/handler/budget-ledger';
 import type { Caller } from '../../src/handler/caller';
-import { BudgetStore } from '../support/budget-store';
+import { BudgetStore } from '../../src/local/budget-store';
 
 let store: BudgetStore;
 beforeAll(async () => {

@@ -16,8 +16,8 @@ import {
   budgetSortKey,
 } from '../../src/contract';
 import { estimateInputTokens } from '../../src/handler/budget';
+import { BudgetStore } from '../../src/local/budget-store';
 import { answer, httpError } from '../../src/local/fake-bedrock';
-import { BudgetStore } from '../support/budget-store';
 
 const ctx = useHandlerTestContext();
 let store: BudgetStore;
@@ -198,7 +198,9 @@ describe('racing for the last tokens', () => {
     const reservation = reservationFor('hi', 100);
     const { apiKeyId, event } = fromNewCaller();
     await setLimits(apiKeyId, { tokensPerDay: 3 * reservation + reservation / 2 });
-    ctx.fake.setScript(() => answer(['Hi'], { usage: USAGE, delayMs: 50, firstDelayMs: 50 }));
+    // The answers take long enough that every request has its reservation decided before the first settlement gives
+    // tokens back (a settled request makes room for a later one, which is right, but not what this test counts).
+    ctx.fake.setScript(() => answer(['Hi'], { usage: USAGE, delayMs: 50, firstDelayMs: 1500 }));
     const results = await Promise.all(
       Array.from({ length: 12 }, () => invokeStream(ctx.mod, again(event, { prompt: 'hi', maxTokens: 100 }))),
     );
@@ -276,10 +278,10 @@ describe('the ledger cannot be reached', () => {
     const leaving = await BudgetStore.start();
     const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: leaving.url });
     try {
-      ctx.fake.setScript(() => answer(['a', 'b', 'c'], { usage: USAGE, delayMs: 100 }));
+      const modelCalled = scriptOnce(() => answer(['a', 'b', 'c'], { usage: USAGE, delayMs: 100 }));
       const { event } = fromNewCaller();
       const pending = invokeStream(ctx.mod, event);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      await modelCalled; // the reservation is made: Bedrock is called only after it
       await leaving.stop();
       const res = await pending;
       expect(res.status).toBe(200);
@@ -290,6 +292,16 @@ describe('the ledger cannot be reached', () => {
     }
   });
 });
+
+/** Sets the fake model's script; resolves when Bedrock is called, which the handler does only after reserving. */
+function scriptOnce(script: Parameters<typeof ctx.fake.setScript>[0]): Promise<void> {
+  return new Promise<void>((resolve) => {
+    ctx.fake.setScript((...args: Parameters<typeof script>) => {
+      resolve();
+      return script(...args);
+    });
+  });
+}
 
 /** A TCP proxy to the store that can start swallowing everything (a ledger that hangs rather than refuses). */
 async function hangingProxy(target: string) {
@@ -321,9 +333,9 @@ describe('a ledger that hangs at settlement time', () => {
     const proxy = await hangingProxy(store.url);
     const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
     try {
-      ctx.fake.setScript(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
+      const modelCalled = scriptOnce(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
       const pending = invokeStream(ctx.mod, fromNewCaller().event, { remainingMs: 1500 });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await modelCalled; // the reservation went through the proxy; from now on the ledger hangs
       proxy.hang();
       const started = Date.now();
       const res = await pending;
