@@ -7,5 +7,6 @@ export {
   StreamingBedrockApi,
   StreamingBedrockApiDomainProps,
   StreamingBedrockApiProps,
+  TokenBudgetOptions,
 } from './streaming-bedrock-api';
 export { StreamingLambdaIntegration, StreamingLambdaIntegrationOptions } from './streaming-lambda-integration';

@@ -2,6 +2,7 @@ import { Duration, Names, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,6 +11,7 @@ import { ApiAuth } from './api-auth';
 import { Route, Routes } from './contract';
 import { accessLogFormat } from './private/access-log-format';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
+import { budgetTable, grantBudgetLedger } from './private/budget-table';
 import { DefaultHandlers } from './private/default-handler';
 import { DefaultHandlerEntryPoint } from './private/default-handler-code';
 import { addCustomDomain, customDomainUrl, validateCustomDomain } from './private/domain';
@@ -105,6 +107,44 @@ export interface DefaultHandlerOptions {
    * @default Size.kibibytes(256)
    */
   readonly maxRequestBodySize?: Size;
+}
+
+/**
+ * Per-caller token budgets: the tokens each caller may spend per UTC day and per UTC calendar month, on every
+ * endpoint, kept in a DynamoDB table. See the README section "Token budgets".
+ */
+export interface TokenBudgetOptions {
+  /**
+   * Tokens each caller may spend per UTC day (input, output and cache tokens). A caller's `limits` item in the table
+   * overrides it for that caller.
+   *
+   * @default - no daily limit
+   */
+  readonly tokensPerDay?: number;
+  /**
+   * Tokens each caller may spend per UTC calendar month (input, output and cache tokens). A caller's `limits` item
+   * in the table overrides it for that caller.
+   *
+   * @default - no monthly limit
+   */
+  readonly tokensPerMonth?: number;
+  /**
+   * Your own ledger table, e.g. one shared by several APIs or encrypted with your KMS key. It must have a string
+   * partition key `pk` and a string sort key `sk`, and should have TTL on `expiresAt`. The handler gets `GetItem` and
+   * `UpdateItem` on it (and `kms:Decrypt`, `kms:DescribeKey`, `kms:Encrypt`, `kms:GenerateDataKey` on its customer
+   * managed key, if it has one). With your own table, the
+   * limits may come from its `limits` items alone.
+   *
+   * @default - a new table: on-demand, TTL on `expiresAt`, point-in-time recovery, encrypted, kept when the stack is
+   * deleted (`budgetTable`)
+   */
+  readonly table?: dynamodb.ITable;
+  /**
+   * Answer unmetered when the table cannot be reached, instead of refusing with 503 `budget_unavailable`.
+   *
+   * @default false
+   */
+  readonly failOpen?: boolean;
 }
 
 /** A custom domain for the API, such as `chat.example.com`. */
@@ -307,6 +347,17 @@ export interface StreamingBedrockApiProps {
   readonly guardrail?: GuardrailOptions;
 
   /**
+   * Cap the tokens each caller (the `caller` of the handler's log line: IAM principal, API key id, Cognito `sub`,
+   * Lambda authorizer `principalId`, or the source IP with `ApiAuth.none()`) may spend per day and/or month. Before
+   * Bedrock is called the handler reserves the request's input estimate plus its `maxTokens`; a caller over budget
+   * gets 429 `budget_exceeded` with `Retry-After`. After the answer the reservation is settled to the real usage.
+   * Needs the default handler. See the README section "Token budgets".
+   *
+   * @default - no budgets
+   */
+  readonly tokenBudget?: TokenBudgetOptions;
+
+  /**
    * Stage throttling for all methods: the steady rate (requests per second) and the burst.
    *
    * @default - rateLimit 10, burstLimit 20
@@ -461,6 +512,10 @@ export class StreamingBedrockApi extends Construct {
   public readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created with ApiAuth.apiKey(). */
   public readonly apiKey?: apigateway.IApiKey;
+  /**
+   * With `tokenBudget`, the ledger table (yours, or the one the construct created). Undefined without `tokenBudget`.
+   */
+  public readonly budgetTable?: dynamodb.ITable;
   /** The log group of the API's access logs. It is kept when the stack is deleted (see `logRetention`). */
   public readonly accessLogGroup: logs.ILogGroup;
   /**
@@ -500,6 +555,8 @@ export class StreamingBedrockApi extends Construct {
       promptCaching: props.promptCaching ?? false,
       systemPrompt: Boolean(props.systemPrompt),
       clientTools: props.clientTools ?? true,
+      maxTokens: props.maxTokens,
+      tokenBudget: props.tokenBudget,
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
@@ -519,16 +576,20 @@ export class StreamingBedrockApi extends Construct {
       : (props.handlerOptions?.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE);
 
     const bedrockStatements = this.bedrockStatements(modelIds, props.guardrail);
+    this.budgetTable = props.tokenBudget ? budgetTable(this, props.tokenBudget) : undefined;
     const defaultHandlers = props.handler
       ? undefined
       : new DefaultHandlers(this, {
-          environment: defaultHandlerEnvironment(subject, props.modelId!, props),
+          environment: defaultHandlerEnvironment(subject, props.modelId!, props, this.budgetTable?.tableName),
           bedrockStatements,
           retention: logRetention,
           tracing: props.tracing ?? false,
           options: props.handlerOptions,
         });
     bedrockStatements.forEach((statement) => props.handler?.addToRolePolicy(statement));
+    if (this.budgetTable) {
+      grantBudgetLedger(this.budgetTable, defaultHandlers!.role);
+    }
 
     if (streaming) {
       this.handler =
@@ -636,6 +697,25 @@ export class StreamingBedrockApi extends Construct {
    */
   public metricOutputTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.handlerMetric('OutputTokens', 'metricOutputTokens', props);
+  }
+
+  /**
+   * Requests refused with 429 `budget_exceeded` because the caller's token budget could not cover them, API-wide.
+   * The handler publishes 1 for each refusal and 0 for each other budgeted request, so `statistic: 'Average'` is the
+   * share of requests refused. Pass `dimensionsMap: { ModelId: '...' }` for one model.
+   *
+   * Throws without `tokenBudget` (nothing publishes it) and with your own `handler`.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricBudgetRejections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.metricsNamespace !== undefined && this.budgetTable === undefined) {
+      throw new Error(
+        `${subjectOf('StreamingBedrockApi', this)}: metricBudgetRejections() needs tokenBudget: without budgets the ` +
+          'handler refuses no request for its budget and publishes no BudgetRejections metric.',
+      );
+    }
+    return this.handlerMetric('BudgetRejections', 'metricBudgetRejections', props);
   }
 
   /**

@@ -67,8 +67,8 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
     result = run('nag3.js', path.join(consumer.work, 'out-nag3'));
   }, 120_000);
 
-  test('every auth mode x response mode, protocols and WAF + custom domain per auth mode, profiles, BYO handler, CORS, guardrail and model feature stacks synthesize', () => {
-    expect(result.stacks).toHaveLength(32);
+  test('every auth mode x response mode, protocols and WAF + custom domain + budgets per auth mode, profiles, BYO handler, CORS, guardrail, model feature and own-ledger stacks synthesize', () => {
+    expect(result.stacks).toHaveLength(33);
   });
 
   test('no CloudFormation schema finding anywhere', () => {
@@ -182,7 +182,7 @@ describe('with cdk-nag 2', () => {
   );
 
   test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None'])(
-    'with %s auth, the web ACL guards the stage, the custom domain maps to it, and APIG3 is cleared',
+    'with %s auth, the web ACL guards the stage, the custom domain maps to it, APIG3 is cleared, and the budget ledger is granted item access only',
     (auth) => {
       const stackName = `${auth}WafDomain`;
       const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${stackName}.template.json`), 'utf8'));
@@ -200,6 +200,17 @@ describe('with cdk-nag 2', () => {
         BasePath: 'ai',
         Stage: { Ref: stageId },
       });
+      const [[tableId, table]] = ofType('AWS::DynamoDB::Table');
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      const ledgerStatements = ofType('AWS::IAM::Policy')
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((st: any) => JSON.stringify(st.Action).includes('dynamodb:'));
+      expect(ledgerStatements).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        }),
+      ]);
       expect(
         findings.filter((f) => ours(f.path) && f.path.includes(`${stackName}/`)).map((f) => f.message),
       ).not.toContain('AwsSolutions-APIG3');

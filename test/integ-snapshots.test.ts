@@ -36,6 +36,7 @@ function templates(dir: string): Record<string, string> {
 
 test('there are integration tests', () => {
   expect(apps.sort()).toEqual([
+    'integ.budgets.js',
     'integ.buffered.js',
     'integ.model-features.js',
     'integ.protocols.js',

@@ -14,13 +14,15 @@ export function environmentSize(env: Record<string, string>): number {
   );
 }
 
-/** The default handler's configuration, from props only, in the contract's encoding. */
+/** The default handler's configuration, from props (and the budget ledger's table name), in the contract's encoding. */
 export function defaultHandlerEnvironment(
   subject: string,
   modelId: string,
   props: StreamingBedrockApiProps,
+  budgetTableName?: string,
 ): Record<string, string> {
   const guardrail = props.guardrail;
+  const budget = props.tokenBudget;
   const env = handlerEnvironment({
     modelId,
     allowedModelIds: props.allowedModelIds,
@@ -42,6 +44,15 @@ export function defaultHandlerEnvironment(
       streamProcessingMode: guardrail.streamProcessingMode,
       trace: guardrail.trace,
     },
+    tokenBudget:
+      budget && budgetTableName !== undefined
+        ? {
+            tableName: budgetTableName,
+            tokensPerDay: budget.tokensPerDay,
+            tokensPerMonth: budget.tokensPerMonth,
+            failOpen: budget.failOpen,
+          }
+        : undefined,
   });
   const size = environmentSize(env);
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {

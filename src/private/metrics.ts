@@ -5,7 +5,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 export const DEFAULT_METRICS_NAMESPACE = 'StreamingBedrockApi';
 
 /** The default handler's metrics that the construct's `metric*()` methods return. */
-export type HandlerMetricName = 'Requests' | 'Errors' | 'InputTokens' | 'OutputTokens' | 'TimeToFirstToken';
+export type HandlerMetricName =
+  'Requests' | 'Errors' | 'InputTokens' | 'OutputTokens' | 'TimeToFirstToken' | 'BudgetRejections';
 
 /** Default statistics: counts add up; times are read at the 90th percentile (one slow answer in ten). */
 const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
@@ -14,6 +15,7 @@ const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
   InputTokens: cloudwatch.Stats.SUM,
   OutputTokens: cloudwatch.Stats.SUM,
   TimeToFirstToken: cloudwatch.Stats.p(90),
+  BudgetRejections: cloudwatch.Stats.SUM,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { validateTokenBudget } from './budget-table';
 import { validateAdditionalModelRequestFields } from './model-request-fields';
 import {
   fail,
@@ -26,6 +27,7 @@ const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'openAiCompatible',
   'aiSdkCompatible',
   'allowCallerSystemMessages',
+  'tokenBudget',
 ];
 
 /**
@@ -53,6 +55,9 @@ export function validateProps(
   validateHandlerOptions(subject, props.handlerOptions);
   if (props.guardrail) {
     validateGuardrail(subject, props.guardrail);
+  }
+  if (props.tokenBudget) {
+    validateTokenBudget(subject, props.tokenBudget);
   }
   if (props.cors) {
     validateCors(subject, props.cors);

@@ -3,7 +3,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { parseModelId, profileServesRegion } from './bedrock-iam';
-import { gatewayResponseCorsHeaders } from '../contract';
+import { HandlerDefaults, gatewayResponseCorsHeaders } from '../contract';
+import type { TokenBudgetOptions } from '../streaming-bedrock-api';
 
 /** Settings that are legal but risky, resolved from props. */
 export interface RiskySettings {
@@ -20,6 +21,10 @@ export interface RiskySettings {
   readonly systemPrompt: boolean;
   /** Callers may send tools (`clientTools` is not false). */
   readonly clientTools: boolean;
+  /** The `maxTokens` prop, if set. */
+  readonly maxTokens?: number;
+  /** The `tokenBudget` prop, if set. */
+  readonly tokenBudget?: TokenBudgetOptions;
 }
 
 const WARNING_PREFIX = 'cdk-streaming-bedrock-api';
@@ -70,6 +75,25 @@ export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySetting
     );
   }
   warnAboutPromptCaching(warn, settings);
+  warnAboutBudgetBelowMaxTokens(warn, settings);
+}
+
+/**
+ * A reservation is at least the request's `maxTokens`: a limit below the API's `maxTokens` refuses every request that
+ * keeps the default. A limit of 0 is deliberate (only callers with a `limits` item may call) and is not warned about.
+ */
+function warnAboutBudgetBelowMaxTokens(warn: (id: string, message: string) => void, settings: RiskySettings): void {
+  const maxTokens = settings.maxTokens ?? HandlerDefaults.MAX_TOKENS;
+  for (const name of ['tokensPerDay', 'tokensPerMonth'] as const) {
+    const limit = settings.tokenBudget?.[name];
+    if (limit !== undefined && limit > 0 && limit < maxTokens) {
+      warn(
+        'budgetBelowMaxTokens',
+        `tokenBudget.${name} ${limit} is below maxTokens ${maxTokens}: each request reserves its maxTokens before ` +
+          'Bedrock is called, so requests that keep the default are refused (429). Raise the limit, or lower maxTokens.',
+      );
+    }
+  }
 }
 
 /** Prompt caching puts a cache point after the system prompt and after the tools: without a system prompt only tools. */

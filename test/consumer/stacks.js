@@ -1,10 +1,14 @@
 // The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
 // protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
-// guardrail and tracing, prompt caching and reasoning, and every auth mode behind a WAF web ACL on a custom domain. Construct id "Chat" marks what the library creates.
+// guardrail and tracing, prompt caching and reasoning, every auth mode behind a WAF web ACL on a custom domain with token
+// budgets, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks what the library
+// creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
 const acm = require('aws-cdk-lib/aws-certificatemanager');
 const cognito = require('aws-cdk-lib/aws-cognito');
+const dynamodb = require('aws-cdk-lib/aws-dynamodb');
+const kms = require('aws-cdk-lib/aws-kms');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const wafv2 = require('aws-cdk-lib/aws-wafv2');
 const { ApiAuth, GuardrailStreamMode, ResponseMode, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
@@ -78,6 +82,7 @@ function addStacks(app) {
       auth: auth(operated),
       responseMode: ResponseMode.BOTH,
       openAiCompatible: true,
+      tokenBudget: { tokensPerDay: 200000, tokensPerMonth: 3000000 },
       webAclArn: rateLimitedWebAcl(operated).attrArn,
       domainName: {
         domainName: 'chat.example.com',
@@ -132,7 +137,25 @@ function addStacks(app) {
     additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 } },
     clientTools: false,
   });
-  return [...stacks, usProfile, globalProfile, byo, cors, guarded, applicationProfile, modelFeatures];
+  const ownLedger = new Stack(app, 'OwnBudgetTable', { env });
+  new StreamingBedrockApi(ownLedger, 'Chat', {
+    modelId: MODEL,
+    responseMode: ResponseMode.BOTH,
+    tokenBudget: {
+      tokensPerMonth: 1000000,
+      failOpen: true,
+      table: new dynamodb.Table(ownLedger, 'Ledger', {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: 'expiresAt',
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: new kms.Key(ownLedger, 'LedgerKey', { enableKeyRotation: true }),
+      }),
+    },
+  });
+  return [...stacks, usProfile, globalProfile, byo, cors, guarded, applicationProfile, modelFeatures, ownLedger];
 }
 
 module.exports = { addStacks };

@@ -1,0 +1,51 @@
+// Integration test: token budgets through a deployed API with an API key (the caller is the key's id). The construct
+// creates the ledger table; a request that fits gets its answer and X-Budget-Remaining-Tokens, and a request whose
+// reservation (input estimate + maxTokens) exceeds the whole daily budget gets 429 budget_exceeded with Retry-After,
+// before Bedrock is called. The key's value is read at run time (getApiKey), never written in the template.
+// Run with an account that has Bedrock access to the model: npx integ-runner --update-on-failed
+const { App, Stack } = require('aws-cdk-lib');
+const { ExpectedResult, IntegTest, Match } = require('@aws-cdk/integ-tests-alpha');
+const { ApiAuth, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
+
+const MODEL = 'us.amazon.nova-lite-v1:0';
+const BUDGET = 300;
+const app = new App();
+const stack = new Stack(app, 'IntegStreamingBedrockApiBudgets');
+const chat = new StreamingBedrockApi(stack, 'Chat', {
+  modelId: MODEL,
+  auth: ApiAuth.apiKey(),
+  maxTokens: 64,
+  tokenBudget: { tokensPerDay: BUDGET },
+});
+
+const integ = new IntegTest(app, 'StreamingBedrockApiBudgetsInteg', { testCases: [stack], regions: ['us-east-1'] });
+const key = integ.assertions.awsApiCall('APIGateway', 'getApiKey', { apiKey: chat.apiKey.keyId, includeValue: true });
+key.provider.addToRolePolicy({
+  Effect: 'Allow',
+  Action: ['apigateway:GET'],
+  Resource: [`arn:aws:apigateway:${stack.region}::/apikeys/${chat.apiKey.keyId}`],
+});
+const apiKeyValue = key.getAttString('value');
+const call = (body) =>
+  integ.assertions.httpApiCall(chat.streamUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'x-api-key': apiKeyValue },
+    body: JSON.stringify(body),
+  });
+
+// Fits (about 16 + a few input tokens): answered, with the allowance left after the reservation.
+call({ prompt: 'Reply with the single word pong.', maxTokens: 16 }).expect(
+  ExpectedResult.objectLike({
+    status: 200,
+    headers: { 'x-budget-remaining-tokens': [Match.stringLikeRegexp('^[0-9]+$')] },
+    body: Match.stringLikeRegexp('event: done'),
+  }),
+);
+// Can never fit: the input estimate alone (characters / 4) is over the daily budget.
+call({ prompt: 'pong '.repeat(BUDGET), maxTokens: 16 }).expect(
+  ExpectedResult.objectLike({
+    status: 429,
+    headers: { 'retry-after': [Match.stringLikeRegexp('^[0-9]+$')] },
+    body: { error: { type: 'rate_limit_error', code: 'budget_exceeded' } },
+  }),
+);
