@@ -10,12 +10,14 @@ import { installConsumerApp } from './consumer-app';
 
 const integDir = path.join(__dirname, 'integ');
 const apps = fs.readdirSync(integDir).filter((f) => /^integ\..+\.js$/.test(f));
+/** Modules the apps share (plain .js files beside them). */
+const helpers = fs.readdirSync(integDir).filter((f) => f.endsWith('.js') && !apps.includes(f));
 let appDir: string;
 let cleanup: () => void;
 
 beforeAll(() => {
   ({ appDir, cleanup } = installConsumerApp());
-  for (const file of apps) {
+  for (const file of [...apps, ...helpers]) {
     fs.copyFileSync(path.join(integDir, file), path.join(appDir, file));
   }
 }, 300_000);

@@ -6,6 +6,7 @@
 const { App, Stack } = require('aws-cdk-lib');
 const { ExpectedResult, IntegTest, Match } = require('@aws-cdk/integ-tests-alpha');
 const { ApiAuth, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
+const { readApiKeyValue } = require('./api-key-value');
 
 const MODEL = 'us.amazon.nova-lite-v1:0';
 const BUDGET = 300;
@@ -19,13 +20,7 @@ const chat = new StreamingBedrockApi(stack, 'Chat', {
 });
 
 const integ = new IntegTest(app, 'StreamingBedrockApiBudgetsInteg', { testCases: [stack], regions: ['us-east-1'] });
-const key = integ.assertions.awsApiCall('APIGateway', 'getApiKey', { apiKey: chat.apiKey.keyId, includeValue: true });
-key.provider.addToRolePolicy({
-  Effect: 'Allow',
-  Action: ['apigateway:GET'],
-  Resource: [`arn:aws:apigateway:${stack.region}::/apikeys/${chat.apiKey.keyId}`],
-});
-const apiKeyValue = key.getAttString('value');
+const apiKeyValue = readApiKeyValue(integ, stack, chat.apiKey);
 const call = (body) =>
   integ.assertions.httpApiCall(chat.streamUrl, {
     method: 'POST',
