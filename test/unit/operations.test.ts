@@ -6,6 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ResponseMode, StreamingBedrockApi, StreamingBedrockApiProps } from '../../src';
+import { inlineFunction } from '../support/inline-function';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const WEB_ACL = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/chat-acl/a1b2c3d4-5678-90ab-cdef-111122223333';
@@ -70,11 +71,7 @@ describe('handler metrics', () => {
 
   test('with your own handler, a handler metric throws naming the construct and what to use instead', () => {
     const stack = new Stack(new App(), 'Byo');
-    const handler = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_LATEST,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => {};'),
-    });
+    const handler = inlineFunction(stack, 'Fn');
     const api = new StreamingBedrockApi(stack, 'Chat', { handler });
     expect(() => api.metricTimeToFirstToken()).toThrow(
       /StreamingBedrockApi at 'Byo\/Chat': metricTimeToFirstToken\(\) needs the default handler.*api\.handler\.metricErrors\(\)/,

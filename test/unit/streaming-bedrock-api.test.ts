@@ -13,6 +13,7 @@ import {
   StreamingBedrockApiProps,
   StreamingLambdaIntegration,
 } from '../../src';
+import { STREAMING_CODE, inlineFunction } from '../support/inline-function';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
@@ -504,11 +505,7 @@ describe('auth modes', () => {
   test('lambdaAuthorizer uses the given authorizer', () => {
     const app = new App();
     const stack = new Stack(app, 'S');
-    const fn = new lambda.Function(stack, 'AuthFn', {
-      runtime: lambda.Runtime.NODEJS_LATEST,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
-    });
+    const fn = inlineFunction(stack, 'AuthFn');
     const authorizer = new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: fn });
     new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, auth: ApiAuth.lambdaAuthorizer(authorizer) });
     const t = Template.fromStack(stack);
@@ -569,12 +566,7 @@ describe('bring your own handler', () => {
   function byo(extra: Partial<StreamingBedrockApiProps> = {}) {
     const app = new App();
     const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'us-east-1' } });
-    const fn = new lambda.Function(stack, 'Mine', {
-      runtime: lambda.Runtime.NODEJS_LATEST,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = awslambda.streamifyResponse(async (e, s) => s.end())'),
-      timeout: Duration.minutes(2),
-    });
+    const fn = inlineFunction(stack, 'Mine', STREAMING_CODE, Duration.minutes(2));
     const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, handler: fn, ...extra });
     return { stack, fn, api };
   }
@@ -640,12 +632,7 @@ describe('bring your own handler', () => {
 describe('StreamingLambdaIntegration', () => {
   function setup() {
     const stack = new Stack(new App(), 'S');
-    const fn = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_LATEST,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('x'),
-      timeout: Duration.minutes(3),
-    });
+    const fn = inlineFunction(stack, 'Fn', 'x', Duration.minutes(3));
     const api = new apigateway.RestApi(stack, 'Api');
     return { stack, fn, api };
   }
@@ -1141,11 +1128,7 @@ describe('client protocols', () => {
       (stack) =>
         ApiAuth.lambdaAuthorizer(
           new apigateway.TokenAuthorizer(stack, 'Authorizer', {
-            handler: new lambda.Function(stack, 'AuthFn', {
-              runtime: lambda.Runtime.NODEJS_LATEST,
-              handler: 'index.handler',
-              code: lambda.Code.fromInline('exports.handler = async () => ({})'),
-            }),
+            handler: inlineFunction(stack, 'AuthFn'),
           }),
         ),
     ],
@@ -1275,11 +1258,7 @@ describe('client protocols', () => {
 
   test('fails with your own handler: the protocols are spoken by the default handler', () => {
     const stack = new Stack(new App(), 'S');
-    const fn = new lambda.Function(stack, 'Mine', {
-      runtime: lambda.Runtime.NODEJS_LATEST,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = awslambda.streamifyResponse(async (e, s) => s.end())'),
-    });
+    const fn = inlineFunction(stack, 'Mine', STREAMING_CODE);
     expect(
       () => new StreamingBedrockApi(stack, 'Chat', { handler: fn, ...PROTOCOLS, allowCallerSystemMessages: true }),
     ).toThrow(

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ResponseMode, StreamingBedrockApi, StreamingBedrockApiProps } from '../../src';
 import { HandlerEnvironment } from '../../src/contract';
+import { inlineFunction } from '../support/inline-function';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 
@@ -183,11 +184,7 @@ describe('tokenBudget validation', () => {
 
   test('with your own handler it fails: the budget is enforced by the default handler', () => {
     const stack = new Stack(new App(), 'Byo');
-    const handler = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_LATEST,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => {};'),
-    });
+    const handler = inlineFunction(stack, 'Fn');
     expect(() => new StreamingBedrockApi(stack, 'Chat', { handler, tokenBudget: { tokensPerDay: 1000 } })).toThrow(
       /tokenBudget configure the default handler and would be ignored/,
     );
