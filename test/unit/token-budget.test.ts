@@ -3,7 +3,6 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ResponseMode, StreamingBedrockApi, StreamingBedrockApiProps } from '../../src';
 import { HandlerEnvironment } from '../../src/contract';
 import { inlineFunction } from '../support/inline-function';
