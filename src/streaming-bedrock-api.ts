@@ -132,8 +132,8 @@ export interface TokenBudgetOptions {
    * Your own ledger table, e.g. one shared by several APIs or encrypted with your KMS key. It must have a string
    * partition key `pk` and a string sort key `sk`, and should have TTL on `expiresAt`. The handler gets `GetItem` and
    * `UpdateItem` on it (and `kms:Decrypt`, `kms:DescribeKey`, `kms:Encrypt`, `kms:GenerateDataKey` on its customer
-   * managed key, if it has one). With your own table, the
-   * limits may come from its `limits` items alone.
+   * managed key, if it has one). With your own table, the limits may come from its `limits` items alone (a caller
+   * without one is then not limited).
    *
    * @default - a new table: on-demand, TTL on `expiresAt`, point-in-time recovery, encrypted, kept when the stack is
    * deleted (`budgetTable`)
