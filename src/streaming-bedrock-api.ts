@@ -12,7 +12,7 @@ import { Route, Routes } from './contract';
 import { accessLogFormat } from './private/access-log-format';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './private/bedrock-iam';
 import { budgetTable, grantBudgetLedger } from './private/budget-table';
-import { DefaultHandlers } from './private/default-handler';
+import { DefaultHandlers, LATEST_RUNTIME_ACKNOWLEDGMENTS } from './private/default-handler';
 import { DefaultHandlerEntryPoint } from './private/default-handler-code';
 import { addCustomDomain, customDomainUrl, validateCustomDomain } from './private/domain';
 import { addErrorGatewayResponses } from './private/gateway-responses';
@@ -855,6 +855,7 @@ export class StreamingBedrockApi extends Construct {
             reason:
               'API Gateway invokes the function synchronously; a dead-letter queue only serves asynchronous invocations.',
           },
+          ...LATEST_RUNTIME_ACKNOWLEDGMENTS,
         ]);
       }
     }

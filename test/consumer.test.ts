@@ -227,7 +227,9 @@ describe('with cdk-nag 2', () => {
       'AwsSolutions-APIG2',
       'AwsSolutions-COG4',
       'AwsSolutions-IAM5',
+      'AwsSolutions-L1',
       'Serverless-LambdaDLQ',
+      'Serverless-LambdaLatestVersion',
     ]);
     for (const suppression of suppressions) {
       expect(suppression.reason.length).toBeGreaterThan(40);

@@ -4,7 +4,24 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { defaultHandlerCode } from './default-handler-code';
+import type { NagAcknowledgment } from './nag-acknowledgments';
 import type { DefaultHandlerOptions } from '../streaming-bedrock-api';
+
+/**
+ * The functions run on `Runtime.NODEJS_LATEST` on purpose: aws-cdk-lib moves it to a newer runtime once that runtime
+ * is available in every region, and consumers get it by upgrading aws-cdk-lib. cdk-nag's rule compares with every
+ * runtime aws-cdk-lib lists instead, so it fires whenever aws-cdk-lib lists a runtime before making it the latest
+ * (aws-cdk-lib 2.278 lists nodejs26.x while NODEJS_LATEST is nodejs24.x).
+ */
+export const LATEST_RUNTIME_ACKNOWLEDGMENTS: NagAcknowledgment[] = [
+  'AwsSolutions-L1',
+  'Serverless-LambdaLatestVersion',
+].map((id) => ({
+  id,
+  reason:
+    'The function runs on Runtime.NODEJS_LATEST, the newest Node.js runtime aws-cdk-lib deems available in every ' +
+    'region; it moves forward as you upgrade aws-cdk-lib. Runtimes aws-cdk-lib lists before that are not used.',
+}));
 
 /** What the default handler's functions share. */
 export interface DefaultHandlerSettings {
