@@ -140,7 +140,10 @@ export interface TokenBudgetOptions {
    */
   readonly table?: dynamodb.ITable;
   /**
-   * Answer unmetered when the table cannot be reached, instead of refusing with 503 `budget_unavailable`.
+   * Answer unmetered when the table cannot be reached (no answer in time, throttling, a DynamoDB fault), instead of
+   * refusing with 503 `budget_unavailable`. Such answers are logged at WARN and counted by
+   * `metricUnmeteredRequests()`. A table DynamoDB says is wrong (access denied, no such table, another key schema)
+   * is still refused with 503: failing open there would switch budgets off until someone noticed.
    *
    * @default false
    */
@@ -709,13 +712,20 @@ export class StreamingBedrockApi extends Construct {
    * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
    */
   public metricBudgetRejections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (this.metricsNamespace !== undefined && this.budgetTable === undefined) {
-      throw new Error(
-        `${subjectOf('StreamingBedrockApi', this)}: metricBudgetRejections() needs tokenBudget: without budgets the ` +
-          'handler refuses no request for its budget and publishes no BudgetRejections metric.',
-      );
-    }
-    return this.handlerMetric('BudgetRejections', 'metricBudgetRejections', props);
+    return this.budgetMetric('BudgetRejections', 'metricBudgetRejections', props);
+  }
+
+  /**
+   * Requests answered although their token budget could not be checked (the ledger was out of reach and
+   * `tokenBudget.failOpen` is on), API-wide: 1 for each such answer, 0 for each other budgeted request. Alarm on it
+   * when you fail open: these answers are not counted against any budget.
+   *
+   * Throws without `tokenBudget` (nothing publishes it) and with your own `handler`.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricUnmeteredRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.budgetMetric('UnmeteredRequests', 'metricUnmeteredRequests', props);
   }
 
   /**
@@ -779,6 +789,21 @@ export class StreamingBedrockApi extends Construct {
       );
     }
     return handlerMetric(this.metricsNamespace, name, props);
+  }
+
+  /** A metric the default handler publishes only for budgeted requests. */
+  private budgetMetric(
+    name: HandlerMetricName,
+    method: string,
+    props: cloudwatch.MetricOptions | undefined,
+  ): cloudwatch.Metric {
+    if (this.metricsNamespace !== undefined && this.budgetTable === undefined) {
+      throw new Error(
+        `${subjectOf('StreamingBedrockApi', this)}: ${method}() needs tokenBudget: without budgets the handler ` +
+          `checks no budget and publishes no ${name} metric.`,
+      );
+    }
+    return this.handlerMetric(name, method, props);
   }
 
   /** The REST API and its stage: throttled, JSON access logs, execution logs at ERROR without payloads. */

@@ -46,19 +46,47 @@ export class BudgetExceededError extends Error {
 
 /** The ledger could not be read or written (network, throttling, permissions, missing table). */
 export class BudgetLedgerUnavailableError extends Error {
+  /**
+   * DynamoDB answered that the ledger itself is wrong (access denied, no such table, a key schema that does not
+   * match): the operator has to act, and waiting does not help. Otherwise the ledger was out of reach (no answer in
+   * time, throttling, a DynamoDB fault).
+   */
+  readonly misconfigured: boolean;
+
   constructor(cause: unknown) {
     super('token budget ledger unavailable', { cause });
     this.name = 'BudgetLedgerUnavailableError';
+    this.misconfigured = isMisconfiguration(cause);
   }
+}
+
+/** DynamoDB's throttling errors: client faults (400) that only say "not now". */
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+/** A 4xx answer from DynamoDB other than throttling: the request can never succeed as the ledger is set up. */
+function isMisconfiguration(err: unknown): boolean {
+  const { name, $metadata } = (err ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500 && !THROTTLING_ERRORS.has(name ?? '');
 }
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'month'];
 
 export class BudgetLedger {
+  /**
+   * @param client reads and reserves; it may retry, since a reservation counted twice only overcharges the caller.
+   * @param writeOnceClient gives tokens back (settlement, release) and must not retry: a write whose answer was lost
+   *   would otherwise give the tokens back twice. The same client as `client` where retries are off anyway.
+   */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly defaults: BudgetLimits,
+    private readonly writeOnceClient: DynamoDBClient = client,
   ) {}
 
   /** Reserves `tokens` in every limited period of the caller, or throws BudgetExceededError having reserved none. */
@@ -150,7 +178,7 @@ export class BudgetLedger {
   }
 
   private async add(pk: string, sk: string, tokens: number, abortSignal?: AbortSignal): Promise<void> {
-    await this.client.send(
+    await this.writeOnceClient.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: key(pk, sk),

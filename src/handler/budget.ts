@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BUDGET_REMAINING_HEADER } from '../contract';
-import { BudgetExceededError, BudgetLedger, type Reservation } from './budget-ledger';
+import { BudgetExceededError, BudgetLedger, BudgetLedgerUnavailableError, type Reservation } from './budget-ledger';
 import type { Caller } from './caller';
 import type { ChatRequest, Usage } from './chat';
 import type { BudgetConfig, HandlerConfig } from './config';
@@ -72,8 +72,10 @@ export class RequestBudget {
         const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
         throw Errors.budgetExceeded(err.period, tokens, seconds);
       }
-      if (!this.config.failOpen) {
-        throw Errors.budgetUnavailable(err);
+      // failOpen covers a ledger out of reach, never a broken one: that would silently switch budgets off for good.
+      const misconfigured = err instanceof BudgetLedgerUnavailableError && err.misconfigured;
+      if (misconfigured || !this.config.failOpen) {
+        throw Errors.budgetUnavailable(err instanceof BudgetLedgerUnavailableError ? err.cause : err);
       }
       this.record.unmetered = true;
     }
@@ -114,20 +116,26 @@ function chargeFor(reservation: Reservation, usage: Usage | undefined, modelAnsw
   return modelAnswered ? reservation.tokens : 0;
 }
 
-let cached: { key: string; client: DynamoDBClient; ledger: BudgetLedger } | undefined;
+let cached: { key: string; requestHandler: NodeHttpHandler; ledger: BudgetLedger } | undefined;
 
 /**
- * One ledger (and DynamoDB client, with its keep-alive connections) per execution environment. Short timeouts and one
- * retry: a slow ledger must fail fast into the 503 (or failOpen), not eat the answer's time.
+ * One ledger (and keep-alive connections) per execution environment. Short timeouts and one retry for reads and
+ * reservations: a slow ledger must fail fast into the 503 (or failOpen), not eat the answer's time. Writes that give
+ * tokens back are never retried (see BudgetLedger); both clients share the connections.
  */
 function ledgerFor(config: BudgetConfig): BudgetLedger {
   const key = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB]);
   if (cached?.key !== key) {
-    cached?.client.destroy();
+    cached?.requestHandler.destroy();
     // The handler's defaults keep connections alive (one TLS handshake per execution environment).
     const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
     const client = new DynamoDBClient({ maxAttempts: 2, requestHandler });
-    cached = { key, client, ledger: new BudgetLedger(client, config.tableName, config.limits) };
+    const writeOnceClient = new DynamoDBClient({ maxAttempts: 1, requestHandler });
+    cached = {
+      key,
+      requestHandler,
+      ledger: new BudgetLedger(client, config.tableName, config.limits, writeOnceClient),
+    };
   }
   return cached.ledger;
 }

@@ -7,8 +7,8 @@ import { logLevel } from './errors';
 /**
  * One structured JSON line per request, written after the response ended, naming the caller. For a request for a
  * model it is also a CloudWatch Embedded Metric Format document, so the same line yields the metrics (requests,
- * errors by code, tokens, time to first token, cache tokens, duration, budget rejections) without any API call. Prompts and answers
- * appear only when `logContent` is on.
+ * errors by code, tokens, time to first token, cache tokens, duration, budget rejections and unmetered answers)
+ * without any API call. Prompts and answers appear only when `logContent` is on.
  */
 export interface RequestRecord {
   requestId: string;
@@ -57,7 +57,8 @@ export function writeRequestRecord(
   options: { metrics: boolean } = { metrics: true },
 ): void {
   const line = {
-    level: logLevel(record.outcome),
+    // An answer the budget did not count is fine for the caller but worth the operator's attention.
+    level: record.budget?.unmetered && record.outcome === 'ok' ? 'WARN' : logLevel(record.outcome),
     message: 'request completed',
     ...record,
     ...(options.metrics ? embeddedMetrics(record, config?.metricsNamespace ?? 'StreamingBedrockApi') : {}),
@@ -87,6 +88,7 @@ function embeddedMetrics(record: RequestRecord, namespace: string): Record<strin
   metric('Duration', 'Milliseconds', record.durationMs);
   // Only where the budget was checked: an API without budgets publishes no such metric.
   metric('BudgetRejections', 'Count', record.budget && (record.budget.exceeded ? 1 : 0));
+  metric('UnmeteredRequests', 'Count', record.budget && (record.budget.unmetered ? 1 : 0));
   return {
     ModelId: record.modelId ?? 'unknown',
     Outcome: record.outcome,

@@ -6,7 +6,13 @@ export const DEFAULT_METRICS_NAMESPACE = 'StreamingBedrockApi';
 
 /** The default handler's metrics that the construct's `metric*()` methods return. */
 export type HandlerMetricName =
-  'Requests' | 'Errors' | 'InputTokens' | 'OutputTokens' | 'TimeToFirstToken' | 'BudgetRejections';
+  | 'Requests'
+  | 'Errors'
+  | 'InputTokens'
+  | 'OutputTokens'
+  | 'TimeToFirstToken'
+  | 'BudgetRejections'
+  | 'UnmeteredRequests';
 
 /** Default statistics: counts add up; times are read at the 90th percentile (one slow answer in ten). */
 const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
@@ -16,6 +22,7 @@ const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
   OutputTokens: cloudwatch.Stats.SUM,
   TimeToFirstToken: cloudwatch.Stats.p(90),
   BudgetRejections: cloudwatch.Stats.SUM,
+  UnmeteredRequests: cloudwatch.Stats.SUM,
 };
 
 /**

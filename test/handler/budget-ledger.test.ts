@@ -80,16 +80,32 @@ describe('BudgetLedger', () => {
     expect(await used(caller, 'month', nextDay)).toBe(200);
   });
 
-  test('an unreachable ledger is BudgetLedgerUnavailableError', async () => {
+  test('an unreachable ledger is BudgetLedgerUnavailableError, out of reach rather than misconfigured', async () => {
     const gone = await BudgetStore.start();
     const ledger = new BudgetLedger(gone.client, gone.tableName, { tokensPerDay: 100 });
     await gone.stop();
-    await expect(ledger.reserve(newCaller(), 1)).rejects.toBeInstanceOf(BudgetLedgerUnavailableError);
+    const err = await ledger.reserve(newCaller(), 1).catch((e) => e);
+    expect(err).toBeInstanceOf(BudgetLedgerUnavailableError);
+    expect(err.misconfigured).toBe(false);
   });
 
-  test('a missing table is BudgetLedgerUnavailableError too (not an over-budget answer)', async () => {
+  test('a missing table is BudgetLedgerUnavailableError too (not an over-budget answer), and misconfigured', async () => {
     const ledger = new BudgetLedger(store.client, 'no-such-table', { tokensPerDay: 100 });
-    await expect(ledger.reserve(newCaller(), 1)).rejects.toBeInstanceOf(BudgetLedgerUnavailableError);
+    const err = await ledger.reserve(newCaller(), 1).catch((e) => e);
+    expect(err).toBeInstanceOf(BudgetLedgerUnavailableError);
+    expect(err.misconfigured).toBe(true);
+  });
+
+  test('throttling is out of reach (waiting helps), any other refusal by DynamoDB is misconfigured', () => {
+    const answered = (name: string, httpStatusCode: number) =>
+      Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+    const misconfigured = (cause: unknown) => new BudgetLedgerUnavailableError(cause).misconfigured;
+    expect(misconfigured(answered('ProvisionedThroughputExceededException', 400))).toBe(false);
+    expect(misconfigured(answered('ThrottlingException', 400))).toBe(false);
+    expect(misconfigured(answered('InternalServerError', 500))).toBe(false);
+    expect(misconfigured(answered('AccessDeniedException', 400))).toBe(true);
+    expect(misconfigured(answered('ValidationException', 400))).toBe(true);
+    expect(misconfigured(Object.assign(new Error('timeout'), { name: 'TimeoutError' }))).toBe(false);
   });
 });
 

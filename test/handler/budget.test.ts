@@ -268,7 +268,31 @@ describe('the ledger cannot be reached', () => {
       const res = await invokeStream(ctx.mod, fromNewCaller().event);
       expect(res.status).toBe(200);
       expect(res.headers[BUDGET_REMAINING_HEADER]).toBeUndefined();
-      expect(ctx.logs()[0]).toMatchObject({ level: 'INFO', budget: { unmetered: true }, BudgetRejections: 0 });
+      expect(ctx.logs()[0]).toMatchObject({
+        level: 'WARN',
+        outcome: 'ok',
+        budget: { unmetered: true },
+        BudgetRejections: 0,
+        UnmeteredRequests: 1,
+      });
+    } finally {
+      restore();
+    }
+  });
+
+  test('failOpen does not cover a broken ledger (no such table): 503 at ERROR naming the cause, Bedrock not called', async () => {
+    const restore = setEnv({ [Env.BUDGET_TABLE]: 'no-such-table', [Env.BUDGET_FAIL_OPEN]: 'true' });
+    try {
+      const res = await invokeStream(ctx.mod, fromNewCaller().event);
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.body).error.code).toBe('budget_unavailable');
+      expect(res.body).not.toContain('no-such-table');
+      expect(ctx.fake.requests).toHaveLength(0);
+      expect(ctx.logs()[0]).toMatchObject({
+        level: 'ERROR',
+        outcome: 'budget_unavailable',
+        error: { code: 'budget_unavailable', cause: { name: 'ResourceNotFoundException', httpStatusCode: 400 } },
+      });
     } finally {
       restore();
     }
@@ -303,24 +327,36 @@ function scriptOnce(script: Parameters<typeof ctx.fake.setScript>[0]): Promise<v
   });
 }
 
-/** A TCP proxy to the store that can start swallowing everything (a ledger that hangs rather than refuses). */
-async function hangingProxy(target: string) {
+/**
+ * A TCP proxy to the store that can start swallowing everything (a ledger that hangs rather than refuses), or start
+ * losing the ledger's answers: requests still reach it and are carried out, but the connection drops before the
+ * answer gets back (what a retry would then repeat).
+ */
+async function ledgerProxy(target: string) {
   const { port } = new URL(target);
-  let hanging = false;
+  let mode: 'pass' | 'hang' | 'loseAnswers' = 'pass';
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
     const upstream = net.connect(Number(port), '127.0.0.1');
     sockets.add(upstream);
-    client.on('data', (bytes) => hanging || upstream.write(bytes));
-    upstream.on('data', (bytes) => hanging || client.write(bytes));
+    client.on('data', (bytes) => mode === 'hang' || upstream.write(bytes));
+    upstream.on('data', (bytes) => {
+      if (mode === 'loseAnswers') {
+        client.destroy();
+      } else if (mode === 'pass') {
+        client.write(bytes);
+      }
+    });
     client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    hang: () => (hanging = true),
+    hang: () => (mode = 'hang'),
+    loseAnswers: () => (mode = 'loseAnswers'),
     close: () => {
       sockets.forEach((socket) => socket.destroy());
       server.close();
@@ -330,7 +366,7 @@ async function hangingProxy(target: string) {
 
 describe('a ledger that hangs at settlement time', () => {
   test('the settlement gives up before the invocation ends, and the log line is written', async () => {
-    const proxy = await hangingProxy(store.url);
+    const proxy = await ledgerProxy(store.url);
     const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
     try {
       const modelCalled = scriptOnce(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
@@ -342,6 +378,28 @@ describe('a ledger that hangs at settlement time', () => {
       expect(Date.now() - started).toBeLessThan(1500);
       expect(res.status).toBe(200);
       expect(ctx.logs()[0].budget).toMatchObject({ settlementFailed: true });
+    } finally {
+      restore();
+      proxy.close();
+    }
+  });
+});
+
+describe('a ledger whose answer to the settlement is lost', () => {
+  test('the settlement is not retried: the tokens are given back once, never twice', async () => {
+    const proxy = await ledgerProxy(store.url);
+    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    try {
+      const modelCalled = scriptOnce(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
+      const { apiKeyId, event } = fromNewCaller();
+      const pending = invokeStream(ctx.mod, event);
+      await modelCalled;
+      proxy.loseAnswers();
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(ctx.logs()[0].budget).toMatchObject({ settlementFailed: true });
+      // The write did happen: the ledger holds the real usage, as if the answer had arrived.
+      expect(await usedTokens(apiKeyId)).toBe(REAL_USAGE);
     } finally {
       restore();
       proxy.close();

@@ -88,6 +88,17 @@ describe('the ledger table the construct creates', () => {
       Dimensions: Match.absent(),
     });
   });
+
+  test('metricUnmeteredRequests() is the API-wide UnmeteredRequests (answers failOpen let through), summed', () => {
+    const { api: budgeted } = stackWith({ tokenBudget: { tokensPerDay: 200_000, failOpen: true } });
+    const metric = budgeted.metricUnmeteredRequests();
+    expect([metric.namespace, metric.metricName, metric.statistic, metric.period.toSeconds()]).toEqual([
+      'StreamingBedrockApi',
+      'UnmeteredRequests',
+      'Sum',
+      300,
+    ]);
+  });
 });
 
 describe('your own ledger table', () => {
@@ -148,6 +159,9 @@ describe('without tokenBudget', () => {
     expect(Object.keys(vars).filter((name) => name.startsWith('SBA_BUDGET'))).toEqual([]);
     expect(() => api.metricBudgetRejections()).toThrow(
       /StreamingBedrockApi at 'TestStack\/Chat': metricBudgetRejections\(\) needs tokenBudget/,
+    );
+    expect(() => api.metricUnmeteredRequests()).toThrow(
+      /StreamingBedrockApi at 'TestStack\/Chat': metricUnmeteredRequests\(\) needs tokenBudget: .* no UnmeteredRequests metric/,
     );
   });
 });
