@@ -66,7 +66,7 @@ export function validateTokenBudget(subject: string, budget: TokenBudgetOptions)
     fail(
       subject,
       'tokenBudget',
-      {},
+      budget,
       'A budget needs a limit: set tokensPerDay and/or tokensPerMonth, or pass your own table whose limits items set them per caller.',
     );
   }

@@ -40,7 +40,7 @@ function checkJsonValue(subject: string, path: string, value: unknown, ancestors
         subject,
         path,
         value,
-        'It is a token, unknown until deployment: the handler reads these fields as JSON, so pass literal values.',
+        "The construct writes these fields into the handler's configuration at synth, so pass literal values.",
       );
     }
     if (typeof value === 'number' && !Number.isFinite(value)) {

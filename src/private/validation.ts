@@ -17,6 +17,9 @@ export function show(value: unknown): string {
   if (value instanceof Duration) {
     return value.toHumanString();
   }
+  if (isUnresolvedValue(value)) {
+    return '(a token, whose value is known only at deployment)';
+  }
   if (typeof value === 'string') {
     return JSON.stringify(value);
   }

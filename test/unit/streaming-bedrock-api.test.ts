@@ -805,7 +805,7 @@ describe('synth-time validation', () => {
     [
       'a token in additionalModelRequestFields',
       { additionalModelRequestFields: { thinking: { type: Lazy.string({ produce: () => 'enabled' }) } } },
-      /invalid additionalModelRequestFields\.thinking\.type ".*Token.*"\. It is a token, unknown until deployment: .*pass literal values/,
+      /invalid additionalModelRequestFields\.thinking\.type \(a token, whose value is known only at deployment\)\. The construct writes these fields .*pass literal values/,
     ],
     [
       'a cycle in additionalModelRequestFields',

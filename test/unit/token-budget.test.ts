@@ -1,4 +1,4 @@
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Lazy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -188,7 +188,13 @@ describe('tokenBudget validation', () => {
   });
 
   test('no limit and no table of limits items fails', () => {
-    expect(invalid({ failOpen: true })).toThrow(/invalid tokenBudget \{\}\. A budget needs a limit/);
+    expect(invalid({ failOpen: true })).toThrow(/invalid tokenBudget \{"failOpen":true\}\. A budget needs a limit/);
+  });
+
+  test('a limit that is a token (a CfnParameter, say) fails, saying it is a token rather than printing its number', () => {
+    expect(invalid({ tokensPerDay: Lazy.number({ produce: () => 1000 }) })).toThrow(
+      /invalid tokenBudget\.tokensPerDay \(a token, whose value is known only at deployment\)\. Use a whole number of tokens >= 0 known at synth/,
+    );
   });
 
   test('a limit of 0 is allowed: only callers with a limits item may call', () => {
