@@ -89,30 +89,41 @@ export class BudgetLedger {
     private readonly writeOnceClient: DynamoDBClient = client,
   ) {}
 
-  /** Reserves `tokens` in every limited period of the caller, or throws BudgetExceededError having reserved none. */
+  /**
+   * Reserves `tokens` in every limited period of the caller, or throws having reserved none: BudgetExceededError
+   * naming the refusing period that resets last (retrying earlier is pointless), or BudgetLedgerUnavailableError.
+   * The periods are updated at once, so a day and a month limit cost one round trip, not two.
+   */
   async reserve(caller: Caller, tokens: number, now = new Date()): Promise<Reservation> {
     const pk = budgetPartitionKey(caller);
     const limits = await this.guard(() => this.limitsOf(pk));
-    const reserved: string[] = [];
-    let remaining: number | undefined;
-    for (const period of PERIODS) {
+    const limited = PERIODS.flatMap((period) => {
       const limit = period === 'day' ? limits.tokensPerDay : limits.tokensPerMonth;
-      if (limit === undefined) {
-        continue;
+      return limit === undefined ? [] : [{ period, limit, sk: budgetSortKey(period, now) }];
+    });
+    const outcomes = await Promise.allSettled(
+      limited.map(({ period, limit, sk }) => this.addWithin(pk, sk, tokens, limit, expiresAt(period, now))),
+    );
+    const added = limited.flatMap((p, i) => {
+      const outcome = outcomes[i];
+      return outcome.status === 'fulfilled' && outcome.value !== undefined ? [{ ...p, used: outcome.value }] : [];
+    });
+    if (added.length < limited.length) {
+      await this.release(
+        pk,
+        added.map((p) => p.sk),
+        tokens,
+      );
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failure) {
+        throw new BudgetLedgerUnavailableError(failure.reason);
       }
-      const sk = budgetSortKey(period, now);
-      const used = await this.addWithin(pk, sk, tokens, limit, expiresAt(period, now)).catch(async (err) => {
-        await this.release(pk, reserved, tokens);
-        throw new BudgetLedgerUnavailableError(err);
-      });
-      if (used === undefined) {
-        await this.release(pk, reserved, tokens);
-        throw new BudgetExceededError(period, budgetPeriodEnd(period, now));
-      }
-      reserved.push(sk);
-      remaining = Math.min(remaining ?? Infinity, limit - used);
+      const refused = limited.filter((p) => !added.some((a) => a.sk === p.sk));
+      const last = refused[refused.length - 1].period; // PERIODS runs from the shortest period to the longest
+      throw new BudgetExceededError(last, budgetPeriodEnd(last, now));
     }
-    return { tokens, sortKeys: reserved, remaining };
+    const remaining = added.length ? Math.min(...added.map((p) => p.limit - p.used)) : undefined;
+    return { tokens, sortKeys: added.map((p) => p.sk), remaining };
   }
 
   /** Replaces the reservation by what the model really used (`chargedTokens`); `signal` gives up on the ledger. */
@@ -128,7 +139,8 @@ export class BudgetLedger {
   /** The API's limits, replaced per period by the caller's `limits` item where it names one. */
   private async limitsOf(pk: string): Promise<BudgetLimits> {
     const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: key(pk, BUDGET_LIMITS_SORT_KEY) }),
+      // Strongly consistent: a limits item an operator just wrote applies to the next request.
+      new GetItemCommand({ TableName: this.tableName, Key: key(pk, BUDGET_LIMITS_SORT_KEY), ConsistentRead: true }),
     );
     return {
       tokensPerDay: numberOf(Item?.[Attr.TOKENS_PER_DAY]) ?? this.defaults.tokensPerDay,

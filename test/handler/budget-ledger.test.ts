@@ -48,6 +48,16 @@ describe('BudgetLedger', () => {
     expect(reservation.sortKeys).toHaveLength(2);
   });
 
+  test('refused by one period, the reservation in the other is taken back; refused by both, the month is named (it resets last)', async () => {
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 100, tokensPerMonth: 150 });
+    const caller = newCaller();
+    await ledger.reserve(caller, 80);
+    await expect(ledger.reserve(caller, 30)).rejects.toMatchObject({ period: 'day' }); // the month had room
+    expect([await used(caller, 'day'), await used(caller, 'month')]).toEqual([80, 80]);
+    await expect(ledger.reserve(caller, 80)).rejects.toMatchObject({ period: 'month' }); // neither had room
+    expect([await used(caller, 'day'), await used(caller, 'month')]).toEqual([80, 80]);
+  });
+
   test('no limit: nothing is written and nothing is left to report', async () => {
     const ledger = new BudgetLedger(store.client, store.tableName, {});
     const caller = newCaller();
