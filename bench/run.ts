@@ -331,7 +331,6 @@ async function protocolFigures(): Promise<void> {
   });
 }
 
-/** Runs the handler in this process against a fake model in another process. */
 /**
  * What token budgets add before the first delta: the same request with budgets off and on, interleaved, against the
  * local DynamoDB-compatible store; beside it, the ledger's own round trips (GetItem of the limits + one conditional
