@@ -60,6 +60,14 @@ export class BudgetLedgerUnavailableError extends Error {
   }
 }
 
+/** A caller's `limits` item holds a limit that is not a whole number of tokens >= 0 (a string, say). */
+export class InvalidLimitsItemError extends Error {
+  constructor(readonly attribute: string) {
+    super(`the caller's limits item has an invalid ${attribute}`);
+    this.name = 'InvalidLimitsItemError';
+  }
+}
+
 /** DynamoDB's throttling errors: client faults (400) that only say "not now". */
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -69,6 +77,9 @@ const THROTTLING_ERRORS = new Set([
 
 /** A 4xx answer from DynamoDB other than throttling: the request can never succeed as the ledger is set up. */
 function isMisconfiguration(err: unknown): boolean {
+  if (err instanceof InvalidLimitsItemError) {
+    return true;
+  }
   const { name, $metadata } = (err ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = $metadata?.httpStatusCode;
   return status !== undefined && status >= 400 && status < 500 && !THROTTLING_ERRORS.has(name ?? '');
@@ -136,15 +147,19 @@ export class BudgetLedger {
     await this.guard(() => Promise.all(reservation.sortKeys.map((sk) => this.add(pk, sk, difference, signal))));
   }
 
-  /** The API's limits, replaced per period by the caller's `limits` item where it names one. */
+  /**
+   * The API's limits, replaced per period by the caller's `limits` item where it names one. A limit the item names
+   * but spells wrong refuses the caller (InvalidLimitsItemError) rather than falling back to the API's number: the
+   * operator meant something else for this caller.
+   */
   private async limitsOf(pk: string): Promise<BudgetLimits> {
     const { Item } = await this.client.send(
       // Strongly consistent: a limits item an operator just wrote applies to the next request.
       new GetItemCommand({ TableName: this.tableName, Key: key(pk, BUDGET_LIMITS_SORT_KEY), ConsistentRead: true }),
     );
     return {
-      tokensPerDay: numberOf(Item?.[Attr.TOKENS_PER_DAY]) ?? this.defaults.tokensPerDay,
-      tokensPerMonth: numberOf(Item?.[Attr.TOKENS_PER_MONTH]) ?? this.defaults.tokensPerMonth,
+      tokensPerDay: limitOf(Item, Attr.TOKENS_PER_DAY) ?? this.defaults.tokensPerDay,
+      tokensPerMonth: limitOf(Item, Attr.TOKENS_PER_MONTH) ?? this.defaults.tokensPerMonth,
     };
   }
 
@@ -213,6 +228,19 @@ export class BudgetLedger {
 
 function key(pk: string, sk: string): Record<string, AttributeValue> {
   return { [Schema.PARTITION_KEY]: { S: pk }, [Schema.SORT_KEY]: { S: sk } };
+}
+
+/** A limit of a `limits` item: undefined when the item does not name it. */
+function limitOf(item: Record<string, AttributeValue> | undefined, attribute: string): number | undefined {
+  const value = item?.[attribute];
+  if (value === undefined) {
+    return undefined;
+  }
+  const limit = numberOf(value);
+  if (limit === undefined || !Number.isSafeInteger(limit) || limit < 0) {
+    throw new InvalidLimitsItemError(attribute);
+  }
+  return limit;
 }
 
 function numberOf(value: AttributeValue | undefined): number | undefined {

@@ -193,11 +193,36 @@ describe('over budget', () => {
   });
 });
 
+describe('a limits item the operator got wrong', () => {
+  test('a limit written as a string refuses that caller (503 at ERROR, even with failOpen), not the API default', async () => {
+    const restore = setEnv({ [Env.BUDGET_FAIL_OPEN]: 'true' });
+    try {
+      const { apiKeyId, event } = fromNewCaller();
+      await store.client.send(
+        new PutItemCommand({
+          TableName: store.tableName,
+          Item: { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: 'limits' }, tokensPerDay: { S: '1000000' } },
+        }),
+      );
+      const res = await invokeStream(ctx.mod, event);
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.body).error.code).toBe('budget_unavailable');
+      expect(ctx.fake.requests).toHaveLength(0);
+      expect(ctx.logs()[0]).toMatchObject({
+        level: 'ERROR',
+        error: { code: 'budget_unavailable', cause: { name: 'InvalidLimitsItemError' } },
+      });
+    } finally {
+      restore();
+    }
+  });
+});
+
 describe('racing for the last tokens', () => {
   test('concurrent requests never reserve past the limit: exactly as many as fit get through', async () => {
     const reservation = reservationFor('hi', 100);
     const { apiKeyId, event } = fromNewCaller();
-    await setLimits(apiKeyId, { tokensPerDay: 3 * reservation + reservation / 2 });
+    await setLimits(apiKeyId, { tokensPerDay: 3 * reservation + Math.floor(reservation / 2) });
     // The answers take long enough that every request has its reservation decided before the first settlement gives
     // tokens back (a settled request makes room for a later one, which is right, but not what this test counts).
     ctx.fake.setScript(() => answer(['Hi'], { usage: USAGE, delayMs: 50, firstDelayMs: 1500 }));
