@@ -389,11 +389,21 @@ async function ledgerProxy(target: string) {
   };
 }
 
+/** Runs `test` with the handler's ledger reached through a ledgerProxy. */
+async function throughProxy(test: (proxy: Awaited<ReturnType<typeof ledgerProxy>>) => Promise<void>): Promise<void> {
+  const proxy = await ledgerProxy(store.url);
+  const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+  try {
+    await test(proxy);
+  } finally {
+    restore();
+    proxy.close();
+  }
+}
+
 describe('a ledger that hangs at settlement time', () => {
-  test('the settlement gives up before the invocation ends, and the log line is written', async () => {
-    const proxy = await ledgerProxy(store.url);
-    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
-    try {
+  test('the settlement gives up before the invocation ends, and the log line is written', () =>
+    throughProxy(async (proxy) => {
       const modelCalled = scriptOnce(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
       const pending = invokeStream(ctx.mod, fromNewCaller().event, { remainingMs: 1500 });
       await modelCalled; // the reservation went through the proxy; from now on the ledger hangs
@@ -403,33 +413,23 @@ describe('a ledger that hangs at settlement time', () => {
       expect(Date.now() - started).toBeLessThan(1500);
       expect(res.status).toBe(200);
       expect(ctx.logs()[0].budget).toMatchObject({ settlementFailed: true });
-    } finally {
-      restore();
-      proxy.close();
-    }
-  });
+    }));
 });
 
 describe('a ledger whose answer to the settlement is lost', () => {
-  test('the settlement is not retried: the tokens are given back once, never twice', async () => {
-    const proxy = await ledgerProxy(store.url);
-    const restore = setEnv({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
-    try {
+  test('the settlement is not retried: the tokens are given back once, never twice', () =>
+    throughProxy(async (proxy) => {
       const modelCalled = scriptOnce(() => answer(['a', 'b'], { usage: USAGE, delayMs: 100 }));
       const { apiKeyId, event } = fromNewCaller();
       const pending = invokeStream(ctx.mod, event);
-      await modelCalled;
+      await modelCalled; // the reservation went through; from now on the ledger's answers are lost
       proxy.loseAnswers();
       const res = await pending;
       expect(res.status).toBe(200);
       expect(ctx.logs()[0].budget).toMatchObject({ settlementFailed: true });
       // The write did happen: the ledger holds the real usage, as if the answer had arrived.
       expect(await usedTokens(apiKeyId)).toBe(REAL_USAGE);
-    } finally {
-      restore();
-      proxy.close();
-    }
-  });
+    }));
 });
 
 describe('without budgets', () => {
