@@ -55,6 +55,14 @@ export function budgetPeriodEnd(period: BudgetPeriod, at: Date): Date {
   return period === 'day' ? new Date(Date.UTC(y, m, at.getUTCDate() + 1)) : new Date(Date.UTC(y, m + 1, 1));
 }
 
+/**
+ * Whether `value` can be a token limit: a whole number of tokens >= 0 (0 refuses every request). The construct checks
+ * its props with it, the handler its configuration and the callers' `limits` items.
+ */
+export function isTokenLimit(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
 /** Tokens a caller may use per period; a period without a number is not limited. */
 export interface BudgetLimits {
   readonly tokensPerDay?: number;

@@ -1,4 +1,4 @@
-import { HandlerDefaults, HandlerEnvironment as Env, type BudgetLimits } from '../contract';
+import { HandlerDefaults, HandlerEnvironment as Env, isTokenLimit, type BudgetLimits } from '../contract';
 
 /** The handler's configuration, set by the construct through environment variables (never by callers). */
 export interface HandlerConfig {
@@ -92,8 +92,8 @@ function loadBudgetConfig(env: NodeJS.ProcessEnv): BudgetConfig | undefined {
   return {
     tableName,
     limits: {
-      tokensPerDay: nonNegativeInteger(env, Env.BUDGET_TOKENS_PER_DAY),
-      tokensPerMonth: nonNegativeInteger(env, Env.BUDGET_TOKENS_PER_MONTH),
+      tokensPerDay: tokenLimit(env, Env.BUDGET_TOKENS_PER_DAY),
+      tokensPerMonth: tokenLimit(env, Env.BUDGET_TOKENS_PER_MONTH),
     },
     failOpen: env[Env.BUDGET_FAIL_OPEN] === 'true',
   };
@@ -111,13 +111,13 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
-function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+function tokenLimit(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') {
     return undefined;
   }
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) {
+  if (!isTokenLimit(value)) {
     throw new ConfigurationError(`${name} is not a non-negative integer`);
   }
   return value;

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail } from './validation';
-import { BudgetTableSchema } from '../contract';
+import { BudgetTableSchema, isTokenLimit } from '../contract';
 import type { TokenBudgetOptions } from '../streaming-bedrock-api';
 
 /** The item actions the handler's ledger uses: read the caller's limits, reserve and settle. Nothing else. */
@@ -44,7 +44,7 @@ export function grantBudgetLedger(table: dynamodb.ITable, role: iam.IRole): void
 export function validateTokenBudget(subject: string, budget: TokenBudgetOptions): void {
   for (const name of ['tokensPerDay', 'tokensPerMonth'] as const) {
     const value = budget[name];
-    if (value !== undefined && (Token.isUnresolved(value) || !Number.isSafeInteger(value) || value < 0)) {
+    if (value !== undefined && (Token.isUnresolved(value) || !isTokenLimit(value))) {
       fail(
         subject,
         `tokenBudget.${name}`,
