@@ -19,6 +19,7 @@ import {
   budgetPartitionKey,
   budgetPeriodEnd,
   budgetSortKey,
+  isTokenLimit,
   type BudgetLimits,
   type BudgetPeriod,
 } from '../contract';
@@ -115,10 +116,9 @@ export class BudgetLedger {
     const outcomes = await Promise.allSettled(
       limited.map(({ period, limit, sk }) => this.addWithin(pk, sk, tokens, limit, expiresAt(period, now))),
     );
-    const added = limited.flatMap((p, i) => {
-      const outcome = outcomes[i];
-      return outcome.status === 'fulfilled' && outcome.value !== undefined ? [{ ...p, used: outcome.value }] : [];
-    });
+    // The new total per period; undefined where the tokens did not fit or the update failed.
+    const totals = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : undefined));
+    const added = limited.filter((_, i) => totals[i] !== undefined);
     if (added.length < limited.length) {
       await this.release(
         pk,
@@ -129,12 +129,11 @@ export class BudgetLedger {
       if (failure) {
         throw new BudgetLedgerUnavailableError(failure.reason);
       }
-      const refused = limited.filter((p) => !added.some((a) => a.sk === p.sk));
-      const last = refused[refused.length - 1].period; // PERIODS runs from the shortest period to the longest
+      const last = limited.filter((_, i) => totals[i] === undefined).pop()!.period; // PERIODS: shortest first
       throw new BudgetExceededError(last, budgetPeriodEnd(last, now));
     }
-    const remaining = added.length ? Math.min(...added.map((p) => p.limit - p.used)) : undefined;
-    return { tokens, sortKeys: added.map((p) => p.sk), remaining };
+    const remaining = limited.length ? Math.min(...limited.map((p, i) => p.limit - totals[i]!)) : undefined;
+    return { tokens, sortKeys: limited.map((p) => p.sk), remaining };
   }
 
   /** Replaces the reservation by what the model really used (`chargedTokens`); `signal` gives up on the ledger. */
@@ -237,7 +236,7 @@ function limitOf(item: Record<string, AttributeValue> | undefined, attribute: st
     return undefined;
   }
   const limit = numberOf(value);
-  if (limit === undefined || !Number.isSafeInteger(limit) || limit < 0) {
+  if (!isTokenLimit(limit)) {
     throw new InvalidLimitsItemError(attribute);
   }
   return limit;

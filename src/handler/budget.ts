@@ -73,9 +73,9 @@ export class RequestBudget {
         throw Errors.budgetExceeded(err.period, tokens, seconds);
       }
       // failOpen covers a ledger out of reach, never a broken one: that would silently switch budgets off for good.
-      const misconfigured = err instanceof BudgetLedgerUnavailableError && err.misconfigured;
-      if (misconfigured || !this.config.failOpen) {
-        throw Errors.budgetUnavailable(err instanceof BudgetLedgerUnavailableError ? err.cause : err);
+      const unavailable = err instanceof BudgetLedgerUnavailableError ? err : undefined;
+      if (unavailable?.misconfigured || !this.config.failOpen) {
+        throw Errors.budgetUnavailable(unavailable ? unavailable.cause : err);
       }
       this.record.unmetered = true;
     }
