@@ -4,7 +4,7 @@
  */
 
 import { BUDGET_REMAINING_HEADER } from './budget';
-import { Routes } from './routes';
+import { protocolPreflightHeaders } from './protocols';
 
 /** Who may call the API from a browser (the construct's `cors` prop, reduced to what the rules need). */
 export interface CorsPolicy {
@@ -26,28 +26,12 @@ export const CORS_DEFAULT_ALLOW_HEADERS = [
 ];
 
 /**
- * Request headers the official `openai` client adds to every call (`X-Stainless-*`: its version, runtime and retry
- * count, and the timeout when one is set). In a browser they make the call non-simple, so the preflight of the OpenAI
- * routes must allow them or the browser refuses the call before it is sent.
- */
-export const OPENAI_CLIENT_HEADERS = [
-  'X-Stainless-Arch',
-  'X-Stainless-Lang',
-  'X-Stainless-OS',
-  'X-Stainless-Package-Version',
-  'X-Stainless-Retry-Count',
-  'X-Stainless-Runtime',
-  'X-Stainless-Runtime-Version',
-  'X-Stainless-Timeout',
-];
-
-/**
- * The request headers a route's preflight allows when the operator lists none: the default ones, plus the openai
- * client's on the OpenAI routes. (An operator's own `allowHeaders` list is used as given.)
+ * The request headers a route's preflight allows when the operator lists none: the default ones, plus those the
+ * clients of the route's protocols send (the `openai` client's `X-Stainless-*` on the OpenAI routes). In a browser they
+ * make the call non-simple, so the preflight must allow them. (An operator's own `allowHeaders` list is used as given.)
  */
 export function defaultPreflightHeaders(path: string): readonly string[] {
-  const openAi = path === Routes.CHAT_COMPLETIONS.path || path === Routes.MODELS.path;
-  return openAi ? [...CORS_DEFAULT_ALLOW_HEADERS, ...OPENAI_CLIENT_HEADERS] : CORS_DEFAULT_ALLOW_HEADERS;
+  return protocolPreflightHeaders(path, CORS_DEFAULT_ALLOW_HEADERS);
 }
 
 /** The methods a preflight allows by default (CDK's `Cors.ALL_METHODS`). */

@@ -7,4 +7,5 @@ export * from './cors';
 export * from './environment';
 export * from './errors';
 export * from './prelude';
+export * from './protocols';
 export * from './routes';

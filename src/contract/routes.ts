@@ -13,18 +13,10 @@ export const Routes = {
   STREAM: { method: 'POST', path: '/stream' },
   /** The native protocol, buffered (ResponseMode.BUFFERED or BOTH; a function of its own). */
   BUFFERED: { method: 'POST', path: '/buffered' },
-  /** OpenAI Chat Completions (`openAiCompatible`). */
+  /** OpenAI Chat Completions (ClientProtocol.OPENAI_CHAT_COMPLETIONS). */
   CHAT_COMPLETIONS: { method: 'POST', path: '/v1/chat/completions' },
-  /** The allowed model ids, as OpenAI's model list (`openAiCompatible`). */
+  /** The allowed model ids, as OpenAI's model list (ClientProtocol.OPENAI_CHAT_COMPLETIONS). */
   MODELS: { method: 'GET', path: '/v1/models' },
-  /** The AI SDK UI message stream (`aiSdkCompatible`). */
+  /** The AI SDK UI message stream (ClientProtocol.AI_SDK_UI_MESSAGES). */
   AI_SDK_CHAT: { method: 'POST', path: '/chat' },
 } as const satisfies Record<string, Route>;
-
-/** The routes served by the streaming function: every route but the buffered one. */
-export const STREAMING_ROUTES: readonly Route[] = [
-  Routes.STREAM,
-  Routes.CHAT_COMPLETIONS,
-  Routes.MODELS,
-  Routes.AI_SDK_CHAT,
-];
