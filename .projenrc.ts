@@ -71,6 +71,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/react@^19.3.0',
     '@types/react-dom@^19.3.0',
     'vite@^8.4.0',
+    // The import-cycle check of src/ (test/unit/import-cycles.test.ts); dependency-cruiser 18 needs Node 22.
+    'madge@^8',
+    '@types/madge@^5',
   ],
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'bench', 'build-tools', 'projenrc'] },
   jestOptions: {
