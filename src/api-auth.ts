@@ -2,46 +2,9 @@ import { Annotations, Names } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { ApiKeyAuthOptions } from './api-key-auth-options';
+import { CognitoAuthOptions } from './cognito-auth-options';
 import { NagAcknowledgment } from './private/nag-acknowledgments';
-
-/**
- * Options for {@link ApiAuth.apiKey}.
- */
-export interface ApiKeyAuthOptions {
-  /**
-   * Throttling of the usage plan, applied to each API key.
-   *
-   * @default - the API's stage throttling
-   */
-  readonly throttle?: apigateway.ThrottleSettings;
-
-  /**
-   * Request quota of the usage plan, applied to each API key.
-   *
-   * @default - no quota
-   */
-  readonly quota?: apigateway.QuotaSettings;
-
-  /**
-   * Create one API key and attach it to the usage plan. Set to `false` to add keys yourself through
-   * `StreamingBedrockApi.usagePlan`.
-   *
-   * @default true
-   */
-  readonly createApiKey?: boolean;
-}
-
-/**
- * Options for {@link ApiAuth.cognito}.
- */
-export interface CognitoAuthOptions {
-  /**
-   * OAuth scopes the access token must carry. When set, callers must send an access token; otherwise an ID token.
-   *
-   * @default - no scopes: any valid ID token from the user pools is accepted
-   */
-  readonly authorizationScopes?: string[];
-}
 
 /**
  * What an {@link ApiAuth} gives the API when bound to it.

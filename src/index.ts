@@ -1,12 +1,14 @@
-export { ApiAuth, ApiKeyAuthOptions, CognitoAuthOptions } from './api-auth';
-export {
-  DefaultHandlerOptions,
-  GuardrailOptions,
-  GuardrailStreamMode,
-  ResponseMode,
-  StreamingBedrockApi,
-  StreamingBedrockApiDomainProps,
-  StreamingBedrockApiProps,
-  TokenBudgetOptions,
-} from './streaming-bedrock-api';
-export { StreamingLambdaIntegration, StreamingLambdaIntegrationOptions } from './streaming-lambda-integration';
+export { ApiAuth } from './api-auth';
+export { ApiKeyAuthOptions } from './api-key-auth-options';
+export { ClientProtocol } from './client-protocol';
+export { CognitoAuthOptions } from './cognito-auth-options';
+export { DefaultHandlerOptions } from './default-handler-options';
+export { GuardrailOptions } from './guardrail-options';
+export { GuardrailStreamMode } from './guardrail-stream-mode';
+export { ResponseMode } from './response-mode';
+export { StreamingBedrockApi } from './streaming-bedrock-api';
+export { StreamingBedrockApiDomainProps } from './streaming-bedrock-api-domain-props';
+export { StreamingBedrockApiProps } from './streaming-bedrock-api-props';
+export { StreamingLambdaIntegration } from './streaming-lambda-integration';
+export { StreamingLambdaIntegrationOptions } from './streaming-lambda-integration-options';
+export { TokenBudgetOptions } from './token-budget-options';

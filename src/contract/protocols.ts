@@ -22,6 +22,8 @@ export interface ProtocolDescriptor {
   readonly clientHeaders: readonly string[];
   /** The construct's URL attribute for the protocol and the path it points to (a base URL or an endpoint). */
   readonly url: { readonly attribute: string; readonly path: string };
+  /** Its callers may send their own system messages (which `allowCallerSystemMessages` lets through). */
+  readonly callerSystemMessages?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export const CLIENT_PROTOCOLS: readonly ProtocolDescriptor[] = [
     clientHeaders: OPENAI_CLIENT_HEADERS,
     // The openai clients' base URL: they call `/chat/completions` and `/models` under it.
     url: { attribute: 'openAiBaseUrl', path: '/v1' },
+    callerSystemMessages: true,
   },
   {
     id: 'AI_SDK_UI_MESSAGES',
@@ -64,6 +67,7 @@ export const CLIENT_PROTOCOLS: readonly ProtocolDescriptor[] = [
     routes: [Routes.AI_SDK_CHAT],
     clientHeaders: [],
     url: { attribute: 'chatUrl', path: Routes.AI_SDK_CHAT.path },
+    callerSystemMessages: true,
   },
 ];
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail } from './validation';
 import { BudgetTableSchema, isTokenLimit } from '../contract';
-import type { TokenBudgetOptions } from '../streaming-bedrock-api';
+import type { TokenBudgetOptions } from '../token-budget-options';
 
 /** The item actions the handler's ledger uses: read the caller's limits, reserve and settle. Nothing else. */
 export const BUDGET_LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];

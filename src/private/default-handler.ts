@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { defaultHandlerCode } from './default-handler-code';
 import type { NagAcknowledgment } from './nag-acknowledgments';
-import type { DefaultHandlerOptions } from '../streaming-bedrock-api';
+import type { DefaultHandlerOptions } from '../default-handler-options';
 
 /**
  * The functions run on `Runtime.NODEJS_LATEST` on purpose: aws-cdk-lib moves it to a newer runtime once that runtime

@@ -1,7 +1,7 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { fail, isUnresolvedValue } from './validation';
-import type { StreamingBedrockApiDomainProps } from '../streaming-bedrock-api';
+import type { StreamingBedrockApiDomainProps } from '../streaming-bedrock-api-domain-props';
 
 /** A base path is one or more segments of letters, digits and `-._`, without leading or trailing slash. */
 const BASE_PATH_PATTERN = /^[a-zA-Z0-9$_.+!*'()-]+(\/[a-zA-Z0-9$_.+!*'()-]+)*$/;

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { fail } from './validation';
 import { HandlerEnvironment, handlerEnvironment } from '../contract';
-import type { StreamingBedrockApiProps } from '../streaming-bedrock-api';
+import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
 
 /** Lambda rejects functions whose environment variables exceed 4 KB in total. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;

@@ -42,3 +42,38 @@ export function handlerMetric(
     ...options,
   });
 }
+
+/**
+ * The default handler's metrics of one API, or a clear error where nothing publishes them: with your own handler
+ * (`namespace` undefined), and for the budget metrics without `tokenBudget`.
+ */
+export class HandlerMetrics {
+  constructor(
+    private readonly subject: string,
+    private readonly namespace: string | undefined,
+    private readonly budgeted: boolean,
+  ) {}
+
+  /** `method` is the construct's method, named in the error. */
+  public metric(name: HandlerMetricName, method: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.namespace === undefined) {
+      throw new Error(
+        `${this.subject}: ${method}() needs the default handler, and this API uses your own handler, which does not ` +
+          "publish the default handler's metrics. Use your function's metrics (api.handler.metricErrors(), ...) or " +
+          'a cloudwatch.Metric of what your function publishes.',
+      );
+    }
+    return handlerMetric(this.namespace, name, options);
+  }
+
+  /** A metric the default handler publishes only for budgeted requests. */
+  public budgetMetric(name: HandlerMetricName, method: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.namespace !== undefined && !this.budgeted) {
+      throw new Error(
+        `${this.subject}: ${method}() needs tokenBudget: without budgets the handler checks no budget and publishes ` +
+          `no ${name} metric.`,
+      );
+    }
+    return this.metric(name, method, options);
+  }
+}

@@ -1,17 +1,12 @@
 import { Token } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { validateTokenBudget } from './budget-table';
 import { validateAdditionalModelRequestFields } from './model-request-fields';
-import {
-  fail,
-  isUnresolvedValue,
-  validateModelId,
-  validateNonNegativeFinite,
-  validateOrigin,
-  validatePositiveInteger,
-  validateRange,
-} from './validation';
-import type { DefaultHandlerOptions, GuardrailOptions, StreamingBedrockApiProps } from '../streaming-bedrock-api';
+import { fail, isUnresolvedValue, validateModelId, validatePositiveInteger, validateRange } from './validation';
+import { CLIENT_PROTOCOLS, type ProtocolDescriptor } from '../contract';
+import type { DefaultHandlerOptions } from '../default-handler-options';
+import type { GuardrailOptions } from '../guardrail-options';
+import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
 
 /** Props that configure the default handler only: with your own handler they would be silently ignored. */
 const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
@@ -24,34 +19,33 @@ const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'promptCaching',
   'additionalModelRequestFields',
   'clientTools',
-  'openAiCompatible',
-  'aiSdkCompatible',
   'allowCallerSystemMessages',
   'tokenBudget',
 ];
 
 /**
- * Checks every prop that can be checked at synth (timeouts are checked where they are resolved).
- * `servesStreaming`: the API has the streaming function (ResponseMode.STREAMING or BOTH).
- * `servesBuffered`: the API has the buffered endpoint (ResponseMode.BUFFERED or BOTH).
+ * Who answers the streaming routes, so that the types carry the rule `validateProps` checks: your own function, or
+ * the default handler, which always has a model.
+ */
+export type HandlerChoice =
+  { readonly kind: 'own'; readonly handler: lambda.IFunction } | { readonly kind: 'default'; readonly modelId: string };
+
+/**
+ * Checks every prop that can be checked at synth (timeouts are checked where they are resolved, the API's front in
+ * ApiShell), and returns who answers. `servesStreaming`: the API has the streaming function (ResponseMode.STREAMING
+ * or BOTH). `servesBuffered`: the API has the buffered endpoint (ResponseMode.BUFFERED or BOTH).
  */
 export function validateProps(
   subject: string,
   props: StreamingBedrockApiProps,
-  throttle: apigateway.ThrottleSettings,
   servesStreaming: boolean,
   servesBuffered: boolean,
-): void {
-  if (props.handler) {
-    validateBringYourOwnHandler(subject, props, servesBuffered);
-  } else {
-    validateModelIds(subject, props.modelId, props.allowedModelIds);
-  }
+): HandlerChoice {
+  validateProtocols(subject, props, servesStreaming);
+  const choice = validateHandlerChoice(subject, props, servesBuffered);
   validatePositiveInteger(subject, 'maxTokens', props.maxTokens, 'Use a whole number of tokens >= 1, e.g. 1024.');
   validateRange(subject, 'temperature', props.temperature, 0, 1);
   validateAdditionalModelRequestFields(subject, props.additionalModelRequestFields, props.maxTokens, props.temperature);
-  validateProtocols(subject, props, servesStreaming);
-  validateThrottle(subject, throttle);
   validateHandlerOptions(subject, props.handlerOptions);
   if (props.guardrail) {
     validateGuardrail(subject, props.guardrail);
@@ -59,13 +53,23 @@ export function validateProps(
   if (props.tokenBudget) {
     validateTokenBudget(subject, props.tokenBudget);
   }
-  if (props.cors) {
-    validateCors(subject, props.cors);
-  }
+  return choice;
 }
 
-/** The default model is required (the default handler needs one), valid, and one of the allowed ids. */
-export function validateModelIds(subject: string, modelId: string | undefined, allowed: string[] | undefined): void {
+function validateHandlerChoice(
+  subject: string,
+  props: StreamingBedrockApiProps,
+  servesBuffered: boolean,
+): HandlerChoice {
+  if (props.handler) {
+    validateBringYourOwnHandler(subject, props, servesBuffered);
+    return { kind: 'own', handler: props.handler };
+  }
+  return { kind: 'default', modelId: validateModelIds(subject, props.modelId, props.allowedModelIds) };
+}
+
+/** The default model is required (the default handler needs one), valid, and one of the allowed ids: returns it. */
+export function validateModelIds(subject: string, modelId: string | undefined, allowed: string[] | undefined): string {
   if (modelId === undefined) {
     fail(
       subject,
@@ -77,7 +81,7 @@ export function validateModelIds(subject: string, modelId: string | undefined, a
   }
   validateModelId(subject, 'modelId', modelId);
   if (allowed === undefined) {
-    return;
+    return modelId;
   }
   allowed.forEach((id, i) => validateModelId(subject, `allowedModelIds[${i}]`, id));
   if (!allowed.includes(modelId)) {
@@ -88,6 +92,7 @@ export function validateModelIds(subject: string, modelId: string | undefined, a
       `It is not in allowedModelIds ${JSON.stringify(allowed)}: add it there, or pick a default from that list.`,
     );
   }
+  return modelId;
 }
 
 /** Your own handler: `modelId` only for its Bedrock grant; default-handler props and the buffered endpoint fail. */
@@ -115,38 +120,53 @@ function validateBringYourOwnHandler(subject: string, props: StreamingBedrockApi
 }
 
 /**
- * The protocol routes are served by the streaming function, so they need it; a caller system message exists only
- * in those protocols, so allowing it without them would do nothing.
+ * Each listed protocol is known and listed once; its routes are served by the default handler's streaming function,
+ * so they need it. A caller system message exists only in some protocols: allowing it without one would do nothing.
  */
 function validateProtocols(subject: string, props: StreamingBedrockApiProps, servesStreaming: boolean): void {
-  for (const name of ['openAiCompatible', 'aiSdkCompatible'] as const) {
-    if (props[name] && !servesStreaming) {
-      fail(
-        subject,
-        name,
-        true,
-        `Its endpoints are served by the streaming function, which ResponseMode.BUFFERED does not create: use ` +
-          'ResponseMode.STREAMING or BOTH, or remove it.',
-      );
+  const listed: readonly string[] = props.protocols ?? [];
+  listed.forEach((id, i) => {
+    if (!CLIENT_PROTOCOLS.some((p) => p.id === id)) {
+      fail(subject, `protocols[${i}]`, id, `Use one of ${enumNames(CLIENT_PROTOCOLS)}.`);
     }
+  });
+  const twice = listed.find((id, i) => listed.indexOf(id) !== i);
+  if (twice !== undefined) {
+    fail(subject, 'protocols', listed, `It lists ClientProtocol.${twice} twice: list each protocol once.`);
   }
-  if (props.allowCallerSystemMessages && !props.openAiCompatible && !props.aiSdkCompatible) {
+  if (listed.length > 0 && props.handler) {
+    fail(
+      subject,
+      'protocols',
+      listed,
+      'The client protocols are spoken by the default handler, and your own handler serves POST /stream only: ' +
+        'remove protocols, or remove handler.',
+    );
+  }
+  if (listed.length > 0 && !servesStreaming) {
+    fail(
+      subject,
+      'protocols',
+      listed,
+      'Their endpoints are served by the streaming function, which ResponseMode.BUFFERED does not create: use ' +
+        'ResponseMode.STREAMING or BOTH, or remove protocols.',
+    );
+  }
+  const withSystemMessages = CLIENT_PROTOCOLS.filter((p) => p.callerSystemMessages);
+  if (props.allowCallerSystemMessages && !withSystemMessages.some((p) => listed.includes(p.id))) {
     fail(
       subject,
       'allowCallerSystemMessages',
       true,
-      'Only the OpenAI and AI SDK protocols carry caller system messages (the native protocol never does), and ' +
-        'neither is on: set openAiCompatible or aiSdkCompatible, or remove allowCallerSystemMessages.',
+      `Only the protocols ${enumNames(withSystemMessages)} carry caller system messages (the native protocol never ` +
+        'does), and protocols lists none of them: add one to protocols, or remove allowCallerSystemMessages.',
     );
   }
 }
 
-function validateThrottle(subject: string, throttle: apigateway.ThrottleSettings): void {
-  validateNonNegativeFinite(subject, 'throttle.rateLimit', throttle.rateLimit);
-  validateNonNegativeFinite(subject, 'throttle.burstLimit', throttle.burstLimit);
-  if (throttle.burstLimit !== undefined && !Number.isInteger(throttle.burstLimit)) {
-    fail(subject, 'throttle.burstLimit', throttle.burstLimit, 'Use a whole number of requests.');
-  }
+/** `ClientProtocol.A or ClientProtocol.B`, for messages. */
+function enumNames(protocols: readonly ProtocolDescriptor[]): string {
+  return protocols.map((p) => `ClientProtocol.${p.id}`).join(' or ');
 }
 
 function validateHandlerOptions(subject: string, options: DefaultHandlerOptions | undefined): void {
@@ -199,28 +219,6 @@ function validateGuardrail(subject: string, guardrail: GuardrailOptions): void {
       'guardrail.guardrailVersion',
       guardrailVersion,
       "A guardrail needs a version: pass a published version number such as '1', or 'DRAFT'.",
-    );
-  }
-}
-
-/** At least one origin, each a full origin or `*`, and no credentials with `*`. */
-export function validateCors(subject: string, cors: apigateway.CorsOptions): void {
-  if (cors.allowOrigins.length === 0) {
-    fail(
-      subject,
-      'cors.allowOrigins',
-      cors.allowOrigins,
-      "List at least one origin, e.g. ['https://app.example.com'].",
-    );
-  }
-  cors.allowOrigins.forEach((origin, i) => validateOrigin(subject, `cors.allowOrigins[${i}]`, origin));
-  if (cors.allowCredentials && cors.allowOrigins.includes('*')) {
-    fail(
-      subject,
-      'cors.allowOrigins',
-      cors.allowOrigins,
-      "allowCredentials cannot be used with origin '*' (browsers reject it and it would expose credentialed " +
-        'answers to every site): list the exact origins.',
     );
   }
 }

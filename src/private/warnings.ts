@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { parseModelId, profileServesRegion } from './bedrock-iam';
 import { HandlerDefaults, gatewayResponseCorsHeaders } from '../contract';
-import type { TokenBudgetOptions } from '../streaming-bedrock-api';
+import type { TokenBudgetOptions } from '../token-budget-options';
 
 /** Settings that are legal but risky, resolved from props. */
 export interface RiskySettings {

@@ -4,7 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { ResponseMode, StreamingBedrockApi, StreamingBedrockApiProps } from '../../src';
+import { ClientProtocol, ResponseMode, StreamingBedrockApi, StreamingBedrockApiProps } from '../../src';
 import { inlineFunction } from '../support/inline-function';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -196,7 +196,10 @@ describe('domainName', () => {
   test('every URL uses the domain and base path, and the outputs resolve to it', () => {
     const { stack, api } = withDomain(
       { basePath: 'ai' },
-      { responseMode: ResponseMode.BOTH, openAiCompatible: true, aiSdkCompatible: true },
+      {
+        responseMode: ResponseMode.BOTH,
+        protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.AI_SDK_UI_MESSAGES],
+      },
     );
     const urls = { s: api.streamUrl!, b: api.bufferedUrl!, o: api.openAiBaseUrl!, c: api.chatUrl! };
     for (const [id, value] of Object.entries(urls)) {

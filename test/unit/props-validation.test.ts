@@ -1,5 +1,6 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
-import { validateCors, validateModelIds } from '../../src/private/props-validation';
+import { validateCors } from '../../src/private/api-shell';
+import { validateModelIds } from '../../src/private/props-validation';
 import { resolveTimeouts, validateStreamingTimeouts } from '../../src/private/timeouts';
 import { fail, show, subjectOf, validateModelId, validateOrigin } from '../../src/private/validation';
 

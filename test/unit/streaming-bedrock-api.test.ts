@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   ApiAuth,
+  ClientProtocol,
   GuardrailStreamMode,
   ResponseMode,
   StreamingBedrockApi,
@@ -1019,7 +1020,9 @@ describe('warnings for legal but risky settings', () => {
 });
 
 describe('client protocols', () => {
-  const PROTOCOLS = { openAiCompatible: true, aiSdkCompatible: true };
+  const PROTOCOLS = { protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.AI_SDK_UI_MESSAGES] };
+  const OPENAI = { protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS] };
+  const AI_SDK = { protocols: [ClientProtocol.AI_SDK_UI_MESSAGES] };
   const PROTOCOL_ROUTES: Array<[string, string]> = [
     ['POST', '/v1/chat/completions'],
     ['GET', '/v1/models'],
@@ -1065,8 +1068,8 @@ describe('client protocols', () => {
       .map((arn: any) => arn['Fn::Join'][1].at(-1));
   }
 
-  test('openAiCompatible creates POST /v1/chat/completions and GET /v1/models on the streaming function', () => {
-    const t = template({ openAiCompatible: true });
+  test('OPENAI_CHAT_COMPLETIONS creates POST /v1/chat/completions and GET /v1/models on the streaming function', () => {
+    const t = template(OPENAI);
     const stream = postMethod(t, 'stream').Properties.Integration;
     for (const [httpMethod, path] of [PROTOCOL_ROUTES[0], PROTOCOL_ROUTES[1]]) {
       const integration = methodAt(t, httpMethod, path).Properties.Integration;
@@ -1077,8 +1080,8 @@ describe('client protocols', () => {
     t.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: 'chat' }, 1);
   });
 
-  test('aiSdkCompatible creates POST /chat on the streaming function', () => {
-    const t = template({ aiSdkCompatible: true });
+  test('AI_SDK_UI_MESSAGES creates POST /chat on the streaming function', () => {
+    const t = template(AI_SDK);
     expect(methodAt(t, 'POST', '/chat').Properties.Integration).toEqual(postMethod(t, 'stream').Properties.Integration);
     t.resourceCountIs('AWS::Lambda::Function', 1);
     t.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: 'v1' }, 0);
@@ -1220,29 +1223,38 @@ describe('client protocols', () => {
   });
 
   test('allowCallerSystemMessages tells the handler; by default the variable is absent', () => {
-    template({ openAiCompatible: true, allowCallerSystemMessages: true }).hasResourceProperties(
-      'AWS::Lambda::Function',
-      { Environment: { Variables: Match.objectLike({ SBA_CALLER_SYSTEM_MESSAGES: 'true' }) } },
-    );
+    template({ ...OPENAI, allowCallerSystemMessages: true }).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SBA_CALLER_SYSTEM_MESSAGES: 'true' }) },
+    });
     const variables = template(PROTOCOLS).findResources('AWS::Lambda::Function');
     expect(JSON.stringify(variables)).not.toContain('SBA_CALLER_SYSTEM_MESSAGES');
   });
 
   test.each([
     [
-      'openAiCompatible with ResponseMode.BUFFERED',
-      { openAiCompatible: true, responseMode: ResponseMode.BUFFERED },
-      /invalid openAiCompatible true\. Its endpoints are served by the streaming function, .*use ResponseMode\.STREAMING or BOTH/,
+      'a protocol with ResponseMode.BUFFERED',
+      { ...OPENAI, responseMode: ResponseMode.BUFFERED },
+      /invalid protocols \["OPENAI_CHAT_COMPLETIONS"\]\. Their endpoints are served by the streaming function, .*use ResponseMode\.STREAMING or BOTH, or remove protocols/,
     ],
     [
-      'aiSdkCompatible with ResponseMode.BUFFERED',
-      { aiSdkCompatible: true, responseMode: ResponseMode.BUFFERED },
-      /invalid aiSdkCompatible true\. .*use ResponseMode\.STREAMING or BOTH/,
+      'a protocol listed twice',
+      { protocols: [ClientProtocol.AI_SDK_UI_MESSAGES, ClientProtocol.AI_SDK_UI_MESSAGES] },
+      /invalid protocols \["AI_SDK_UI_MESSAGES","AI_SDK_UI_MESSAGES"\]\. It lists ClientProtocol\.AI_SDK_UI_MESSAGES twice: list each protocol once/,
+    ],
+    [
+      'an unknown protocol',
+      { protocols: ['OPENAI_RESPONSES' as ClientProtocol] },
+      /invalid protocols\[0\] "OPENAI_RESPONSES"\. Use one of ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES/,
     ],
     [
       'allowCallerSystemMessages without a protocol',
       { allowCallerSystemMessages: true },
-      /invalid allowCallerSystemMessages true\. Only the OpenAI and AI SDK protocols carry caller system messages.*set openAiCompatible or aiSdkCompatible, or remove allowCallerSystemMessages/,
+      /invalid allowCallerSystemMessages true\. Only the protocols ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES carry caller system messages.*add one to protocols, or remove allowCallerSystemMessages/,
+    ],
+    [
+      'allowCallerSystemMessages with an empty protocol list',
+      { protocols: [], allowCallerSystemMessages: true },
+      /invalid allowCallerSystemMessages true\. .*protocols lists none of them/,
     ],
   ] as Array<[string, Partial<StreamingBedrockApiProps>, RegExp]>)(
     'fails at synth with %s',
@@ -1251,6 +1263,17 @@ describe('client protocols', () => {
       expect(() => stackWith(props)).toThrow(/^StreamingBedrockApi at 'TestStack\/Chat': invalid /);
     },
   );
+
+  test('allowCallerSystemMessages is allowed with either protocol that carries system messages', () => {
+    for (const protocols of [OPENAI, AI_SDK]) {
+      expect(() => stackWith({ ...protocols, allowCallerSystemMessages: true })).not.toThrow();
+    }
+  });
+
+  test('the order of the list changes nothing in the template', () => {
+    const reversed = { protocols: [...PROTOCOLS.protocols].reverse() };
+    expect(template(reversed).toJSON()).toEqual(template(PROTOCOLS).toJSON());
+  });
 
   test('allowCallerSystemMessages false needs no protocol (it is the default)', () => {
     expect(() => stackWith({ allowCallerSystemMessages: false })).not.toThrow();
@@ -1262,7 +1285,7 @@ describe('client protocols', () => {
     expect(
       () => new StreamingBedrockApi(stack, 'Chat', { handler: fn, ...PROTOCOLS, allowCallerSystemMessages: true }),
     ).toThrow(
-      /^StreamingBedrockApi at 'S\/Chat': invalid handler "your own function"\. openAiCompatible, aiSdkCompatible, allowCallerSystemMessages configure the default handler and would be ignored/,
+      /^StreamingBedrockApi at 'S\/Chat': invalid protocols \["OPENAI_CHAT_COMPLETIONS","AI_SDK_UI_MESSAGES"\]\. The client protocols are spoken by the default handler, .*remove protocols, or remove handler/,
     );
   });
 });

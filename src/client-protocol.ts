@@ -1,0 +1,20 @@
+/**
+ * A client protocol the default handler can speak besides its native one (`POST /stream`), so that a protocol's own
+ * clients work unchanged. Each is served by the streaming function, with the API's auth, CORS, throttling, logging
+ * and metrics. Each member's value is the id of its descriptor in `src/contract/protocols.ts`.
+ */
+export enum ClientProtocol {
+  /**
+   * OpenAI Chat Completions, so that the official `openai` clients (and tools built on them) work with only `baseURL`
+   * (`openAiBaseUrl`) and an auth header set: `POST /v1/chat/completions` (streamed with `stream: true`, else one
+   * JSON answer) and `GET /v1/models` (the allowed model ids). With `cors` and no `cors.allowHeaders`, their
+   * preflight also allows the `X-Stainless-*` headers the openai client sends; with your own `allowHeaders`, list
+   * them there. See the README section "OpenAI Chat Completions".
+   */
+  OPENAI_CHAT_COMPLETIONS = 'OPENAI_CHAT_COMPLETIONS',
+  /**
+   * The Vercel AI SDK UI message stream, what `useChat`'s `DefaultChatTransport` speaks: `POST /chat` (`chatUrl`).
+   * See the README section "AI SDK UI message stream".
+   */
+  AI_SDK_UI_MESSAGES = 'AI_SDK_UI_MESSAGES',
+}
