@@ -11,7 +11,13 @@ const dynamodb = require('aws-cdk-lib/aws-dynamodb');
 const kms = require('aws-cdk-lib/aws-kms');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const wafv2 = require('aws-cdk-lib/aws-wafv2');
-const { ApiAuth, GuardrailStreamMode, ResponseMode, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
+const {
+  ApiAuth,
+  ClientProtocol,
+  GuardrailStreamMode,
+  ResponseMode,
+  StreamingBedrockApi,
+} = require('cdk-streaming-bedrock-api');
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const env = { account: '123456789012', region: 'us-east-1' };
@@ -70,8 +76,7 @@ function addStacks(app) {
     new StreamingBedrockApi(protocols, 'Chat', {
       modelId: MODEL,
       auth: auth(protocols),
-      openAiCompatible: true,
-      aiSdkCompatible: true,
+      protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.AI_SDK_UI_MESSAGES],
       allowCallerSystemMessages: true,
       cors: { allowOrigins: ['https://app.example.com'] },
     });
@@ -81,7 +86,7 @@ function addStacks(app) {
       modelId: MODEL,
       auth: auth(operated),
       responseMode: ResponseMode.BOTH,
-      openAiCompatible: true,
+      protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS],
       tokenBudget: { tokensPerDay: 200000, tokensPerMonth: 3000000 },
       webAclArn: rateLimitedWebAcl(operated).attrArn,
       domainName: {

@@ -6,7 +6,7 @@
 // Run with an account that has Bedrock access to the model: npx integ-runner --update-on-failed
 const { App, Stack } = require('aws-cdk-lib');
 const { ExpectedResult, IntegTest, Match } = require('@aws-cdk/integ-tests-alpha');
-const { ApiAuth, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
+const { ApiAuth, ClientProtocol, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
 const { readApiKeyValue } = require('./api-key-value');
 
 const MODEL = 'us.amazon.nova-lite-v1:0';
@@ -16,8 +16,7 @@ const chat = new StreamingBedrockApi(stack, 'Chat', {
   modelId: MODEL,
   auth: ApiAuth.apiKey(),
   maxTokens: 64,
-  openAiCompatible: true,
-  aiSdkCompatible: true,
+  protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.AI_SDK_UI_MESSAGES],
 });
 
 const integ = new IntegTest(app, 'StreamingBedrockApiProtocolsInteg', { testCases: [stack], regions: ['us-east-1'] });
