@@ -6,8 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { Routes } from './contract';
-import { GuardrailStreamMode } from './guardrail-stream-mode';
+import { Routes, streamingRoutes } from './contract';
 import { ApiShell } from './private/api-shell';
 import { BedrockBackend, REQUEST_VALIDATION_ACKNOWLEDGMENT } from './private/bedrock-backend';
 import { HandlerMetrics } from './private/metrics';
@@ -16,7 +15,7 @@ import { protocolUrls, servedProtocols } from './private/served-protocols';
 import { validateNoStreamingBreakers } from './private/streaming-breakers';
 import { resolveTimeouts } from './private/timeouts';
 import { subjectOf } from './private/validation';
-import { warnAboutRiskySettings } from './private/warnings';
+import { riskySettings, warnAboutRiskySettings } from './private/warnings';
 import { ResponseMode } from './response-mode';
 import { StreamingBedrockApiProps } from './streaming-bedrock-api-props';
 import { StreamingLambdaIntegration } from './streaming-lambda-integration';
@@ -90,19 +89,8 @@ export class StreamingBedrockApi extends Construct {
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const modelIds = props.modelId ? [props.modelId, ...(props.allowedModelIds ?? [])] : [];
-    warnAboutRiskySettings(this, {
-      endpointType,
-      asyncGuardrail: props.guardrail?.streamProcessingMode === GuardrailStreamMode.ASYNC,
-      logRetention,
-      cors: props.cors,
-      modelIds,
-      region: Stack.of(this).region,
-      promptCaching: props.promptCaching ?? false,
-      systemPrompt: Boolean(props.systemPrompt),
-      clientTools: props.clientTools ?? true,
-      maxTokens: props.maxTokens,
-      tokenBudget: props.tokenBudget,
-    });
+    const region = Stack.of(this).region;
+    warnAboutRiskySettings(this, riskySettings(props, { endpointType, logRetention, modelIds }, region));
 
     this.shell = new ApiShell(this, subject, {
       ...props,
@@ -110,8 +98,11 @@ export class StreamingBedrockApi extends Construct {
       endpointType,
       logRetention,
     });
-    ({ restApi: this.restApi, accessLogGroup: this.accessLogGroup, usagePlan: this.usagePlan } = this.shell);
-    ({ apiKey: this.apiKey, domain: this.domain } = this.shell);
+    this.restApi = this.shell.restApi;
+    this.accessLogGroup = this.shell.accessLogGroup;
+    this.usagePlan = this.shell.usagePlan;
+    this.apiKey = this.shell.apiKey;
+    this.domain = this.shell.domain;
     const backend = new BedrockBackend(this, choice, {
       subject,
       props,
@@ -120,13 +111,15 @@ export class StreamingBedrockApi extends Construct {
       modelIds,
       logRetention,
     });
-    ({ handler: this.handler, bufferedHandler: this.bufferedHandler, budgetTable: this.budgetTable } = backend);
+    this.handler = backend.handler;
+    this.bufferedHandler = backend.bufferedHandler;
+    this.budgetTable = backend.budgetTable;
     this.handlerMetrics = new HandlerMetrics(subject, backend.metricsNamespace, this.budgetTable !== undefined);
 
     const protocols = streaming ? servedProtocols(props.protocols) : [];
     if (streaming) {
       const integration = new StreamingLambdaIntegration(this.handler, { timeout: timeouts.streaming });
-      protocols.flatMap((p) => p.routes).forEach((route) => this.shell.addRoute(route, integration));
+      streamingRoutes(protocols).forEach((route) => this.shell.addRoute(route, integration));
       this.node.addValidation({ validate: () => validateNoStreamingBreakers(subject, this.restApi) });
     }
     if (this.bufferedHandler) {

@@ -4,6 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { parseModelId, profileServesRegion } from './bedrock-iam';
 import { HandlerDefaults, gatewayResponseCorsHeaders } from '../contract';
+import { GuardrailStreamMode } from '../guardrail-stream-mode';
+import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
 import type { TokenBudgetOptions } from '../token-budget-options';
 
 /** Settings that are legal but risky, resolved from props. */
@@ -28,6 +30,25 @@ export interface RiskySettings {
 }
 
 const WARNING_PREFIX = 'cdk-streaming-bedrock-api';
+
+/** The risky settings of the props, with the values the construct resolved (defaults applied). */
+export function riskySettings(
+  props: StreamingBedrockApiProps,
+  resolved: Pick<RiskySettings, 'endpointType' | 'logRetention' | 'modelIds'>,
+  region: string,
+): RiskySettings {
+  return {
+    ...resolved,
+    asyncGuardrail: props.guardrail?.streamProcessingMode === GuardrailStreamMode.ASYNC,
+    cors: props.cors,
+    region,
+    promptCaching: props.promptCaching ?? false,
+    systemPrompt: Boolean(props.systemPrompt),
+    clientTools: props.clientTools ?? true,
+    maxTokens: props.maxTokens,
+    tokenBudget: props.tokenBudget,
+  };
+}
 
 /** Synth warnings (ids `cdk-streaming-bedrock-api:*`, which users can acknowledge) for legal but risky settings. */
 export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySettings): void {
