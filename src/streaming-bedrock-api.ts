@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,7 +14,6 @@ import { protocolUrls, servedProtocols } from './private/served-protocols';
 import { validateNoStreamingBreakers } from './private/streaming-breakers';
 import { resolveTimeouts } from './private/timeouts';
 import { subjectOf } from './private/validation';
-import { riskySettings, warnAboutRiskySettings } from './private/warnings';
 import { ResponseMode } from './response-mode';
 import { StreamingBedrockApiProps } from './streaming-bedrock-api-props';
 import { StreamingLambdaIntegration } from './streaming-lambda-integration';
@@ -89,8 +87,6 @@ export class StreamingBedrockApi extends Construct {
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const modelIds = props.modelId ? [props.modelId, ...(props.allowedModelIds ?? [])] : [];
-    const region = Stack.of(this).region;
-    warnAboutRiskySettings(this, riskySettings(props, { endpointType, logRetention, modelIds }, region));
 
     this.shell = new ApiShell(this, subject, {
       ...props,

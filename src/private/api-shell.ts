@@ -11,6 +11,7 @@ import { NagAcknowledgment, acknowledgeNagFindings } from './nag-acknowledgments
 import { preflightOptions } from './protocol-cors';
 import { fail, validateNonNegativeFinite, validateOrigin } from './validation';
 import { associateWebAcl, validateWebAclArn } from './waf';
+import { warnAboutShellSettings } from './warnings';
 import { ApiAuth } from '../api-auth';
 import type { Route } from '../contract';
 import type { StreamingBedrockApiDomainProps } from '../streaming-bedrock-api-domain-props';
@@ -65,6 +66,7 @@ export class ApiShell {
     }
     validateWebAclArn(subject, props.webAclArn, Stack.of(scope).region);
     validateCustomDomain(subject, props.domainName, props.endpointType);
+    warnAboutShellSettings(scope, props);
 
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
     this.restApi = newRestApi(scope, props, throttle, this.accessLogGroup);

@@ -13,6 +13,7 @@ import { DEFAULT_METRICS_NAMESPACE } from './metrics';
 import { NagAcknowledgment, acknowledgeNagFindings } from './nag-acknowledgments';
 import type { HandlerChoice } from './props-validation';
 import type { Timeouts } from './timeouts';
+import { warnAboutBedrockSettings } from './warnings';
 import { ResponseMode } from '../response-mode';
 import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
 
@@ -56,6 +57,7 @@ export class BedrockBackend {
     private readonly settings: BedrockBackendSettings,
   ) {
     const props = settings.props;
+    warnAboutBedrockSettings(scope, { props, modelIds: settings.modelIds, region: Stack.of(scope).region });
     const statements = [
       ...bedrockInvokeStatements(Stack.of(scope), settings.modelIds),
       ...(props.guardrail ? [guardrailStatement(Stack.of(scope), props.guardrail.guardrailIdentifier)] : []),

@@ -6,63 +6,39 @@ import { parseModelId, profileServesRegion } from './bedrock-iam';
 import { HandlerDefaults, gatewayResponseCorsHeaders } from '../contract';
 import { GuardrailStreamMode } from '../guardrail-stream-mode';
 import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
-import type { TokenBudgetOptions } from '../token-budget-options';
 
-/** Settings that are legal but risky, resolved from props. */
-export interface RiskySettings {
+/** The API front's settings that are legal but risky (defaults applied). */
+export interface ShellRiskySettings {
   readonly endpointType: apigateway.EndpointType;
-  readonly asyncGuardrail: boolean;
   readonly logRetention: logs.RetentionDays;
   readonly cors?: apigateway.CorsOptions;
+}
+
+/** The Bedrock backend's settings that are legal but risky: the props, with the values the construct resolved. */
+export interface BedrockRiskySettings {
+  readonly props: StreamingBedrockApiProps;
+  /** The default model and the allowed ones. */
   readonly modelIds: string[];
   /** The stack's region (possibly a token: then the profile check is skipped). */
   readonly region: string;
-  /** `promptCaching` is on. */
-  readonly promptCaching: boolean;
-  /** A system prompt is configured. */
-  readonly systemPrompt: boolean;
-  /** Callers may send tools (`clientTools` is not false). */
-  readonly clientTools: boolean;
-  /** The `maxTokens` prop, if set. */
-  readonly maxTokens?: number;
-  /** The `tokenBudget` prop, if set. */
-  readonly tokenBudget?: TokenBudgetOptions;
 }
 
 const WARNING_PREFIX = 'cdk-streaming-bedrock-api';
 
-/** The risky settings of the props, with the values the construct resolved (defaults applied). */
-export function riskySettings(
-  props: StreamingBedrockApiProps,
-  resolved: Pick<RiskySettings, 'endpointType' | 'logRetention' | 'modelIds'>,
-  region: string,
-): RiskySettings {
-  return {
-    ...resolved,
-    asyncGuardrail: props.guardrail?.streamProcessingMode === GuardrailStreamMode.ASYNC,
-    cors: props.cors,
-    region,
-    promptCaching: props.promptCaching ?? false,
-    systemPrompt: Boolean(props.systemPrompt),
-    clientTools: props.clientTools ?? true,
-    maxTokens: props.maxTokens,
-    tokenBudget: props.tokenBudget,
-  };
+type Warn = (id: string, message: string) => void;
+
+/** Warnings with ids `cdk-streaming-bedrock-api:*`, which users can acknowledge. */
+function warner(scope: IConstruct): Warn {
+  return (id, message) => Annotations.of(scope).addWarningV2(`${WARNING_PREFIX}:${id}`, message);
 }
 
-/** Synth warnings (ids `cdk-streaming-bedrock-api:*`, which users can acknowledge) for legal but risky settings. */
-export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySettings): void {
-  const warn = (id: string, message: string) => Annotations.of(scope).addWarningV2(`${WARNING_PREFIX}:${id}`, message);
+/** Synth warnings for legal but risky settings of the API's front. */
+export function warnAboutShellSettings(scope: IConstruct, settings: ShellRiskySettings): void {
+  const warn = warner(scope);
   if (settings.endpointType === apigateway.EndpointType.EDGE) {
     warn(
       'edgeEndpoint',
       'endpointType EDGE: edge-optimized endpoints cut a stream after 30 s of silence; REGIONAL allows 5 minutes.',
-    );
-  }
-  if (settings.asyncGuardrail) {
-    warn(
-      'asyncGuardrail',
-      'guardrail.streamProcessingMode ASYNC: chunks reach callers before the guardrail has scanned them, and PII cannot be masked.',
     );
   }
   if (settings.logRetention === logs.RetentionDays.INFINITE) {
@@ -77,6 +53,18 @@ export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySetting
       `cors.allowOrigins lists ${settings.cors.allowOrigins.length} origins: API Gateway's own 4XX/5XX responses ` +
         '(auth, throttling, integration errors) have static headers, so they carry no CORS headers and browsers ' +
         'cannot read them. Allow one origin if browsers must read those errors.',
+    );
+  }
+}
+
+/** Synth warnings for legal but risky settings of the Bedrock backend. */
+export function warnAboutBedrockSettings(scope: IConstruct, settings: BedrockRiskySettings): void {
+  const warn = warner(scope);
+  const props = settings.props;
+  if (props.guardrail?.streamProcessingMode === GuardrailStreamMode.ASYNC) {
+    warn(
+      'asyncGuardrail',
+      'guardrail.streamProcessingMode ASYNC: chunks reach callers before the guardrail has scanned them, and PII cannot be masked.',
     );
   }
   for (const id of profilesOutsideRegion(settings.modelIds, settings.region)) {
@@ -95,18 +83,18 @@ export function warnAboutRiskySettings(scope: IConstruct, settings: RiskySetting
         "Bedrock rejects the requests that use it. Use the profile of the stack's geography, or a 'global.' profile.",
     );
   }
-  warnAboutPromptCaching(warn, settings);
-  warnAboutBudgetBelowMaxTokens(warn, settings);
+  warnAboutPromptCaching(warn, props);
+  warnAboutBudgetBelowMaxTokens(warn, props);
 }
 
 /**
  * A reservation is at least the request's `maxTokens`: a limit below the API's `maxTokens` refuses every request that
  * keeps the default. A limit of 0 is deliberate (only callers with a `limits` item may call) and is not warned about.
  */
-function warnAboutBudgetBelowMaxTokens(warn: (id: string, message: string) => void, settings: RiskySettings): void {
-  const maxTokens = settings.maxTokens ?? HandlerDefaults.MAX_TOKENS;
+function warnAboutBudgetBelowMaxTokens(warn: Warn, props: StreamingBedrockApiProps): void {
+  const maxTokens = props.maxTokens ?? HandlerDefaults.MAX_TOKENS;
   for (const name of ['tokensPerDay', 'tokensPerMonth'] as const) {
-    const limit = settings.tokenBudget?.[name];
+    const limit = props.tokenBudget?.[name];
     if (limit !== undefined && limit > 0 && limit < maxTokens) {
       warn(
         'budgetBelowMaxTokens',
@@ -118,13 +106,13 @@ function warnAboutBudgetBelowMaxTokens(warn: (id: string, message: string) => vo
 }
 
 /** Prompt caching puts a cache point after the system prompt and after the tools: without a system prompt only tools. */
-function warnAboutPromptCaching(warn: (id: string, message: string) => void, settings: RiskySettings): void {
-  if (!settings.promptCaching || settings.systemPrompt) {
+function warnAboutPromptCaching(warn: Warn, props: StreamingBedrockApiProps): void {
+  if (!props.promptCaching || props.systemPrompt) {
     return;
   }
   warn(
     'promptCachingWithoutSystemPrompt',
-    settings.clientTools
+    (props.clientTools ?? true)
       ? 'promptCaching without systemPrompt: the cache point goes after the system prompt and after the tools, so only ' +
           'requests with tools get one. Set a systemPrompt to cache it for every request.'
       : 'promptCaching without systemPrompt and with clientTools false: no request gets a cache point (it goes after ' +
