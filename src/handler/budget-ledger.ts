@@ -6,11 +6,12 @@
  */
 import {
   ConditionalCheckFailedException,
+  DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   BUDGET_LIMITS_SORT_KEY,
   BUDGET_TTL_MARGIN_SECONDS,
@@ -24,6 +25,7 @@ import {
   type BudgetPeriod,
 } from '../contract';
 import type { Caller } from './caller';
+import type { BudgetConfig } from './config';
 
 /** Tokens added to a caller's period items, to be settled once the model has answered. */
 export interface Reservation {
@@ -249,4 +251,28 @@ function numberOf(value: AttributeValue | undefined): number | undefined {
 /** The TTL of a period item: the end of its period plus the margin, in epoch seconds. */
 function expiresAt(period: BudgetPeriod, now: Date): number {
   return Math.floor(budgetPeriodEnd(period, now).getTime() / 1000) + BUDGET_TTL_MARGIN_SECONDS;
+}
+
+let cached: { key: string; requestHandler: NodeHttpHandler; ledger: BudgetLedger } | undefined;
+
+/**
+ * One ledger (and keep-alive connections) per execution environment. Short timeouts and one retry for reads and
+ * reservations: a slow ledger must fail fast into the 503 (or failOpen), not eat the answer's time. Writes that give
+ * tokens back are never retried (see BudgetLedger); both clients share the connections.
+ */
+export function ledgerFor(config: BudgetConfig): BudgetLedger {
+  const cacheKey = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB]);
+  if (cached?.key !== cacheKey) {
+    cached?.requestHandler.destroy();
+    // The handler's defaults keep connections alive (one TLS handshake per execution environment).
+    const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
+    const client = new DynamoDBClient({ maxAttempts: 2, requestHandler });
+    const writeOnceClient = new DynamoDBClient({ maxAttempts: 1, requestHandler });
+    cached = {
+      key: cacheKey,
+      requestHandler,
+      ledger: new BudgetLedger(client, config.tableName, config.limits, writeOnceClient),
+    };
+  }
+  return cached.ledger;
 }

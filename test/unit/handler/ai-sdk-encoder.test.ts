@@ -1,5 +1,5 @@
 import type { ChatEvent, ChatSummary } from '../../../src/handler/chat';
-import { finishReason, uiMessageStreamEncoder } from '../../../src/handler/dialects/ai-sdk';
+import { finishReason, uiMessageStreamEncoder } from '../../../src/handler/protocols/ai-sdk-ui-messages/encode';
 
 const USAGE = { inputTokens: 10, outputTokens: 5, totalTokens: 15, cacheReadInputTokens: 4, cacheWriteInputTokens: 0 };
 const summary = (stopReason: string): ChatSummary => ({ stopReason, usage: USAGE, latencyMs: 42 });

@@ -1,4 +1,4 @@
-import { negotiateFormat } from '../../../src/handler/dialects/native';
+import { negotiateFormat } from '../../../src/handler/protocols/native/encode';
 
 const request = { modelId: 'm', messages: [], maxTokens: 1 };
 const formatFor = (accept: string | undefined) => negotiateFormat(accept)(request).name;
