@@ -4,13 +4,7 @@
  * pass a limit by more than nothing: each update checks the total it produces. Settling adds the difference between
  * what was reserved and what the model really used.
  */
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   BUDGET_LIMITS_SORT_KEY,
@@ -26,6 +20,7 @@ import {
 } from '../contract';
 import type { Caller } from './caller';
 import type { BudgetConfig } from './config';
+import { loadDynamoDb, type LedgerSdk } from './dynamodb';
 
 /** Tokens added to a caller's period items, to be settled once the model has answered. */
 export interface Reservation {
@@ -93,6 +88,7 @@ const PERIODS: readonly BudgetPeriod[] = ['day', 'month'];
 export class BudgetLedger {
   /**
    * @param client reads and reserves; it may retry, since a reservation counted twice only overcharges the caller.
+   * @param sdk the commands of the client's package (dynamodb.ts loads them on demand).
    * @param writeOnceClient gives tokens back (settlement, release) and must not retry: a write whose answer was lost
    *   would otherwise give the tokens back twice. The same client as `client` where retries are off anyway.
    */
@@ -100,6 +96,7 @@ export class BudgetLedger {
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly defaults: BudgetLimits,
+    private readonly sdk: LedgerSdk,
     private readonly writeOnceClient: DynamoDBClient = client,
   ) {}
 
@@ -156,7 +153,11 @@ export class BudgetLedger {
   private async limitsOf(pk: string): Promise<BudgetLimits> {
     const { Item } = await this.client.send(
       // Strongly consistent: a limits item an operator just wrote applies to the next request.
-      new GetItemCommand({ TableName: this.tableName, Key: key(pk, BUDGET_LIMITS_SORT_KEY), ConsistentRead: true }),
+      new this.sdk.GetItemCommand({
+        TableName: this.tableName,
+        Key: key(pk, BUDGET_LIMITS_SORT_KEY),
+        ConsistentRead: true,
+      }),
     );
     return {
       tokensPerDay: limitOf(Item, Attr.TOKENS_PER_DAY) ?? this.defaults.tokensPerDay,
@@ -177,7 +178,7 @@ export class BudgetLedger {
     }
     try {
       const { Attributes } = await this.client.send(
-        new UpdateItemCommand({
+        new this.sdk.UpdateItemCommand({
           TableName: this.tableName,
           Key: key(pk, sk),
           UpdateExpression: 'ADD #used :tokens SET #expires = if_not_exists(#expires, :expires)',
@@ -193,7 +194,8 @@ export class BudgetLedger {
       );
       return numberOf(Attributes?.[Attr.USED_TOKENS]) ?? tokens;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      // By name: the exception's module is not loaded on its own (dynamodb.ts keeps the on-demand part small).
+      if ((err as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException') {
         return undefined;
       }
       throw err;
@@ -207,7 +209,7 @@ export class BudgetLedger {
 
   private async add(pk: string, sk: string, tokens: number, abortSignal?: AbortSignal): Promise<void> {
     await this.writeOnceClient.send(
-      new UpdateItemCommand({
+      new this.sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: key(pk, sk),
         UpdateExpression: 'ADD #used :tokens',
@@ -266,12 +268,13 @@ export function ledgerFor(config: BudgetConfig): BudgetLedger {
     cached?.requestHandler.destroy();
     // The handler's defaults keep connections alive (one TLS handshake per execution environment).
     const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
-    const client = new DynamoDBClient({ maxAttempts: 2, requestHandler });
-    const writeOnceClient = new DynamoDBClient({ maxAttempts: 1, requestHandler });
+    const sdk = loadDynamoDb();
+    const client = new sdk.DynamoDBClient({ maxAttempts: 2, requestHandler });
+    const writeOnceClient = new sdk.DynamoDBClient({ maxAttempts: 1, requestHandler });
     cached = {
       key: cacheKey,
       requestHandler,
-      ledger: new BudgetLedger(client, config.tableName, config.limits, writeOnceClient),
+      ledger: new BudgetLedger(client, config.tableName, config.limits, sdk, writeOnceClient),
     };
   }
   return cached.ledger;

@@ -3,20 +3,11 @@
  * left, settle to the real usage after the answer. The ledger itself is budget-ledger.ts; the rules are here.
  */
 import { BUDGET_REMAINING_HEADER } from '../contract';
-import type { Reservation } from './budget-ledger';
+import { BudgetExceededError, BudgetLedgerUnavailableError, ledgerFor, type Reservation } from './budget-ledger';
 import type { Caller } from './caller';
 import type { ChatRequest, Usage } from './chat';
 import type { BudgetConfig, HandlerConfig } from './config';
 import { Errors } from './errors';
-
-/**
- * The ledger's module, with the DynamoDB client: required at the first budgeted request, so that a function without
- * budgets never runs its module code (cold start). esbuild keeps it in the one bundle, wrapped to run on demand.
- */
-function ledgerModule(): typeof import('./budget-ledger') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
-  return require('./budget-ledger');
-}
 
 /** What the log line says about the budget. */
 export interface BudgetRecord {
@@ -77,7 +68,6 @@ export class RequestBudget {
     const tokens = estimateInputTokens(request, handlerConfig) + request.maxTokens;
     const record: BudgetRecord = { reservedTokens: tokens };
     this.budgetRecord = record;
-    const { BudgetExceededError, BudgetLedgerUnavailableError, ledgerFor } = ledgerModule();
     try {
       this.reservation = await ledgerFor(this.config).reserve(this.caller, tokens);
     } catch (err) {
@@ -116,7 +106,7 @@ export class RequestBudget {
     const charged = chargeFor(reservation, usage, modelAnswered);
     try {
       const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
-      await ledgerModule().ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
+      await ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
       record.chargedTokens = charged;
     } catch {
       record.settlementFailed = true;
