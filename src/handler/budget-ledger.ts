@@ -274,8 +274,12 @@ export function ledgerFor(config: BudgetConfig): BudgetLedger {
     cached = {
       key: cacheKey,
       requestHandler,
-      ledger: new BudgetLedger(client, config.tableName, config.limits, sdk, writeOnceClient),
+      ledger: new BudgetLedger(client, config.tableName, limitsOf(config), sdk, writeOnceClient),
     };
   }
   return cached.ledger;
+}
+
+function limitsOf(config: BudgetConfig): BudgetLimits {
+  return { tokensPerDay: config.tokensPerDay, tokensPerMonth: config.tokensPerMonth };
 }

@@ -33,7 +33,10 @@ export function converseStreamInput(request: ChatRequest, config: HandlerConfig)
     },
     toolConfig: toolConfig(request, config.promptCaching),
     additionalModelRequestFields: config.additionalModelRequestFields as DocumentType | undefined,
-    guardrailConfig: config.guardrail,
+    guardrailConfig: config.guardrail && {
+      ...config.guardrail,
+      trace: config.guardrail.trace ? 'enabled' : 'disabled',
+    },
   };
 }
 
