@@ -39,7 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
   return withDefaults(readHandlerSettings(env));
 }
 
-export function withDefaults(settings: HandlerSettings): HandlerConfig {
+function withDefaults(settings: HandlerSettings): HandlerConfig {
   const { guardrail, tokenBudget } = settings;
   return {
     ...settings,

@@ -17,8 +17,8 @@ import {
 import { RequestLimits } from './limits';
 import { toolsDisabled } from './tools';
 
-export const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'gif', 'webp'];
-export const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
+const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'gif', 'webp'];
+const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
   'pdf',
   'csv',
   'doc',
@@ -34,10 +34,10 @@ export const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
 const DOCUMENT_NAME = /^(?=.*[^ ])(?!.* {2})[A-Za-z0-9 ()[\]-]+$/;
 
 type Role = ChatMessage['role'];
-export type BlockKind = 'text' | 'image' | 'document' | 'toolUse' | 'toolResult' | 'reasoningContent';
+type BlockKind = 'text' | 'image' | 'document' | 'toolUse' | 'toolResult' | 'reasoningContent';
 
 /** Which message role may carry which block. */
-export const BLOCK_ROLES: Readonly<Record<BlockKind, readonly Role[]>> = {
+const BLOCK_ROLES: Readonly<Record<BlockKind, readonly Role[]>> = {
   text: ['user', 'assistant'],
   image: ['user'],
   document: ['user'],

@@ -49,7 +49,7 @@ export interface ThinkingParams {
 }
 
 /** Whether the operator turned on Claude's extended thinking (`thinking.type` enabled or adaptive). */
-export function claudeThinking(modelFields: Readonly<Record<string, unknown>> | undefined): boolean {
+function claudeThinking(modelFields: Readonly<Record<string, unknown>> | undefined): boolean {
   const thinking = modelFields?.thinking as { type?: unknown } | undefined;
   return typeof thinking === 'object' && thinking !== null && ['enabled', 'adaptive'].includes(String(thinking.type));
 }

@@ -122,7 +122,7 @@ async function nextEvent(
  * Tool calls in progress: Bedrock streams a tool's input as pieces of JSON text. They are kept per content block and
  * parsed once, when the block stops, into one `toolUse` event; input that is not a JSON object is `tool_input_invalid`.
  */
-export class ToolCalls {
+class ToolCalls {
   private readonly open = new Map<number, { toolUseId: string; name: string; parts: string[] }>();
 
   get pending(): boolean {
