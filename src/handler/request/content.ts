@@ -18,17 +18,7 @@ import { RequestLimits } from './limits';
 import { toolsDisabled } from './tools';
 
 const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'gif', 'webp'];
-const DOCUMENT_FORMATS: readonly DocumentFormat[] = [
-  'pdf',
-  'csv',
-  'doc',
-  'docx',
-  'xls',
-  'xlsx',
-  'html',
-  'txt',
-  'md',
-];
+const DOCUMENT_FORMATS: readonly DocumentFormat[] = ['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'html', 'txt', 'md'];
 
 /** Bedrock's document names: letters, digits, hyphens, parentheses, square brackets and single spaces. */
 const DOCUMENT_NAME = /^(?=.*[^ ])(?!.* {2})[A-Za-z0-9 ()[\]-]+$/;
