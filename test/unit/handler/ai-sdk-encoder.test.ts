@@ -136,3 +136,10 @@ test.each([
 ])('finish reason of %s is %s', (stopReason, reason) => {
   expect(finishReason(stopReason)).toBe(reason);
 });
+
+test('an empty text block start writes nothing: the message starts with its first content', () => {
+  const encoder = uiMessageStreamEncoder('msg_1', 'model-x');
+  expect(encoder.event({ type: 'blockStart', index: 0 })).toBe('');
+  const first = encoder.event({ type: 'text', index: 0, text: 'Hi' });
+  expect(first.startsWith('data: {"type":"start","messageId":"msg_1"')).toBe(true);
+});
