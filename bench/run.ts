@@ -573,24 +573,32 @@ function bundleFigures(): void {
     '--external:@smithy/*',
     `--outfile=${runtimeSdk}`,
   ]);
-  const loadMs = (file: string) => {
-    const times: number[] = [];
-    for (let i = 0; i < (QUICK ? 3 : 15); i++) {
-      const out = spawnSync(
-        process.execPath,
-        [
-          '-e',
-          `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-        ],
-        {
-          env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
-          encoding: 'utf8',
+  // CPU time of the require (parse, compile, module code), in rounds that take each file in turn: on a shared
+  // machine, wall time and back-to-back runs of one file drift by more than the few percent this figure is about.
+  const loadOnce = (file: string) => {
+    const out = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const c=process.cpuUsage();require(${JSON.stringify(file)});const d=process.cpuUsage(c);console.log((d.user+d.system)/1e3)`,
+      ],
+      {
+        env: {
+          ...process.env,
+          NODE_PATH: path.join(ROOT, 'node_modules'),
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
-      );
-      times.push(Number(out.stdout.trim()));
-    }
-    return median(times);
+        encoding: 'utf8',
+      },
+    );
+    return Number(out.stdout.trim());
   };
+  const files = [BUNDLE, baseline, runtimeSdk];
+  const samples = new Map<string, number[]>(files.map((file) => [file, []]));
+  for (let i = 0; i < (QUICK ? 3 : 21); i++) {
+    files.forEach((file) => samples.get(file)!.push(loadOnce(file)));
+  }
+  const loadMs = (file: string) => median(samples.get(file)!);
   const kb = (file: string) => `${(fs.statSync(file).size / 1024).toFixed(0)} KB`;
   const shipped = loadMs(BUNDLE);
   const base = loadMs(baseline);
@@ -602,12 +610,13 @@ function bundleFigures(): void {
     target: 'report',
   });
   record({
-    name: 'cold module load of the handler bundle',
+    name: 'cold module load of the handler bundle (CPU time)',
     value: ms(shipped),
     baseline: `SDK-only bundle ${ms(base)}`,
     ratio: `${(shipped / base).toFixed(2)}x`,
-    target: '<= 1.3x',
-    met: shipped / base <= 1.3,
+    // Issue 20's target (budgets off: the ledger's DynamoDB client is only required by a budgeted request).
+    target: '<= 1.02x',
+    met: shipped / base <= 1.02,
   });
   record({
     name: 'alternative: SDK from the runtime (not bundled)',

@@ -4,7 +4,7 @@
  */
 export * from './budget';
 export * from './cors';
-export * from './environment';
+export * from './settings';
 export * from './errors';
 export * from './prelude';
 export * from './protocols';

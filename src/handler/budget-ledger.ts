@@ -4,13 +4,8 @@
  * pass a limit by more than nothing: each update checks the total it produces. Settling adds the difference between
  * what was reserved and what the model really used.
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   BUDGET_LIMITS_SORT_KEY,
   BUDGET_TTL_MARGIN_SECONDS,
@@ -24,6 +19,8 @@ import {
   type BudgetPeriod,
 } from '../contract';
 import type { Caller } from './caller';
+import type { BudgetConfig } from './config';
+import { loadDynamoDb, type LedgerSdk } from './dynamodb';
 
 /** Tokens added to a caller's period items, to be settled once the model has answered. */
 export interface Reservation {
@@ -91,6 +88,7 @@ const PERIODS: readonly BudgetPeriod[] = ['day', 'month'];
 export class BudgetLedger {
   /**
    * @param client reads and reserves; it may retry, since a reservation counted twice only overcharges the caller.
+   * @param sdk the commands of the client's package (dynamodb.ts loads them on demand).
    * @param writeOnceClient gives tokens back (settlement, release) and must not retry: a write whose answer was lost
    *   would otherwise give the tokens back twice. The same client as `client` where retries are off anyway.
    */
@@ -98,6 +96,7 @@ export class BudgetLedger {
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly defaults: BudgetLimits,
+    private readonly sdk: LedgerSdk,
     private readonly writeOnceClient: DynamoDBClient = client,
   ) {}
 
@@ -154,7 +153,11 @@ export class BudgetLedger {
   private async limitsOf(pk: string): Promise<BudgetLimits> {
     const { Item } = await this.client.send(
       // Strongly consistent: a limits item an operator just wrote applies to the next request.
-      new GetItemCommand({ TableName: this.tableName, Key: key(pk, BUDGET_LIMITS_SORT_KEY), ConsistentRead: true }),
+      new this.sdk.GetItemCommand({
+        TableName: this.tableName,
+        Key: key(pk, BUDGET_LIMITS_SORT_KEY),
+        ConsistentRead: true,
+      }),
     );
     return {
       tokensPerDay: limitOf(Item, Attr.TOKENS_PER_DAY) ?? this.defaults.tokensPerDay,
@@ -175,7 +178,7 @@ export class BudgetLedger {
     }
     try {
       const { Attributes } = await this.client.send(
-        new UpdateItemCommand({
+        new this.sdk.UpdateItemCommand({
           TableName: this.tableName,
           Key: key(pk, sk),
           UpdateExpression: 'ADD #used :tokens SET #expires = if_not_exists(#expires, :expires)',
@@ -191,7 +194,8 @@ export class BudgetLedger {
       );
       return numberOf(Attributes?.[Attr.USED_TOKENS]) ?? tokens;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      // By name: the exception's module is not loaded on its own (dynamodb.ts keeps the on-demand part small).
+      if ((err as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException') {
         return undefined;
       }
       throw err;
@@ -205,7 +209,7 @@ export class BudgetLedger {
 
   private async add(pk: string, sk: string, tokens: number, abortSignal?: AbortSignal): Promise<void> {
     await this.writeOnceClient.send(
-      new UpdateItemCommand({
+      new this.sdk.UpdateItemCommand({
         TableName: this.tableName,
         Key: key(pk, sk),
         UpdateExpression: 'ADD #used :tokens',
@@ -249,4 +253,33 @@ function numberOf(value: AttributeValue | undefined): number | undefined {
 /** The TTL of a period item: the end of its period plus the margin, in epoch seconds. */
 function expiresAt(period: BudgetPeriod, now: Date): number {
   return Math.floor(budgetPeriodEnd(period, now).getTime() / 1000) + BUDGET_TTL_MARGIN_SECONDS;
+}
+
+let cached: { key: string; requestHandler: NodeHttpHandler; ledger: BudgetLedger } | undefined;
+
+/**
+ * One ledger (and keep-alive connections) per execution environment. Short timeouts and one retry for reads and
+ * reservations: a slow ledger must fail fast into the 503 (or failOpen), not eat the answer's time. Writes that give
+ * tokens back are never retried (see BudgetLedger); both clients share the connections.
+ */
+export function ledgerFor(config: BudgetConfig): BudgetLedger {
+  const cacheKey = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB]);
+  if (cached?.key !== cacheKey) {
+    cached?.requestHandler.destroy();
+    // The handler's defaults keep connections alive (one TLS handshake per execution environment).
+    const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
+    const sdk = loadDynamoDb();
+    const client = new sdk.DynamoDBClient({ maxAttempts: 2, requestHandler });
+    const writeOnceClient = new sdk.DynamoDBClient({ maxAttempts: 1, requestHandler });
+    cached = {
+      key: cacheKey,
+      requestHandler,
+      ledger: new BudgetLedger(client, config.tableName, limitsOf(config), sdk, writeOnceClient),
+    };
+  }
+  return cached.ledger;
+}
+
+function limitsOf(config: BudgetConfig): BudgetLimits {
+  return { tokensPerDay: config.tokensPerDay, tokensPerMonth: config.tokensPerMonth };
 }

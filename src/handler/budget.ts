@@ -2,10 +2,8 @@
  * One request's token budget: reserve before Bedrock is called (input estimate + maxTokens), tell the caller what is
  * left, settle to the real usage after the answer. The ledger itself is budget-ledger.ts; the rules are here.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BUDGET_REMAINING_HEADER } from '../contract';
-import { BudgetExceededError, BudgetLedger, BudgetLedgerUnavailableError, type Reservation } from './budget-ledger';
+import { BudgetExceededError, BudgetLedgerUnavailableError, ledgerFor, type Reservation } from './budget-ledger';
 import type { Caller } from './caller';
 import type { ChatRequest, Usage } from './chat';
 import type { BudgetConfig, HandlerConfig } from './config';
@@ -52,7 +50,7 @@ export function tokensUsed(usage: Usage): number {
 }
 
 export class RequestBudget {
-  record: BudgetRecord | undefined;
+  private budgetRecord: BudgetRecord | undefined;
   private reservation: Reservation | undefined;
 
   constructor(
@@ -60,15 +58,21 @@ export class RequestBudget {
     private readonly caller: Caller,
   ) {}
 
+  /** What the log line says about the budget (undefined until a reservation was tried). */
+  get record(): BudgetRecord | undefined {
+    return this.budgetRecord;
+  }
+
   /** Reserves the request's worst case, or throws the 429 (over budget) or the 503 (ledger unreachable). */
   async reserve(request: ChatRequest, handlerConfig: HandlerConfig): Promise<void> {
     const tokens = estimateInputTokens(request, handlerConfig) + request.maxTokens;
-    this.record = { reservedTokens: tokens };
+    const record: BudgetRecord = { reservedTokens: tokens };
+    this.budgetRecord = record;
     try {
       this.reservation = await ledgerFor(this.config).reserve(this.caller, tokens);
     } catch (err) {
       if (err instanceof BudgetExceededError) {
-        this.record.exceeded = true;
+        record.exceeded = true;
         const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
         throw Errors.budgetExceeded(err.period, tokens, seconds);
       }
@@ -77,7 +81,7 @@ export class RequestBudget {
       if (unavailable?.misconfigured || !this.config.failOpen) {
         throw Errors.budgetUnavailable(unavailable ? unavailable.cause : err);
       }
-      this.record.unmetered = true;
+      record.unmetered = true;
     }
   }
 
@@ -94,7 +98,8 @@ export class RequestBudget {
    */
   async settle(usage: Usage | undefined, modelAnswered: boolean, timeoutMs: number): Promise<void> {
     const reservation = this.reservation;
-    if (reservation === undefined || this.record === undefined) {
+    const record = this.budgetRecord;
+    if (reservation === undefined || record === undefined) {
       return;
     }
     this.reservation = undefined;
@@ -102,9 +107,9 @@ export class RequestBudget {
     try {
       const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
       await ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
-      this.record.chargedTokens = charged;
+      record.chargedTokens = charged;
     } catch {
-      this.record.settlementFailed = true;
+      record.settlementFailed = true;
     }
   }
 }
@@ -114,28 +119,4 @@ function chargeFor(reservation: Reservation, usage: Usage | undefined, modelAnsw
     return tokensUsed(usage);
   }
   return modelAnswered ? reservation.tokens : 0;
-}
-
-let cached: { key: string; requestHandler: NodeHttpHandler; ledger: BudgetLedger } | undefined;
-
-/**
- * One ledger (and keep-alive connections) per execution environment. Short timeouts and one retry for reads and
- * reservations: a slow ledger must fail fast into the 503 (or failOpen), not eat the answer's time. Writes that give
- * tokens back are never retried (see BudgetLedger); both clients share the connections.
- */
-function ledgerFor(config: BudgetConfig): BudgetLedger {
-  const key = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB]);
-  if (cached?.key !== key) {
-    cached?.requestHandler.destroy();
-    // The handler's defaults keep connections alive (one TLS handshake per execution environment).
-    const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
-    const client = new DynamoDBClient({ maxAttempts: 2, requestHandler });
-    const writeOnceClient = new DynamoDBClient({ maxAttempts: 1, requestHandler });
-    cached = {
-      key,
-      requestHandler,
-      ledger: new BudgetLedger(client, config.tableName, config.limits, writeOnceClient),
-    };
-  }
-  return cached.ledger;
 }

@@ -1,12 +1,10 @@
 /**
- * The neutral chat model between the protocols (dialects) and Bedrock: a dialect decodes its request into a
- * ChatRequest and encodes ChatEvents into its bytes; converse.ts turns ConverseStream into ChatEvents.
+ * The neutral chat model between the protocols and the backends: a protocol decodes its request into a ChatRequest
+ * and encodes ChatEvents into its bytes; a backend (backends/bedrock) turns the model's stream into ChatEvents.
  *
  * Content blocks mirror Bedrock Converse's own shapes (bytes already decoded from base64 and validated), so that the
- * request reaches Bedrock unchanged and every dialect maps to the same vocabulary.
+ * request reaches Bedrock unchanged and every protocol maps to the same vocabulary.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { HandlerConfig } from './config';
 import type { ErrorBody } from './errors';
 
 /** A validated request, ready for ConverseStream. */
@@ -35,7 +33,7 @@ export interface ChatMessage {
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
 export type DocumentFormat = 'pdf' | 'csv' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'html' | 'txt' | 'md';
 
-/** One block of a message, in Converse's shape. Which roles may carry which block is the dialect's rule. */
+/** One block of a message, in Converse's shape. Which roles may carry which block: request/content.ts. */
 export type ChatContentBlock =
   | { readonly text: string }
   | { readonly image: { readonly format: ImageFormat; readonly source: { readonly bytes: Uint8Array } } }
@@ -84,7 +82,7 @@ export interface Usage {
  * the callers. `index` is Bedrock's content block index: a protocol that frames blocks (start/end) uses it.
  */
 export type ChatEvent =
-  /** A content block begins: the answer has content, the status can be committed. Tool blocks name their tool. */
+  /** A content block begins (it may stay empty: no byte of the answer yet). Tool blocks name their tool. */
   | {
       readonly type: 'blockStart';
       readonly index: number;
@@ -128,11 +126,6 @@ export function publicModelId(modelId: string): string {
   return modelId.startsWith('arn:') ? modelId.split(':').slice(5).join(':') : modelId;
 }
 
-/** Events that carry or announce answer content (the status is committed at the first one). */
-export function isContent(event: ChatEvent): boolean {
-  return event.type === 'blockStart' || event.type === 'text' || event.type === 'reasoning' || event.type === 'toolUse';
-}
-
 /** What a response reports when the model has finished. */
 export interface ChatSummary {
   readonly stopReason: string;
@@ -140,7 +133,10 @@ export interface ChatSummary {
   readonly latencyMs: number;
 }
 
-/** The bytes of one response format. Each method returns the exact string to write ('' for nothing). */
+/**
+ * The bytes of one response format. Each method returns the exact string to write ('' for nothing): the status is
+ * committed at the first non-empty string, so an event that writes nothing never commits it.
+ */
 export interface ResponseEncoder {
   /** The format's name in the log line (e.g. `sse`). */
   readonly name: string;
@@ -157,27 +153,3 @@ export interface ResponseEncoder {
   /** The terminal error, written after the status was committed. */
   error(body: ErrorBody): string;
 }
-
-/** A decoded request and the encoder of its answer. */
-export interface DecodedRequest {
-  readonly request: ChatRequest;
-  readonly encoder: ResponseEncoder;
-}
-
-/**
- * A client protocol: how a request is read and how the answer is written. One dialect never touches another; each
- * lives in one file of `dialects/` (its request rules may have a file of their own).
- */
-export interface Dialect {
-  /** The protocol's name in the log line (`native`, `openai`, `ai-sdk`). */
-  readonly name: string;
-  /**
-   * The neutral request and its answer's encoder (e.g. chosen by Accept, or by the body's `stream` flag); the buffered
-   * endpoint (native only) always gets the whole answer as one body. Throws ApiError (400, 404, 413, 415) that never
-   * quotes the body.
-   */
-  decode(event: APIGatewayProxyEvent, config: HandlerConfig, endpoint: Endpoint): DecodedRequest;
-}
-
-/** The function serving a request: the streaming one (every route but one) or the buffered one (`POST /buffered`). */
-export type Endpoint = 'stream' | 'buffered';

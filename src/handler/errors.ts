@@ -32,6 +32,14 @@ export class ApiError extends Error {
 
 export { errorBody, type ErrorBody } from '../contract';
 
+/** Why the handler stopped reading the model before it finished. */
+export class StreamAborted extends Error {
+  constructor(readonly reason: 'deadline' | 'client_disconnected' | 'idle') {
+    super(reason);
+    this.name = 'StreamAborted';
+  }
+}
+
 export function invalidRequest(code: string, message: string, param: string | null = null): ApiError {
   return new ApiError({ status: 400, type: 'invalid_request_error', code, message, param });
 }
@@ -164,6 +172,18 @@ export const Errors = {
       cause,
     }),
 };
+
+/** Any failure in the API's error model: an abort by its reason, anything unexpected as internal_error. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) {
+    return err;
+  }
+  if (err instanceof StreamAborted) {
+    const byReason = { deadline: Errors.deadline, idle: Errors.idle, client_disconnected: Errors.clientDisconnected };
+    return byReason[err.reason]();
+  }
+  return Errors.internal(err);
+}
 
 /** Codes the operator has to act on: logged at ERROR. Every other failure is the caller's or expected: WARN. */
 const OPERATOR_CODES = new Set([

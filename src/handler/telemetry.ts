@@ -1,8 +1,12 @@
+import type { AnswerTally } from './answer-tally';
 import type { BudgetRecord } from './budget';
 import type { Caller } from './caller';
 import type { Usage } from './chat';
 import type { HandlerConfig } from './config';
-import { logLevel } from './errors';
+import { describeCause, logLevel, type ApiError } from './errors';
+import type { Endpoint } from './protocols/unit';
+import type { RequestContext } from './request-context';
+import type { Decoded } from './routes';
 
 /**
  * One structured JSON line per request, written after the response ended, naming the caller. For a request for a
@@ -11,32 +15,66 @@ import { logLevel } from './errors';
  * without any API call. Prompts and answers appear only when `logContent` is on.
  */
 export interface RequestRecord {
-  requestId: string;
+  readonly requestId: string;
   /** Who called, as API Gateway authenticated them (see caller.ts). */
-  caller: Caller;
-  lambdaRequestId?: string;
-  endpoint: 'stream' | 'buffered';
+  readonly caller: Caller;
+  readonly lambdaRequestId?: string;
+  readonly endpoint: Endpoint;
   /** The client protocol (`native`, `openai`, `ai-sdk`). */
-  protocol?: string;
-  format?: string;
-  modelId?: string;
-  status: number;
+  readonly protocol?: string;
+  readonly format?: string;
+  readonly modelId?: string;
+  readonly status: number;
   /** `ok`, or the error code. */
-  outcome: string;
-  stopReason?: string | null;
-  usage?: Usage;
-  timeToFirstTokenMs?: number;
-  durationMs?: number;
-  modelLatencyMs?: number;
+  readonly outcome: string;
+  readonly stopReason?: string | null;
+  readonly usage?: Usage;
+  readonly timeToFirstTokenMs?: number;
+  readonly durationMs?: number;
+  readonly modelLatencyMs?: number;
   /** Text and reasoning chunks and tool calls written. */
-  deltas?: number;
-  toolCalls?: number;
-  error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
-  guardrailTrace?: unknown;
+  readonly deltas?: number;
+  readonly toolCalls?: number;
+  readonly error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
+  readonly guardrailTrace?: unknown;
   /** The token budget's reservation and charge, when the API has budgets. */
-  budget?: BudgetRecord;
-  prompt?: unknown;
-  answer?: string;
+  readonly budget?: BudgetRecord;
+  readonly prompt?: unknown;
+  readonly answer?: string;
+}
+
+/** How a request ended: the status sent, and the error (told in-band when `afterOutput`). */
+export interface Outcome {
+  readonly status: number;
+  readonly error?: ApiError;
+  readonly afterOutput?: boolean;
+}
+
+/** The log line's fields, from the request's parts (the budget's are added once it is settled). */
+export function requestRecord(parts: {
+  readonly call: RequestContext;
+  readonly decoded: Decoded | undefined;
+  readonly tally: AnswerTally;
+  readonly outcome: Outcome;
+}): RequestRecord {
+  const { call, decoded, tally, outcome } = parts;
+  const error = outcome.error;
+  return {
+    requestId: call.requestId,
+    caller: call.caller,
+    lambdaRequestId: call.lambda.awsRequestId,
+    endpoint: call.endpoint,
+    protocol: decoded?.protocol,
+    format: decoded?.encoder.name,
+    modelId: decoded?.request?.modelId,
+    status: outcome.status,
+    outcome: error?.code ?? 'ok',
+    ...tally.logFields(call.startedAt),
+    durationMs: Date.now() - call.startedAt,
+    error: error && { code: error.code, afterOutput: outcome.afterOutput ?? false, cause: describeCause(error) },
+    // The validated request's messages go into the log line only with logContent on.
+    prompt: call.config?.logContent ? decoded?.request?.messages : undefined,
+  };
 }
 
 /**

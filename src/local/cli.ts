@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { handlerEnvironment } from '../contract';
+import { handlerEnvironment, type HandlerSettings } from '../contract';
 import { BudgetStore } from './budget-store';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
@@ -218,6 +218,22 @@ function integer(raw: string, flag: string, min: number, max: number): number {
   return value;
 }
 
+/** The flags in the settings' one shape (the construct maps its props to the same shape). */
+export function serveSettings(options: ServeOptions, budgetTableName?: string): HandlerSettings {
+  return {
+    modelId: options.modelId,
+    maxTokens: options.maxTokens,
+    systemPrompt: options.systemPrompt,
+    corsAllowOrigins: options.corsOrigins,
+    promptCaching: options.promptCaching,
+    additionalModelRequestFields: options.additionalModelRequestFields,
+    clientTools: options.clientTools,
+    allowCallerSystemMessages: options.allowCallerSystemMessages,
+    tokenBudget:
+      budgetTableName === undefined ? undefined : { tableName: budgetTableName, tokensPerDay: options.tokenBudget },
+  };
+}
+
 /** Starts the fake model (unless --bedrock), configures the handler like the construct would, and listens. */
 export async function serve(options: ServeOptions, handlerPath: string, out: (line: string) => void) {
   // The SDK warns about this machine's Node.js version; the deployed function runs the latest Lambda runtime.
@@ -244,17 +260,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
 
   // The handler's configuration, exactly as the construct sets it.
   Object.assign(process.env, {
-    ...handlerEnvironment({
-      modelId: options.modelId,
-      maxTokens: options.maxTokens,
-      systemPrompt: options.systemPrompt,
-      corsAllowOrigins: options.corsOrigins,
-      promptCaching: options.promptCaching,
-      additionalModelRequestFields: options.additionalModelRequestFields,
-      clientTools: options.clientTools,
-      allowCallerSystemMessages: options.allowCallerSystemMessages,
-      tokenBudget: ledger && { tableName: ledger.tableName, tokensPerDay: options.tokenBudget },
-    }),
+    ...handlerEnvironment(serveSettings(options, ledger?.tableName)),
     ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
   });
   if (fake) {

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { fail } from './validation';
-import { HandlerEnvironment, handlerEnvironment } from '../contract';
+import { HandlerEnvironment, handlerEnvironment, type HandlerSettings } from '../contract';
 import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
 
 /** Lambda rejects functions whose environment variables exceed 4 KB in total. */
@@ -21,9 +21,23 @@ export function defaultHandlerEnvironment(
   props: StreamingBedrockApiProps,
   budgetTableName?: string,
 ): Record<string, string> {
+  const env = handlerEnvironment(handlerSettings(modelId, props, budgetTableName));
+  const size = environmentSize(env);
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    failTooLarge(subject, size, env[HandlerEnvironment.ADDITIONAL_MODEL_REQUEST_FIELDS], props.systemPrompt);
+  }
+  return env;
+}
+
+/** The props in the settings' one shape (the local runner maps its flags to the same shape). */
+export function handlerSettings(
+  modelId: string,
+  props: StreamingBedrockApiProps,
+  budgetTableName?: string,
+): HandlerSettings {
   const guardrail = props.guardrail;
   const budget = props.tokenBudget;
-  const env = handlerEnvironment({
+  return {
     modelId,
     allowedModelIds: props.allowedModelIds,
     maxTokens: props.maxTokens,
@@ -53,12 +67,7 @@ export function defaultHandlerEnvironment(
             failOpen: budget.failOpen,
           }
         : undefined,
-  });
-  const size = environmentSize(env);
-  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    failTooLarge(subject, size, env[HandlerEnvironment.ADDITIONAL_MODEL_REQUEST_FIELDS], props.systemPrompt);
-  }
-  return env;
+  };
 }
 
 /** Names the prop that pushed the environment over the limit: the model fields if it fits without them. */

@@ -2,7 +2,7 @@
  * The ledger's arithmetic against a DynamoDB-compatible server (dynalite) with the real @aws-sdk/client-dynamodb, and
  * the reservation's input estimate.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { budgetSortKey } from '../../src/contract';
 import { estimateInputTokens, tokensUsed } from '../../src/handler/budget';
 import { BudgetExceededError, BudgetLedger, BudgetLedgerUnavailableError } from '../../src/handler/budget-ledger';
@@ -28,9 +28,12 @@ async function used(caller: Caller, period: 'day' | 'month', at = new Date()): P
   return Number(Item?.usedTokens?.N ?? 0);
 }
 
+/** The SDK pieces the ledger sends with, from the package as the runner and tests load it. */
+const SDK = { GetItemCommand, UpdateItemCommand };
+
 describe('BudgetLedger', () => {
   test('50 concurrent reservations racing for the last tokens: no overspend beyond the limit', async () => {
-    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 5000 });
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 5000 }, SDK);
     const caller = newCaller();
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => ledger.reserve(caller, 90)));
     const granted = outcomes.filter((o) => o.status === 'fulfilled');
@@ -42,14 +45,14 @@ describe('BudgetLedger', () => {
   });
 
   test('the remaining allowance is that of the tightest period', async () => {
-    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 400 });
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 400 }, SDK);
     const reservation = await ledger.reserve(newCaller(), 100);
     expect(reservation).toMatchObject({ tokens: 100, remaining: 300 });
     expect(reservation.sortKeys).toHaveLength(2);
   });
 
   test('refused by one period, the reservation in the other is taken back; refused by both, the month is named (it resets last)', async () => {
-    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 100, tokensPerMonth: 150 });
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 100, tokensPerMonth: 150 }, SDK);
     const caller = newCaller();
     await ledger.reserve(caller, 80);
     await expect(ledger.reserve(caller, 30)).rejects.toMatchObject({ period: 'day' }); // the month had room
@@ -59,14 +62,14 @@ describe('BudgetLedger', () => {
   });
 
   test('no limit: nothing is written and nothing is left to report', async () => {
-    const ledger = new BudgetLedger(store.client, store.tableName, {});
+    const ledger = new BudgetLedger(store.client, store.tableName, {}, SDK);
     const caller = newCaller();
     expect(await ledger.reserve(caller, 100)).toEqual({ tokens: 100, sortKeys: [], remaining: undefined });
     expect(await used(caller, 'day')).toBe(0);
   });
 
   test('settling adds the difference: down to a smaller real usage, up to a larger one', async () => {
-    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 9000 });
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 1000, tokensPerMonth: 9000 }, SDK);
     const caller = newCaller();
     await ledger.settle(caller, await ledger.reserve(caller, 300), 120);
     expect(await used(caller, 'day')).toBe(120);
@@ -76,7 +79,7 @@ describe('BudgetLedger', () => {
   });
 
   test('periods are UTC days and months: a new day starts at 0 while the month keeps counting', async () => {
-    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 100, tokensPerMonth: 1000 });
+    const ledger = new BudgetLedger(store.client, store.tableName, { tokensPerDay: 100, tokensPerMonth: 1000 }, SDK);
     const caller = newCaller();
     const lastMinute = new Date('2026-12-03T23:59:30Z');
     const nextDay = new Date('2026-12-04T00:00:30Z');
@@ -92,7 +95,7 @@ describe('BudgetLedger', () => {
 
   test('an unreachable ledger is BudgetLedgerUnavailableError, out of reach rather than misconfigured', async () => {
     const gone = await BudgetStore.start();
-    const ledger = new BudgetLedger(gone.client, gone.tableName, { tokensPerDay: 100 });
+    const ledger = new BudgetLedger(gone.client, gone.tableName, { tokensPerDay: 100 }, SDK);
     await gone.stop();
     const err = await ledger.reserve(newCaller(), 1).catch((e) => e);
     expect(err).toBeInstanceOf(BudgetLedgerUnavailableError);
@@ -100,7 +103,7 @@ describe('BudgetLedger', () => {
   });
 
   test('a missing table is BudgetLedgerUnavailableError too (not an over-budget answer), and misconfigured', async () => {
-    const ledger = new BudgetLedger(store.client, 'no-such-table', { tokensPerDay: 100 });
+    const ledger = new BudgetLedger(store.client, 'no-such-table', { tokensPerDay: 100 }, SDK);
     const err = await ledger.reserve(newCaller(), 1).catch((e) => e);
     expect(err).toBeInstanceOf(BudgetLedgerUnavailableError);
     expect(err.misconfigured).toBe(true);

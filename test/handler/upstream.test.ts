@@ -108,10 +108,10 @@ describe('errors after output started end the stream in-band', () => {
     expect(res.body).toMatch(/^first second \n\n\[error upstream_failed\] .+\n$/);
   });
 
-  test('application/json: committed at the first content, so the error object replaces the answer', async () => {
+  test('application/json: nothing was sent before the failure, so it keeps its real status', async () => {
     ctx.fake.setScript(failing);
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/json' } }));
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(502);
     expect(JSON.parse(res.body).error.code).toBe('upstream_failed');
     expectNoLeak(res.body, 'AWS-EXCEPTION-TEXT');
   });
@@ -358,7 +358,7 @@ describe('a Bedrock stream that ends without messageStop and metadata is a failu
   });
 });
 
-describe('an error right after messageStart keeps its real status (the 200 waits for the first content)', () => {
+describe('an error before the first byte keeps its real status (the 200 waits for the first byte to send)', () => {
   test('throttlingException: 429 with Retry-After', async () => {
     ctx.fake.setScript(() => frames(messageStart, { exception: 'ThrottlingException', message: AWS_TEXT }));
     const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
@@ -373,6 +373,44 @@ describe('an error right after messageStart keeps its real status (the 200 waits
     expect(res.status).toBe(503);
     expect(JSON.parse(res.body).error.code).toBe('upstream_unavailable');
     expectNoLeak(res.body, 'AWS-EXCEPTION-TEXT');
+  });
+
+  test('throttling right after an empty contentBlockStart: 429 with Retry-After, logged before output', async () => {
+    ctx.fake.setScript(() => frames(messageStart, blockStart, { exception: 'ThrottlingException', message: AWS_TEXT }));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+    expect(res.status).toBe(429);
+    expect(res.headers['Retry-After']).toMatch(/^\d+$/);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_throttled');
+    expect(ctx.logs()[0]).toMatchObject({ status: 429, deltas: 0, error: { afterOutput: false } });
+  });
+
+  test.each([
+    [
+      'the AI SDK stream',
+      '/chat',
+      {
+        id: 'c1',
+        trigger: 'submit-message',
+        messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+      },
+    ],
+    [
+      'OpenAI chunks',
+      '/v1/chat/completions',
+      { model: MODEL, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+    ],
+  ])('%s: throttling after an empty block start is 429 too', async (_name, path, body) => {
+    ctx.fake.setScript(() => frames(messageStart, blockStart, { exception: 'ThrottlingException', message: AWS_TEXT }));
+    const res = await invokeStream(ctx.mod, apiEvent(body, { path }));
+    expect(res.status).toBe(429);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_throttled');
+  });
+
+  test('application/json: a stream cut off after its first text is 502 upstream_incomplete', async () => {
+    ctx.fake.setScript(() => frames(messageStart, blockStart, delta('cut '), delta('off')));
+    const res = await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }, { headers: { Accept: 'application/json' } }));
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body).error.code).toBe('upstream_incomplete');
   });
 
   test('the prelude goes out with the first content block, not with messageStart', async () => {

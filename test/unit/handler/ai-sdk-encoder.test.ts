@@ -1,5 +1,5 @@
 import type { ChatEvent, ChatSummary } from '../../../src/handler/chat';
-import { finishReason, uiMessageStreamEncoder } from '../../../src/handler/dialects/ai-sdk';
+import { finishReason, uiMessageStreamEncoder } from '../../../src/handler/protocols/ai-sdk-ui-messages/encode';
 
 const USAGE = { inputTokens: 10, outputTokens: 5, totalTokens: 15, cacheReadInputTokens: 4, cacheWriteInputTokens: 0 };
 const summary = (stopReason: string): ChatSummary => ({ stopReason, usage: USAGE, latencyMs: 42 });
@@ -135,4 +135,11 @@ test.each([
   ['something_new', 'other'],
 ])('finish reason of %s is %s', (stopReason, reason) => {
   expect(finishReason(stopReason)).toBe(reason);
+});
+
+test('an empty text block start writes nothing: the message starts with its first content', () => {
+  const encoder = uiMessageStreamEncoder('msg_1', 'model-x');
+  expect(encoder.event({ type: 'blockStart', index: 0 })).toBe('');
+  const first = encoder.event({ type: 'text', index: 0, text: 'Hi' });
+  expect(first.startsWith('data: {"type":"start","messageId":"msg_1"')).toBe(true);
 });

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../../src/handler/config';
-import { decodeAiSdkRequest } from '../../../src/handler/dialects/ai-sdk-request';
 import { ApiError } from '../../../src/handler/errors';
+import { decodeAiSdkRequest } from '../../../src/handler/protocols/ai-sdk-ui-messages/decode';
 import { rejection } from '../../support/rejection';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';

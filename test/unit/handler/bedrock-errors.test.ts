@@ -1,4 +1,4 @@
-import { fromBedrockError } from '../../../src/handler/converse-errors';
+import { fromBedrockError } from '../../../src/handler/backends/bedrock/errors';
 import { ApiError, logLevel } from '../../../src/handler/errors';
 
 /** An error as the AWS SDK throws it for an HTTP error before the stream. */

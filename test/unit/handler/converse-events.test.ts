@@ -1,6 +1,7 @@
 import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import { converseEvents, toChatEvent } from '../../../src/handler/backends/bedrock/converse-stream';
 import type { ChatEvent } from '../../../src/handler/chat';
-import { StreamAborted, converseEvents, toChatEvent } from '../../../src/handler/converse';
+import { StreamAborted } from '../../../src/handler/errors';
 
 const start = { messageStart: { role: 'assistant' } } as ConverseStreamOutput;
 const block = { contentBlockStart: { contentBlockIndex: 0, start: {} } } as ConverseStreamOutput;

@@ -1,6 +1,6 @@
+import { converseStreamInput } from '../../../src/handler/backends/bedrock/converse-input';
 import { loadConfig } from '../../../src/handler/config';
-import { converseStreamInput } from '../../../src/handler/converse-input';
-import { validateChatRequest } from '../../../src/handler/dialects/native-request';
+import { validateChatRequest } from '../../../src/handler/protocols/native/decode';
 
 const MODEL = 'anthropic.claude-3-7-sonnet-20250219-v1:0';
 const config = (env: Record<string, string> = {}) =>

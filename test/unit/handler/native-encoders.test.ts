@@ -1,6 +1,11 @@
 import type { ChatEvent, ChatSummary } from '../../../src/handler/chat';
-import { jsonAnswerEncoder, ndjsonEncoder, sseEncoder, textEncoder } from '../../../src/handler/dialects/native';
 import { errorBody } from '../../../src/handler/errors';
+import {
+  jsonAnswerEncoder,
+  ndjsonEncoder,
+  sseEncoder,
+  textEncoder,
+} from '../../../src/handler/protocols/native/encode';
 
 const request = { modelId: 'model-1', messages: [], maxTokens: 10 };
 const summary: ChatSummary = {

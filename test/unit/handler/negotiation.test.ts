@@ -1,9 +1,9 @@
-import { negotiateFormat } from '../../../src/handler/dialects/native';
+import { negotiateFormat } from '../../../src/handler/protocols/native/encode';
 
 const request = { modelId: 'm', messages: [], maxTokens: 1 };
 const formatFor = (accept: string | undefined) => negotiateFormat(accept)(request).name;
 
-describe('Accept negotiation of the native dialect', () => {
+describe('Accept negotiation of the native protocol', () => {
   test.each([
     [undefined, 'sse'],
     ['', 'sse'],

@@ -1,13 +1,13 @@
 import type { ChatEvent, ChatSummary } from '../../../src/handler/chat';
 import { loadConfig } from '../../../src/handler/config';
+import { errorBody } from '../../../src/handler/errors';
 import {
   chunkEncoder,
   completionEncoder,
   finishReason,
-  modelList,
   openAiUsage,
-} from '../../../src/handler/dialects/openai';
-import { errorBody } from '../../../src/handler/errors';
+} from '../../../src/handler/protocols/openai-chat-completions/encode';
+import { modelList } from '../../../src/handler/protocols/openai-chat-completions/models';
 
 const answer = { id: 'chatcmpl-req-1', created: 1764745000, model: 'claude-x' };
 const usage = { inputTokens: 10, outputTokens: 20, totalTokens: 30, cacheReadInputTokens: 4, cacheWriteInputTokens: 2 };

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../../src/handler/config';
-import { IGNORED_FIELDS, UNSUPPORTED_FIELDS, decodeChatCompletion } from '../../../src/handler/dialects/openai-request';
-import { RequestLimits } from '../../../src/handler/request-rules';
+import { decodeChatCompletion } from '../../../src/handler/protocols/openai-chat-completions/decode';
+import { IGNORED_FIELDS, UNSUPPORTED_FIELDS } from '../../../src/handler/protocols/openai-chat-completions/rules';
+import { RequestLimits } from '../../../src/handler/request/limits';
 import { rejection } from '../../support/rejection';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';

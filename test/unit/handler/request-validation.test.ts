@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { loadConfig } from '../../../src/handler/config';
-import { RequestLimits, validateChatRequest } from '../../../src/handler/dialects/native-request';
-import { readJsonBody } from '../../../src/handler/http-request';
-import { callerSystemText } from '../../../src/handler/request-rules';
+import { validateChatRequest } from '../../../src/handler/protocols/native/decode';
+import { readJsonBody } from '../../../src/handler/request/http';
+import { RequestLimits } from '../../../src/handler/request/limits';
+import { callerSystemText } from '../../../src/handler/request/operator';
 import { rejection } from '../../support/rejection';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';

@@ -2,7 +2,7 @@
  * Bedrock's failures in the API's error model. Everything here comes from upstream: an exception we do not know is
  * `upstream_failed`, never `internal_error`, and only its name is logged (its text can carry ARNs and account ids).
  */
-import { ApiError, Errors } from './errors';
+import { ApiError, Errors } from '../../errors';
 
 const THROTTLED = new Set([
   'ThrottlingException',

@@ -1,59 +1,29 @@
 /**
  * The native protocol's request: `{prompt}` or `{messages}` plus inference parameters and client tools, validated
- * field by field into the neutral ChatRequest. The block, tool and attachment rules are shared (request-rules.ts);
+ * field by field into the neutral ChatRequest. The block, tool and attachment rules are shared (request/);
  * errors name the field (our words) but never quote its value.
  */
-import type { ChatContentBlock, ChatMessage, ChatRequest } from '../chat';
-import type { HandlerConfig } from '../config';
-import { invalidRequest } from '../errors';
-import {
-  checkConversation,
-  checkMessageCount,
-  checkStopSequences,
-  checkThinkingRules,
-  contentBlock,
-  nonBlankText,
-  RequestLimits,
-  toolField,
-  validateModelId,
-  validateToolChoice,
-  validateTools,
-  type BlockContext,
-  type BlockPath,
-} from '../request-rules';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ChatContentBlock, ChatMessage, ChatRequest } from '../../chat';
+import type { HandlerConfig } from '../../config';
+import { invalidRequest } from '../../errors';
+import { contentBlock, type BlockContext } from '../../request/content';
+import { checkConversation } from '../../request/conversation';
+import { header, readJsonBody } from '../../request/http';
+import { nonBlankText } from '../../request/json-shape';
+import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
+import { checkThinkingRules, validateModelId } from '../../request/operator';
+import { toolField, validateToolChoice, validateTools } from '../../request/tools';
+import type { Decode } from '../unit';
+import { jsonAnswerEncoder, negotiateFormat } from './encode';
+import { ALLOWED_FIELDS, FORBIDDEN_FIELDS, blockPath } from './rules';
 
-export { RequestLimits } from '../request-rules';
-
-const ALLOWED_FIELDS = [
-  'prompt',
-  'messages',
-  'maxTokens',
-  'temperature',
-  'topP',
-  'stopSequences',
-  'modelId',
-  'tools',
-  'toolChoice',
-];
-
-/**
- * Converse fields that callers might try to pass through. They are named in the error (they are our words, not the
- * caller's); any other unknown field is reported without its name, so that nothing from the body is echoed.
- */
-const FORBIDDEN_FIELDS: Record<string, string> = {
-  system: 'The system prompt is set by the API and cannot be sent by callers.',
-  guardrailConfig: 'The guardrail is set by the API and cannot be changed by callers.',
-  toolConfig: 'Send tools and toolChoice as top-level fields.',
-  additionalModelRequestFields: 'Model-specific request fields are not accepted by this API.',
-  additionalModelResponseFieldPaths: 'Model-specific response fields are not accepted by this API.',
-  inferenceConfig: 'Send maxTokens, temperature, topP and stopSequences as top-level fields.',
-  promptVariables: 'Prompt variables are not accepted by this API.',
-  requestMetadata: 'Request metadata is not accepted by this API.',
-  performanceConfig: 'Performance settings are not accepted by this API.',
+/** `POST /stream` by Accept, `POST /buffered` always the one JSON answer. */
+export const decodeNative: Decode = (event: APIGatewayProxyEvent, config, endpoint) => {
+  const request = validateChatRequest(readJsonBody(event, config.maxRequestBytes), config);
+  const format = endpoint === 'buffered' ? jsonAnswerEncoder : negotiateFormat(header(event, 'accept'));
+  return { request, encoder: format(request) };
 };
-
-const blockPath: BlockPath = (message, block, field) =>
-  `messages[${message}].content[${block}]${field === undefined ? '' : `.${field}`}`;
 
 export function validateChatRequest(value: unknown, config: HandlerConfig): ChatRequest {
   const body = requestBody(value);
@@ -106,8 +76,6 @@ function requestBody(value: unknown): Record<string, unknown> {
   }
   return body;
 }
-
-/** `tools` or `toolChoice`, unless this API turned client tools off. */
 
 function validateConversation(prompt: unknown, messages: unknown, clientTools: boolean): ChatMessage[] {
   if (prompt !== undefined && messages !== undefined) {

@@ -4,22 +4,8 @@
  * (start, deltas, end, with ids from the block index); the reasoning signature (or redacted reasoning) rides on
  * `reasoning-end` as `providerMetadata.bedrock`, which the client keeps and sends back on the next turn.
  */
-import { randomUUID } from 'crypto';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { publicModelId, type ChatEvent, type ChatSummary, type Dialect, type ResponseEncoder } from '../chat';
-import type { HandlerConfig } from '../config';
-import type { ErrorBody } from '../errors';
-import { readJsonBody } from '../http-request';
-import { decodeAiSdkRequest } from './ai-sdk-request';
-
-export const aiSdkDialect: Dialect = {
-  name: 'ai-sdk',
-  decode: (event: APIGatewayProxyEvent, config: HandlerConfig) => {
-    const { request, continuesMessageId } = decodeAiSdkRequest(readJsonBody(event, config.maxRequestBytes), config);
-    const messageId = continuesMessageId ?? `msg_${randomUUID().replace(/-/g, '')}`;
-    return { request, encoder: uiMessageStreamEncoder(messageId, publicModelId(request.modelId)) };
-  },
-};
+import type { ChatEvent, ChatSummary, ResponseEncoder } from '../../chat';
+import type { ErrorBody } from '../../errors';
 
 /** Bedrock's stop reasons as the AI SDK's finish reasons. */
 const FINISH_REASONS: Readonly<Record<string, string>> = {
@@ -66,11 +52,10 @@ class UiMessageStream {
     private readonly modelId: string,
   ) {}
 
+  /** The message starts with its first content chunk: an event that writes nothing (an empty block) starts nothing. */
   event(event: ChatEvent): string {
-    if (event.type === 'stop' || event.type === 'usage') {
-      return '';
-    }
-    return this.preamble() + this.content(event);
+    const content = this.content(event);
+    return content === '' ? '' : this.preamble() + content;
   }
 
   done(summary: ChatSummary): string {

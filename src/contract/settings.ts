@@ -1,7 +1,9 @@
 /**
- * The environment contract between the construct (which sets the handler's variables), the default handler (which
- * reads them), and the local runner, tests and benches (which set them like the construct does). Written once here.
+ * The default handler's settings, in one shape: the construct maps its props to it, the local runner its flags; it
+ * travels as environment variables (`handlerEnvironment`) and the handler reads it back (`readHandlerSettings`), then
+ * applies the defaults (handler/config.ts). Tests and benches set it the same way. Written once here.
  */
+import { isTokenLimit } from './budget';
 
 /** Names of the environment variables the default handler reads. */
 export const HandlerEnvironment = {
@@ -46,6 +48,7 @@ export const HandlerEnvironment = {
   ADDITIONAL_MODEL_REQUEST_FIELDS: 'SBA_ADDITIONAL_MODEL_REQUEST_FIELDS',
   /** `false` to refuse client-side tool use (tools, toolChoice, toolUse and toolResult blocks). On when absent. */
   CLIENT_TOOLS: 'SBA_CLIENT_TOOLS',
+  /** `true` to let OpenAI and AI SDK callers add system messages after the system prompt. */
   CALLER_SYSTEM_MESSAGES: 'SBA_CALLER_SYSTEM_MESSAGES',
   /** Name of the DynamoDB table holding the token budget ledger (budget.ts); absent = no budgets. */
   BUDGET_TABLE: 'SBA_BUDGET_TABLE',
@@ -67,7 +70,10 @@ export const HandlerDefaults = {
   IDLE_LIMIT_MS: 290_000,
 } as const;
 
-/** What an operator configures for the default handler. Every field but `modelId` falls back to HandlerDefaults. */
+/**
+ * What an operator configures for the default handler. Every field but `modelId` may be left out: the handler's
+ * default applies (HandlerDefaults, or the one named on the field).
+ */
 export interface HandlerSettings {
   readonly modelId: string;
   readonly allowedModelIds?: readonly string[];
@@ -80,12 +86,16 @@ export interface HandlerSettings {
   readonly guardrail?: {
     readonly guardrailIdentifier: string;
     readonly guardrailVersion: string;
+    /** @default 'sync' */
     readonly streamProcessingMode?: 'sync' | 'async';
+    /** Ask Bedrock for the guardrail's trace. @default false */
     readonly trace?: boolean;
   };
   readonly logContent?: boolean;
   readonly metricsNamespace?: string;
   readonly heartbeatMs?: number;
+  /** Not set by the construct (API Gateway's idle timeout decides it); tests shorten it. */
+  readonly idleLimitMs?: number;
   readonly promptCaching?: boolean;
   readonly additionalModelRequestFields?: Readonly<Record<string, unknown>>;
   /** @default true */
@@ -97,6 +107,7 @@ export interface HandlerSettings {
     readonly tableName: string;
     readonly tokensPerDay?: number;
     readonly tokensPerMonth?: number;
+    /** @default false */
     readonly failOpen?: boolean;
   };
 }
@@ -124,6 +135,7 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   set(HandlerEnvironment.LOG_CONTENT, settings.logContent ? 'true' : undefined);
   set(HandlerEnvironment.METRICS_NAMESPACE, settings.metricsNamespace);
   set(HandlerEnvironment.HEARTBEAT_MS, settings.heartbeatMs?.toString());
+  set(HandlerEnvironment.IDLE_LIMIT_MS, settings.idleLimitMs?.toString());
   set(HandlerEnvironment.CORS_ALLOW_ORIGINS, json(settings.corsAllowOrigins));
   set(HandlerEnvironment.CORS_ALLOW_CREDENTIALS, settings.corsAllowCredentials ? 'true' : undefined);
   set(HandlerEnvironment.PROMPT_CACHING, settings.promptCaching ? 'true' : undefined);
@@ -148,4 +160,138 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
     set(HandlerEnvironment.GUARDRAIL_TRACE, guardrail.trace ? 'enabled' : undefined);
   }
   return env;
+}
+
+/** The environment does not hold settings the construct could have written: an operator error. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+const Names = HandlerEnvironment;
+
+/**
+ * The settings the environment holds (the inverse of `handlerEnvironment`): what is unset stays unset, so that the
+ * defaults are applied in one place. Throws SettingsError on a value the construct never writes.
+ */
+export function readHandlerSettings(env: Env): HandlerSettings {
+  const modelId = env[Names.MODEL_ID]?.trim();
+  if (!modelId) {
+    throw new SettingsError(`${Names.MODEL_ID} is not set`);
+  }
+  const temperature = env[Names.TEMPERATURE];
+  return {
+    modelId,
+    allowedModelIds: stringArray(env, Names.ALLOWED_MODEL_IDS),
+    maxTokens: positiveInteger(env, Names.MAX_TOKENS),
+    temperature: temperature === undefined ? undefined : Number(temperature),
+    systemPrompt: env[Names.SYSTEM_PROMPT] || undefined,
+    maxRequestBytes: positiveInteger(env, Names.MAX_REQUEST_BYTES),
+    corsAllowOrigins: stringArray(env, Names.CORS_ALLOW_ORIGINS),
+    corsAllowCredentials: flag(env, Names.CORS_ALLOW_CREDENTIALS),
+    guardrail: readGuardrail(env),
+    logContent: flag(env, Names.LOG_CONTENT),
+    metricsNamespace: env[Names.METRICS_NAMESPACE] || undefined,
+    heartbeatMs: positiveInteger(env, Names.HEARTBEAT_MS),
+    idleLimitMs: positiveInteger(env, Names.IDLE_LIMIT_MS),
+    promptCaching: flag(env, Names.PROMPT_CACHING),
+    additionalModelRequestFields: jsonObject(env, Names.ADDITIONAL_MODEL_REQUEST_FIELDS),
+    clientTools: flag(env, Names.CLIENT_TOOLS),
+    allowCallerSystemMessages: flag(env, Names.CALLER_SYSTEM_MESSAGES),
+    tokenBudget: readTokenBudget(env),
+  };
+}
+
+function readGuardrail(env: Env): HandlerSettings['guardrail'] {
+  const guardrailIdentifier = env[Names.GUARDRAIL_ID];
+  if (!guardrailIdentifier) {
+    return undefined;
+  }
+  const mode = env[Names.GUARDRAIL_STREAM_MODE];
+  return {
+    guardrailIdentifier,
+    guardrailVersion: env[Names.GUARDRAIL_VERSION] ?? 'DRAFT',
+    streamProcessingMode: mode === 'async' || mode === 'sync' ? mode : undefined,
+    trace: env[Names.GUARDRAIL_TRACE] === 'enabled' ? true : undefined,
+  };
+}
+
+function readTokenBudget(env: Env): HandlerSettings['tokenBudget'] {
+  const tableName = env[Names.BUDGET_TABLE];
+  if (!tableName) {
+    return undefined;
+  }
+  return {
+    tableName,
+    tokensPerDay: tokenLimit(env, Names.BUDGET_TOKENS_PER_DAY),
+    tokensPerMonth: tokenLimit(env, Names.BUDGET_TOKENS_PER_MONTH),
+    failOpen: flag(env, Names.BUDGET_FAIL_OPEN),
+  };
+}
+
+/** `true` or `false`; unset when absent or empty. */
+function flag(env: Env, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  if (raw !== 'true' && raw !== 'false') {
+    throw new SettingsError(`${name} is not true or false`);
+  }
+  return raw === 'true';
+}
+
+function positiveInteger(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new SettingsError(`${name} is not a positive integer`);
+  }
+  return value;
+}
+
+function tokenLimit(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!isTokenLimit(value)) {
+    throw new SettingsError(`${name} is not a non-negative integer`);
+  }
+  return value;
+}
+
+function parseJson(env: Env, name: string): unknown {
+  const raw = env[name];
+  if (!raw) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new SettingsError(`${name} is not JSON`);
+  }
+}
+
+function jsonObject(env: Env, name: string): Record<string, unknown> | undefined {
+  const value = parseJson(env, name);
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new SettingsError(`${name} is not a JSON object`);
+  }
+  return value as Record<string, unknown> | undefined;
+}
+
+function stringArray(env: Env, name: string): string[] | undefined {
+  const value = parseJson(env, name);
+  if (value !== undefined && (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))) {
+    throw new SettingsError(`${name} is not a JSON array of strings`);
+  }
+  return value as string[] | undefined;
 }

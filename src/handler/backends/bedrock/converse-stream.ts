@@ -1,5 +1,5 @@
 /**
- * Bedrock: the client, the ConverseStream request, and the stream turned into neutral ChatEvents.
+ * Bedrock's ConverseStream: the client, the call, and its stream turned into neutral ChatEvents.
  */
 import * as http from 'http';
 import * as https from 'https';
@@ -12,9 +12,9 @@ import {
   type ReasoningContentBlockDelta,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { ChatEvent, Usage } from './chat';
-import { fromBedrockError } from './converse-errors';
-import { ApiError, Errors } from './errors';
+import { fromBedrockError } from './errors';
+import type { ChatEvent, Usage } from '../../chat';
+import { ApiError, Errors, StreamAborted } from '../../errors';
 
 /**
  * Attempts of the initial call. The SDK retries throttling and transient errors with exponential backoff and
@@ -48,14 +48,6 @@ function bedrockClient(): BedrockRuntimeClient {
     };
   }
   return cached.client;
-}
-
-/** Why the handler stopped reading the model before it finished. */
-export class StreamAborted extends Error {
-  constructor(readonly reason: 'deadline' | 'client_disconnected' | 'idle') {
-    super(reason);
-    this.name = 'StreamAborted';
-  }
 }
 
 /**
@@ -130,7 +122,7 @@ async function nextEvent(
  * Tool calls in progress: Bedrock streams a tool's input as pieces of JSON text. They are kept per content block and
  * parsed once, when the block stops, into one `toolUse` event; input that is not a JSON object is `tool_input_invalid`.
  */
-export class ToolCalls {
+class ToolCalls {
   private readonly open = new Map<number, { toolUseId: string; name: string; parts: string[] }>();
 
   get pending(): boolean {

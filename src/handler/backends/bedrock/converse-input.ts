@@ -11,8 +11,8 @@ import type {
   ToolChoice,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ChatRequest, ChatToolChoice } from './chat';
-import type { HandlerConfig } from './config';
+import type { ChatRequest, ChatToolChoice } from '../../chat';
+import type { HandlerConfig } from '../../config';
 
 /** Smithy's JSON document type, as the client names it. */
 type DocumentType = NonNullable<ConverseStreamCommandInput['additionalModelRequestFields']>;
@@ -33,7 +33,10 @@ export function converseStreamInput(request: ChatRequest, config: HandlerConfig)
     },
     toolConfig: toolConfig(request, config.promptCaching),
     additionalModelRequestFields: config.additionalModelRequestFields as DocumentType | undefined,
-    guardrailConfig: config.guardrail,
+    guardrailConfig: config.guardrail && {
+      ...config.guardrail,
+      trace: config.guardrail.trace ? 'enabled' : 'disabled',
+    },
   };
 }
 

@@ -3,29 +3,9 @@
  * answer as one JSON object. Every event is one JSON-encoded line, so model text (newlines, `event:`, `data:`, NUL
  * bytes) can never forge or split an event.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import {
-  publicModelId,
-  type ChatEvent,
-  type ChatRequest,
-  type ChatSummary,
-  type Dialect,
-  type ResponseEncoder,
-} from '../chat';
-import type { HandlerConfig } from '../config';
-import { header, readJsonBody } from '../http-request';
-import { validateChatRequest } from './native-request';
+import { publicModelId, type ChatEvent, type ChatRequest, type ChatSummary, type ResponseEncoder } from '../../chat';
 
-export const nativeDialect: Dialect = {
-  name: 'native',
-  decode: (event: APIGatewayProxyEvent, config: HandlerConfig, endpoint) => {
-    const request = validateChatRequest(readJsonBody(event, config.maxRequestBytes), config);
-    const format = endpoint === 'buffered' ? jsonAnswerEncoder : negotiateFormat(header(event, 'accept'));
-    return { request, encoder: format(request) };
-  },
-};
-
-type EncoderFactory = (request: ChatRequest) => ResponseEncoder;
+export type EncoderFactory = (request: ChatRequest) => ResponseEncoder;
 type ReasoningEvent = Extract<ChatEvent, { type: 'reasoning' }>;
 type ToolUseEvent = Extract<ChatEvent, { type: 'toolUse' }>;
 
@@ -140,9 +120,9 @@ class AnswerParts {
 
 /**
  * The whole answer as one JSON object at the end (the buffered endpoint's body): the text, and when the model
- * produced them its reasoning blocks and tool calls. On the streaming endpoint the status is committed at the first
- * content; keep-alive is whitespace before the object, which JSON ignores; an error after that point is the error
- * object instead of the answer.
+ * produced them its reasoning blocks and tool calls. On the streaming endpoint nothing is sent before the end unless the
+ * model is silent long enough for a keep-alive: the status is then committed and the keep-alive is whitespace before
+ * the object, which JSON ignores; an error after that point is the error object instead of the answer.
  */
 export const jsonAnswerEncoder: EncoderFactory = (request) => {
   const parts = new AnswerParts();

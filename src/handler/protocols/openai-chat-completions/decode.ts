@@ -1,29 +1,46 @@
 /**
  * OpenAI Chat Completions' request (`POST /v1/chat/completions`), validated field by field into the neutral
- * ChatRequest. Block, tool, attachment and conversation rules are the shared ones (request-rules.ts); this file maps
+ * ChatRequest. Block, tool, attachment and conversation rules are the shared ones (request/); this file maps
  * OpenAI's shapes onto them. Every field of OpenAI's request has one rule here: used, ignored (harmless), or refused
  * (it would change the answer and Bedrock cannot honour it). Errors name the field in OpenAI's terms and never quote
  * its value.
  */
-import type { ChatContentBlock, ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ImageFormat } from '../chat';
-import { publicModelId } from '../chat';
-import type { HandlerConfig } from '../config';
-import { ApiError, invalidRequest } from '../errors';
+import { randomUUID } from 'crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ChatContentBlock, ChatMessage, ChatRequest, ChatTool, ChatToolChoice } from '../../chat';
+import { publicModelId } from '../../chat';
+import type { HandlerConfig } from '../../config';
+import { ApiError, invalidRequest } from '../../errors';
+import { contentBlock, decodeBase64 } from '../../request/content';
+import { checkConversation, type BlockPath } from '../../request/conversation';
+import { readJsonBody } from '../../request/http';
+import { isRecord, nonBlankText } from '../../request/json-shape';
+import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
+import { callerSystemText, checkThinkingRules } from '../../request/operator';
+import { toolField, validateToolChoice, validateTools } from '../../request/tools';
+import type { Decode } from '../unit';
+import { chunkEncoder, completionEncoder, type AnswerInfo } from './encode';
 import {
-  callerSystemText,
-  checkConversation,
-  checkMessageCount,
-  checkStopSequences,
-  checkThinkingRules,
-  contentBlock,
-  decodeBase64,
-  nonBlankText,
-  RequestLimits,
-  toolField,
-  validateToolChoice,
-  validateTools,
-  type BlockPath,
-} from '../request-rules';
+  IGNORED_FIELDS,
+  IMAGE_MEDIA_TYPES,
+  MESSAGE_FIELDS,
+  TOOL_FIELDS,
+  UNSUPPORTED_FIELDS,
+  USED_FIELDS,
+  type Role,
+} from './rules';
+
+/** `POST /v1/chat/completions`: SSE chunks with `stream: true`, else one `chat.completion` object. */
+export const decodeChatCompletions: Decode = (event: APIGatewayProxyEvent, config) => {
+  const decoded = decodeChatCompletion(readJsonBody(event, config.maxRequestBytes), config);
+  const answer: AnswerInfo = {
+    id: `chatcmpl-${event.requestContext?.requestId ?? randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+    model: decoded.model,
+  };
+  const encoder = decoded.stream ? chunkEncoder(answer, decoded.includeUsage) : completionEncoder(answer);
+  return { request: decoded.request, encoder };
+};
 
 /** A decoded Chat Completions request: the neutral request and how the caller wants the answer. */
 export interface ChatCompletionRequest {
@@ -33,56 +50,6 @@ export interface ChatCompletionRequest {
   readonly stream: boolean;
   readonly includeUsage: boolean;
 }
-
-/** Fields this API uses. */
-const USED_FIELDS = [
-  'model',
-  'messages',
-  'max_tokens',
-  'max_completion_tokens',
-  'temperature',
-  'top_p',
-  'stop',
-  'tools',
-  'tool_choice',
-  'stream',
-  'stream_options',
-];
-
-/** Fields that do not change the answer (identification, storage, billing and cache hints): accepted and ignored. */
-export const IGNORED_FIELDS = [
-  'user',
-  'safety_identifier',
-  'metadata',
-  'store',
-  'service_tier',
-  'prompt_cache_key',
-  'prompt_cache_retention',
-];
-
-/**
- * Fields that change the answer and that Bedrock cannot honour: refused (400 `unsupported_parameter`), unless the
- * value is the one that changes nothing (OpenAI's default), which is accepted. `null` is absent for every field.
- */
-export const UNSUPPORTED_FIELDS: Readonly<Record<string, (value: unknown) => boolean>> = {
-  n: (value) => value === 1,
-  logprobs: (value) => value === false,
-  top_logprobs: (value) => value === 0,
-  response_format: (value) => isRecord(value) && value.type === 'text' && Object.keys(value).length === 1,
-  modalities: (value) => Array.isArray(value) && value.length === 1 && value[0] === 'text',
-  audio: () => false,
-  functions: () => false,
-  function_call: () => false,
-  seed: () => false,
-  frequency_penalty: (value) => value === 0,
-  presence_penalty: (value) => value === 0,
-  logit_bias: (value) => isRecord(value) && Object.keys(value).length === 0,
-  prediction: () => false,
-  web_search_options: () => false,
-  reasoning_effort: () => false,
-  verbosity: () => false,
-  parallel_tool_calls: (value) => value === true,
-};
 
 export function decodeChatCompletion(value: unknown, config: HandlerConfig): ChatCompletionRequest {
   const body = requestBody(value);
@@ -262,12 +229,6 @@ function inOpenAiTerms<T>(rule: () => T, rename: (param: string) => string): T {
   }
 }
 
-const TOOL_FIELDS: Readonly<Record<string, string>> = {
-  name: 'function.name',
-  description: 'function.description',
-  inputSchema: 'function.parameters',
-};
-
 /** The messages as Bedrock's alternating turns, and the caller's system messages (where the operator allows them). */
 function conversation(value: unknown, config: HandlerConfig) {
   if (value === undefined) {
@@ -310,16 +271,6 @@ function conversation(value: unknown, config: HandlerConfig) {
 }
 
 type Message = Record<string, unknown>;
-type Role = 'user' | 'assistant' | 'tool';
-
-/** The fields of each role (`name` is accepted and ignored: Bedrock has no participant names). */
-const MESSAGE_FIELDS: Record<Role | 'system' | 'all', readonly string[]> = {
-  system: ['role', 'content', 'name'],
-  user: ['role', 'content', 'name'],
-  assistant: ['role', 'content', 'name', 'tool_calls', 'refusal'],
-  tool: ['role', 'content', 'tool_call_id'],
-  all: ['role', 'content', 'name', 'tool_calls', 'refusal', 'tool_call_id', 'audio', 'function_call'],
-};
 
 function checkMessageFields(message: Message, role: Role, param: string): void {
   for (const key of ['audio', 'function_call']) {
@@ -430,14 +381,6 @@ function userPart(value: unknown, param: string): ChatContentBlock {
     `${param}.type`,
   );
 }
-
-const IMAGE_MEDIA_TYPES: Readonly<Record<string, ImageFormat>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpeg',
-  'image/jpg': 'jpeg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-};
 
 const DATA_URL = /^data:([^;,]+);base64,/;
 
@@ -591,10 +534,6 @@ function streamOptions(value: unknown, stream: boolean): boolean {
   const options = onlyFields(value, 'stream_options', ['include_usage', 'include_obfuscation']);
   optionalBoolean(options.include_obfuscation ?? undefined, 'stream_options.include_obfuscation');
   return optionalBoolean(options.include_usage ?? undefined, 'stream_options.include_usage') ?? false;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** An object with only the named fields (an unknown one is reported without its name). */

@@ -1,9 +1,9 @@
 /**
- * The HTTP layer every dialect shares: header lookup, and the body read as JSON with its size cap (413), content type
+ * The HTTP layer every protocol shares: header lookup, and the body read as JSON with its size cap (413), content type
  * (415) and encoding checked first. Errors never quote the body.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { Errors, invalidRequest } from './errors';
+import { Errors, invalidRequest } from '../errors';
 
 /** Case-insensitive header lookup over API Gateway's `headers` (single values). */
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {

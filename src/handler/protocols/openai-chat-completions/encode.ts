@@ -1,40 +1,14 @@
 /**
- * OpenAI Chat Completions: `POST /v1/chat/completions` answers `chat.completion.chunk` SSE events (`stream: true`) or
- * one `chat.completion` JSON object; `GET /v1/models` lists the allowed models. Errors before output are the API's
- * error body, which already has OpenAI's `{"error": {message, type, param, code}}` shape.
+ * OpenAI Chat Completions' answer: `chat.completion.chunk` SSE events (`stream: true`) or one `chat.completion` JSON
+ * object. Errors before output are the API's error body, which already has OpenAI's
+ * `{"error": {message, type, param, code}}` shape.
  *
  * Reasoning text is streamed as `delta.reasoning_content`. Reasoning signatures and redacted reasoning have no place
  * in this protocol and are dropped: a Claude conversation that combines extended thinking with tool calls (which
  * must send them back) needs the native endpoint.
  */
-import { randomUUID } from 'crypto';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import {
-  publicModelId,
-  type ChatEvent,
-  type ChatSummary,
-  type Dialect,
-  type ResponseEncoder,
-  type Usage,
-} from '../chat';
-import type { HandlerConfig } from '../config';
-import type { ErrorBody } from '../errors';
-import { readJsonBody } from '../http-request';
-import { decodeChatCompletion } from './openai-request';
-
-export const openAiDialect: Dialect = {
-  name: 'openai',
-  decode: (event: APIGatewayProxyEvent, config: HandlerConfig) => {
-    const decoded = decodeChatCompletion(readJsonBody(event, config.maxRequestBytes), config);
-    const answer: AnswerInfo = {
-      id: `chatcmpl-${event.requestContext?.requestId ?? randomUUID()}`,
-      created: Math.floor(Date.now() / 1000),
-      model: decoded.model,
-    };
-    const encoder = decoded.stream ? chunkEncoder(answer, decoded.includeUsage) : completionEncoder(answer);
-    return { request: decoded.request, encoder };
-  },
-};
+import type { ChatEvent, ChatSummary, ResponseEncoder, Usage } from '../../chat';
+import type { ErrorBody } from '../../errors';
 
 /** What every chunk (or the completion) repeats: its id, creation time and the model as the caller named it. */
 export interface AnswerInfo {
@@ -180,18 +154,5 @@ export function completionEncoder(answer: AnswerInfo): ResponseEncoder {
         usage: openAiUsage(summary.usage),
       }),
     error: (body) => JSON.stringify(openAiError(body)),
-  };
-}
-
-/** `GET /v1/models`: the allowed models (an application inference profile by its public form, never its ARN). */
-export function modelList(config: HandlerConfig) {
-  return {
-    object: 'list',
-    data: config.allowedModelIds.map((id) => ({
-      id: publicModelId(id),
-      object: 'model',
-      created: 0,
-      owned_by: 'amazon-bedrock',
-    })),
   };
 }

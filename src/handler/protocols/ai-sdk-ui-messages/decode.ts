@@ -4,57 +4,42 @@
  * an assistant message with tool parts becomes the assistant turn with its tool calls, and their outputs become the
  * tool results of the following user turn (Converse's shape). Errors name the field, never quote its value.
  */
-import type { ChatContentBlock, ChatMessage, ChatRequest, DocumentFormat, ImageFormat } from '../chat';
-import type { HandlerConfig } from '../config';
-import { invalidRequest } from '../errors';
+import { randomUUID } from 'crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { publicModelId, type ChatContentBlock, type ChatMessage, type ChatRequest } from '../../chat';
+import type { HandlerConfig } from '../../config';
+import { invalidRequest } from '../../errors';
+import { contentBlock, decodeBase64 } from '../../request/content';
+import { checkConversation, type BlockPath } from '../../request/conversation';
+import { readJsonBody } from '../../request/http';
+import { nonBlankText } from '../../request/json-shape';
+import { RequestLimits } from '../../request/limits';
+import { callerSystemText, checkThinkingRules, validateModelId } from '../../request/operator';
+import { toolField, validateToolChoice, validateTools } from '../../request/tools';
+import type { Decode } from '../unit';
+import { uiMessageStreamEncoder } from './encode';
 import {
-  callerSystemText,
-  checkConversation,
-  checkThinkingRules,
-  contentBlock,
-  decodeBase64,
-  nonBlankText,
-  RequestLimits,
-  toolField,
-  validateModelId,
-  validateToolChoice,
-  validateTools,
-  type BlockPath,
-} from '../request-rules';
+  ALLOWED_FIELDS,
+  CLIENT_ID,
+  DISPLAY_ONLY,
+  DOCUMENT_TYPES,
+  IMAGE_TYPES,
+  MESSAGE_FIELDS,
+  TRIGGERS,
+} from './rules';
+
+/** `POST /chat`: the answer as a UI message stream, continuing the client's assistant message when it names one. */
+export const decodeUiMessages: Decode = (event: APIGatewayProxyEvent, config) => {
+  const { request, continuesMessageId } = decodeAiSdkRequest(readJsonBody(event, config.maxRequestBytes), config);
+  const messageId = continuesMessageId ?? `msg_${randomUUID().replace(/-/g, '')}`;
+  return { request, encoder: uiMessageStreamEncoder(messageId, publicModelId(request.modelId)) };
+};
 
 /** A decoded AI SDK request: the neutral request, and the id of the assistant message the answer continues. */
 export interface AiSdkRequest {
   readonly request: ChatRequest;
   readonly continuesMessageId?: string;
 }
-
-const ALLOWED_FIELDS = ['id', 'messages', 'trigger', 'messageId', 'modelId', 'tools', 'toolChoice'];
-const MESSAGE_FIELDS = ['id', 'role', 'metadata', 'parts'];
-const TRIGGERS = ['submit-message', 'regenerate-message'];
-/** Ids the client makes (chat and message ids); an answer echoes a message id, so it is held to this. */
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** Parts that only show something in the UI: the model never sees them. */
-const DISPLAY_ONLY = (type: string) =>
-  type === 'step-start' || type === 'source-url' || type === 'source-document' || type.startsWith('data-');
-
-const IMAGE_TYPES: Readonly<Record<string, ImageFormat>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpeg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-};
-const DOCUMENT_TYPES: Readonly<Record<string, DocumentFormat>> = {
-  'application/pdf': 'pdf',
-  'text/csv': 'csv',
-  'text/plain': 'txt',
-  'text/markdown': 'md',
-  'text/html': 'html',
-  'application/msword': 'doc',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
-  'application/vnd.ms-excel': 'xls',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
-};
 
 export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdkRequest {
   const body = requestBody(value);
@@ -115,8 +100,6 @@ function clientId(value: unknown, param: string): string {
   }
   return value;
 }
-
-/** `modelId`, as in the native protocol: one of the allowed ids, or the API's own when left out. */
 
 interface UiMessage {
   readonly id: unknown;

@@ -1,0 +1,31 @@
+/**
+ * Cold start: the DynamoDB client of the token budgets loads only when a request needs the budget. Its module code
+ * (class definitions, named through esbuild's keep-names helper, which calls Object.defineProperty) must not run when
+ * the bundle is loaded; the Bedrock client's does, which shows the probe sees what runs.
+ */
+import { execFileSync } from 'child_process';
+import { BUNDLE_PATH } from './harness';
+
+/** The class names defined while the bundle loads, in a fresh process. */
+function namesDefinedAtLoad(): string[] {
+  const probe = `
+    const names = [];
+    const define = Object.defineProperty;
+    Object.defineProperty = function (target, key, desc) {
+      if (key === 'name' && desc && typeof desc.value === 'string') names.push(desc.value);
+      return define.call(this, target, key, desc);
+    };
+    require(${JSON.stringify(BUNDLE_PATH)});
+    process.stdout.write(JSON.stringify(names));
+  `;
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return JSON.parse(execFileSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' }));
+}
+
+test('loading the bundle runs the Bedrock client module, not the DynamoDB client module', () => {
+  const names = namesDefinedAtLoad();
+  expect(names).toEqual(expect.arrayContaining(['BedrockRuntimeClient', 'ConverseStreamCommand']));
+  expect(names).not.toContain('DynamoDBClient');
+  expect(names).not.toContain('GetItemCommand');
+  expect(names).not.toContain('UpdateItemCommand');
+});

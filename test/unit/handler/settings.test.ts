@@ -1,0 +1,130 @@
+import {
+  HandlerDefaults,
+  HandlerEnvironment as Env,
+  SettingsError,
+  handlerEnvironment,
+  readHandlerSettings,
+  type HandlerSettings,
+} from '../../../src/contract';
+import { loadConfig } from '../../../src/handler/config';
+import { parseServeArgs, serveSettings, type ServeOptions } from '../../../src/local/cli';
+
+/** Every setting set, none to its default: what goes into the environment must come back unchanged. */
+const EVERY_SETTING: HandlerSettings = {
+  modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+  allowedModelIds: ['anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-lite-v1:0'],
+  maxTokens: 2048,
+  temperature: 0.3,
+  systemPrompt: 'Be terse.',
+  maxRequestBytes: 65536,
+  corsAllowOrigins: ['https://app.example.com'],
+  corsAllowCredentials: true,
+  guardrail: { guardrailIdentifier: 'gr-1', guardrailVersion: '3', streamProcessingMode: 'async', trace: true },
+  logContent: true,
+  metricsNamespace: 'MyApp',
+  heartbeatMs: 5000,
+  idleLimitMs: 60_000,
+  promptCaching: true,
+  additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 1024 } },
+  clientTools: false,
+  allowCallerSystemMessages: true,
+  tokenBudget: { tableName: 'ledger', tokensPerDay: 100_000, tokensPerMonth: 0, failOpen: true },
+};
+
+describe('the settings travel through the environment unchanged', () => {
+  test('settings -> environment -> settings gives back every setting', () => {
+    expect(readHandlerSettings(handlerEnvironment(EVERY_SETTING))).toEqual(EVERY_SETTING);
+  });
+
+  test("settings -> environment -> the handler's configuration holds every setting", () => {
+    expect(loadConfig(handlerEnvironment(EVERY_SETTING))).toEqual(EVERY_SETTING);
+  });
+
+  test('unset settings stay unset in the environment, and the configuration applies the defaults', () => {
+    const env = handlerEnvironment({ modelId: 'm' });
+    expect(env).toEqual({ [Env.MODEL_ID]: 'm', [Env.MAX_TOKENS]: String(HandlerDefaults.MAX_TOKENS) });
+    expect(loadConfig(env)).toEqual({
+      modelId: 'm',
+      allowedModelIds: ['m'],
+      maxTokens: HandlerDefaults.MAX_TOKENS,
+      maxRequestBytes: HandlerDefaults.MAX_REQUEST_BYTES,
+      corsAllowOrigins: [],
+      corsAllowCredentials: false,
+      logContent: false,
+      metricsNamespace: HandlerDefaults.METRICS_NAMESPACE,
+      heartbeatMs: HandlerDefaults.HEARTBEAT_MS,
+      idleLimitMs: HandlerDefaults.IDLE_LIMIT_MS,
+      promptCaching: false,
+      clientTools: true,
+      allowCallerSystemMessages: false,
+    });
+  });
+
+  test('a guardrail and a budget get their defaults: sync, no trace, not failing open', () => {
+    const config = loadConfig(
+      handlerEnvironment({
+        modelId: 'm',
+        guardrail: { guardrailIdentifier: 'g', guardrailVersion: '1' },
+        tokenBudget: { tableName: 't' },
+      }),
+    );
+    expect(config.guardrail).toEqual({
+      guardrailIdentifier: 'g',
+      guardrailVersion: '1',
+      streamProcessingMode: 'sync',
+      trace: false,
+    });
+    expect(config.tokenBudget).toEqual({ tableName: 't', failOpen: false });
+  });
+});
+
+describe("the runner's flags map to the same settings", () => {
+  const options = (...flags: string[]) => parseServeArgs(['serve', ...flags]) as ServeOptions;
+
+  test('flags -> settings -> configuration', () => {
+    const settings = serveSettings(
+      options(
+        '--max-tokens',
+        '4000',
+        '--system-prompt',
+        'Be terse.',
+        '--no-client-tools',
+        '--cors-origin',
+        'https://a',
+      ),
+      'local-ledger',
+    );
+    expect(loadConfig(handlerEnvironment(settings))).toMatchObject({
+      maxTokens: 4000,
+      systemPrompt: 'Be terse.',
+      clientTools: false,
+      corsAllowOrigins: ['https://a'],
+      tokenBudget: { tableName: 'local-ledger', failOpen: false },
+    });
+  });
+
+  test('without a ledger there is no budget', () => {
+    expect(serveSettings(options()).tokenBudget).toBeUndefined();
+  });
+});
+
+describe('fails on an environment the construct never writes', () => {
+  test.each([
+    [{}, /SBA_MODEL_ID is not set/],
+    [{ [Env.MAX_TOKENS]: '0' }, /SBA_MAX_TOKENS is not a positive integer/],
+    [{ [Env.CLIENT_TOOLS]: 'no' }, /SBA_CLIENT_TOOLS is not true or false/],
+    [{ [Env.ALLOWED_MODEL_IDS]: '["a", 1]' }, /SBA_ALLOWED_MODEL_IDS is not a JSON array of strings/],
+    [{ [Env.ADDITIONAL_MODEL_REQUEST_FIELDS]: '[1]' }, /SBA_ADDITIONAL_MODEL_REQUEST_FIELDS is not a JSON object/],
+    [
+      { [Env.BUDGET_TABLE]: 't', [Env.BUDGET_TOKENS_PER_DAY]: '1.5' },
+      /SBA_BUDGET_TOKENS_PER_DAY is not a non-negative/,
+    ],
+  ])('fails on %j', (vars, message) => {
+    const env = { [Env.MODEL_ID]: 'm', ...vars };
+    if (Object.keys(vars).length === 0) {
+      delete (env as Record<string, string>)[Env.MODEL_ID];
+    }
+    expect(() => readHandlerSettings(env)).toThrow(SettingsError);
+    expect(() => readHandlerSettings(env)).toThrow(message);
+  });
+});
