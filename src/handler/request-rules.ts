@@ -6,6 +6,7 @@
 import type { ChatContentBlock, ChatMessage, ChatTool, ChatToolChoice, DocumentFormat, ImageFormat } from './chat';
 import type { HandlerConfig } from './config';
 import { ApiError, invalidRequest } from './errors';
+import { checkMagicBytes } from './request/magic-bytes';
 
 /** The caps on a request. Attachment and tool caps are Bedrock's own, so a request we accept is not refused there. */
 export const RequestLimits = {
@@ -120,7 +121,13 @@ function imageBlock(value: unknown, param: string) {
   const image = fields(value, param, ['format', 'source']);
   return {
     format: oneOf(image.format, IMAGE_FORMATS, `${param}.format`),
-    source: { bytes: inlineBytes(image.source, `${param}.source`, RequestLimits.MAX_IMAGE_BYTES) },
+    source: {
+      bytes: checkMagicBytes(
+        image.format as ImageFormat,
+        inlineBytes(image.source, `${param}.source`, RequestLimits.MAX_IMAGE_BYTES),
+        `${param}.source.bytes`,
+      ),
+    },
   };
 }
 
@@ -129,7 +136,13 @@ function documentBlock(value: unknown, param: string) {
   return {
     format: oneOf(document.format, DOCUMENT_FORMATS, `${param}.format`),
     name: documentName(document.name, `${param}.name`),
-    source: { bytes: inlineBytes(document.source, `${param}.source`, RequestLimits.MAX_DOCUMENT_BYTES) },
+    source: {
+      bytes: checkMagicBytes(
+        document.format as DocumentFormat,
+        inlineBytes(document.source, `${param}.source`, RequestLimits.MAX_DOCUMENT_BYTES),
+        `${param}.source.bytes`,
+      ),
+    },
   };
 }
 

@@ -7,6 +7,7 @@
 import type { ChatContentBlock, ChatMessage, ChatRequest, DocumentFormat, ImageFormat } from '../chat';
 import type { HandlerConfig } from '../config';
 import { invalidRequest } from '../errors';
+import { checkMagicBytes } from '../request/magic-bytes';
 import {
   callerSystemText,
   checkConversation,
@@ -263,10 +264,18 @@ class Conversation {
     }
     const data = url.slice(comma + 1);
     if (image) {
-      const bytes = decodeBase64(data, `${param}.url`, RequestLimits.MAX_IMAGE_BYTES);
+      const bytes = checkMagicBytes(
+        image,
+        decodeBase64(data, `${param}.url`, RequestLimits.MAX_IMAGE_BYTES),
+        `${param}.url`,
+      );
       return { image: { format: image, source: { bytes } } };
     }
-    const bytes = decodeBase64(data, `${param}.url`, RequestLimits.MAX_DOCUMENT_BYTES);
+    const bytes = checkMagicBytes(
+      document,
+      decodeBase64(data, `${param}.url`, RequestLimits.MAX_DOCUMENT_BYTES),
+      `${param}.url`,
+    );
     return { document: { format: document, name: this.documentName(part.filename), source: { bytes } } };
   }
 

@@ -9,6 +9,8 @@ import type { ChatContentBlock, ChatMessage, ChatRequest, ChatTool, ChatToolChoi
 import { publicModelId } from '../chat';
 import type { HandlerConfig } from '../config';
 import { ApiError, invalidRequest } from '../errors';
+import { checkJsonDepth } from '../request/json-depth';
+import { checkMagicBytes } from '../request/magic-bytes';
 import {
   callerSystemText,
   checkConversation,
@@ -462,7 +464,13 @@ function dataUrlImage(value: unknown, param: string) {
   }
   return {
     format,
-    source: { bytes: decodeBase64(url.slice(match[0].length), urlParam, RequestLimits.MAX_IMAGE_BYTES) },
+    source: {
+      bytes: checkMagicBytes(
+        format,
+        decodeBase64(url.slice(match[0].length), urlParam, RequestLimits.MAX_IMAGE_BYTES),
+        urlParam,
+      ),
+    },
   };
 }
 
@@ -521,6 +529,7 @@ function jsonArguments(value: unknown, param: string): unknown {
   if (!isRecord(parsed)) {
     throw invalidRequest('invalid_value', `${param} must be a JSON object, as a string.`, param);
   }
+  checkJsonDepth(parsed, param);
   return parsed;
 }
 
