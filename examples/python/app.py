@@ -13,7 +13,7 @@ stack = cdk.Stack(app, "StreamingBedrockBasicPython")
 chat = StreamingBedrockApi(
     stack,
     "Chat",
-    model_id="us.anthropic.claude-3-5-haiku-20241022-v1:0",
+    model_id="us.anthropic.claude-haiku-4-5-20251001-v1:0",
     system_prompt="You are a concise assistant.",
     max_tokens=1024,
 )

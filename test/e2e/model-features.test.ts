@@ -99,7 +99,7 @@ test('--no-client-tools: a request with tools gets 400 tools_disabled', async ()
 
 test('the runner serves every protocol; --allow-caller-system-messages lets OpenAI callers add a system message', async () => {
   const body = {
-    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     messages: [
       { role: 'system', content: 'Answer in French.' },
       { role: 'user', content: 'hi' },
