@@ -2,7 +2,7 @@
 """basic, in Python: the one-line streaming API with secure defaults, through the jsii binding.
 
     pip install aws-cdk-lib constructs cdk-streaming-bedrock-api
-    cdk deploy --app "python3 app.py"
+    npx cdk synth        # cdk.json runs python3 app.py; then npx cdk deploy
 """
 import aws_cdk as cdk
 from cdk_streaming_bedrock_api import StreamingBedrockApi
