@@ -114,7 +114,7 @@ test('the runner serves every protocol; --allow-caller-system-messages lets Open
   await withRunner(['--allow-caller-system-messages'], async (runner) => {
     const response = await postJson(`${runner.url}/v1/chat/completions`, body);
     expect(response.status).toBe(200);
-    expect((await response.json()).choices[0].message.content).toMatch(/words received/);
+    expect((await response.json()).choices[0].message.content).toMatch(/^\(1 word received\) /);
   });
 });
 
