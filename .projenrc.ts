@@ -83,6 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 30_000,
       // The handler tests start local servers; run files in parallel but not too many on 2 cores.
       maxWorkers: 2,
+      setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
     },
   },
   tsconfigDev: { compilerOptions: { lib: ['es2022', 'dom'] } },
@@ -98,6 +99,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
 });
+
+// Coverage goes to files (coverage/; the full table in coverage/coverage.txt) and the test output gets a 4-line summary,
+// not a 140-line table. A reporter with options is a tuple, which projen's jestConfig does not type.
+project.package.file.addOverride('jest.coverageReporters', [
+  'json',
+  'lcov',
+  'clover',
+  'cobertura',
+  ['text', { file: 'coverage.txt' }],
+  'text-summary',
+]);
 
 // FACTS.md: the registry mirror lacks unrs-resolver 1.13's optional bindings, so `npm ci` fails without this.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
@@ -183,6 +195,11 @@ const setup = project.addTask('setup', {
   description:
     'Install what the end-to-end tests need on this machine: Chromium, the Lambda runtime client (needs apt-get and root)',
 });
+// A first run installs and compiles for minutes with little output: say so up front.
+setup.exec(
+  "echo 'setup: Chromium (apt-get) for the browser test, then Node.js 22 and 24 with aws-lambda-ric (a native build) " +
+    "for the conformance test; a first run takes several minutes, later runs a few seconds'",
+);
 setup.exec('bash build-tools/ensure-chromium.sh');
 // The real Lambda runtime interface client (aws-lambda-ric) built for Node.js 22 and 24, cached outside the repository.
 setup.exec('bash build-tools/setup-conformance.sh');
@@ -202,11 +219,10 @@ const e2eTests = jestRun(
   '--testPathIgnorePatterns=/node_modules/ --testPathIgnorePatterns=/test/unit/ --testPathIgnorePatterns=/test/conformance/',
 );
 // The bundled handler under the real Lambda runtime interface client on Node.js 22 and 24 (set up by `setup`).
-// --forceExit: the runtime client's child processes can hold jest open for a moment after the last test.
 const conformanceTests = jestRun(
   'test:conformance',
   'The bundled handler under the real aws-lambda-ric on Node.js 22 and 24 (needs `npx projen setup`)',
-  'test/conformance --forceExit',
+  'test/conformance',
 );
 project.testTask.reset();
 project.testTask.spawn(unitTests);

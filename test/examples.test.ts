@@ -9,7 +9,15 @@ import * as path from 'path';
 
 const root = path.join(__dirname, '..');
 const examplesDir = path.join(root, 'examples');
-const examples = fs.readdirSync(examplesDir).filter((name) => fs.existsSync(path.join(examplesDir, name, 'cdk.json')));
+const withCdkJson = fs
+  .readdirSync(examplesDir)
+  .filter((name) => fs.existsSync(path.join(examplesDir, name, 'cdk.json')));
+const isPython = (name: string) => fs.existsSync(path.join(examplesDir, name, 'app.py'));
+/** Whether python3 can import aws-cdk-lib and this library's binding (`npx projen package:python`, then pip). */
+const pythonBinding =
+  spawnSync('python3', ['-c', 'import aws_cdk, cdk_streaming_bedrock_api'], { encoding: 'utf8' }).status === 0;
+// The Python apps synthesize where their packages are installed; elsewhere the test below checks they compile.
+const examples = withCdkJson.filter((name) => !isPython(name) || pythonBinding);
 
 beforeAll(() => {
   if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) {
@@ -30,6 +38,18 @@ test('the TypeScript examples type-check against the published types', () => {
 
 test('there are examples', () => {
   expect(examples).toContain('basic');
+});
+
+test.each(withCdkJson.filter(isPython))('examples/%s: its cdk.json runs app.py, which python3 compiles', (name) => {
+  const dir = path.join(examplesDir, name);
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'cdk.json'), 'utf8')).app).toBe('python3 app.py');
+  const source = fs.readFileSync(path.join(dir, 'app.py'), 'utf8');
+  const result = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "app.py", "exec")'], {
+    input: source,
+    encoding: 'utf8',
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
 });
 
 test.each(examples)(

@@ -13,7 +13,7 @@ const app = new App();
 const stack = new Stack(app, 'StreamingBedrockApiKey');
 
 const chat = new StreamingBedrockApi(stack, 'Chat', {
-  modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+  modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
   auth: ApiAuth.apiKey({
     throttle: { rateLimit: 2, burstLimit: 5 },
     quota: { limit: 500, period: apigateway.Period.DAY },

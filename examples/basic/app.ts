@@ -10,7 +10,7 @@ const app = new App();
 const stack = new Stack(app, 'StreamingBedrockBasic');
 
 const chat = new StreamingBedrockApi(stack, 'Chat', {
-  modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+  modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
   systemPrompt: 'You are a concise assistant.',
   maxTokens: 1024,
 });

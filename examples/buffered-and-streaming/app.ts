@@ -10,8 +10,8 @@ const app = new App();
 const stack = new Stack(app, 'StreamingBedrockBoth');
 
 const chat = new StreamingBedrockApi(stack, 'Chat', {
-  modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
-  allowedModelIds: ['anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-lite-v1:0'],
+  modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+  allowedModelIds: ['us.anthropic.claude-haiku-4-5-20251001-v1:0', 'amazon.nova-lite-v1:0'],
   responseMode: ResponseMode.BOTH,
   timeout: Duration.minutes(3),
   throttle: { rateLimit: 20, burstLimit: 40 },

@@ -21,7 +21,7 @@ const users = new cognito.UserPool(stack, 'Users', {
 const client = users.addClient('WebApp', { authFlows: { userSrp: true }, idTokenValidity: Duration.hours(1) });
 
 const chat = new StreamingBedrockApi(stack, 'Chat', {
-  modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+  modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
   auth: ApiAuth.cognito([users]),
   cors: { allowOrigins: ['https://app.example.com'], allowHeaders: ['Content-Type', 'Authorization', 'Accept'] },
   systemPrompt: 'You are a helpful assistant for the users of example.com.',

@@ -2,7 +2,7 @@
 """basic, in Python: the one-line streaming API with secure defaults, through the jsii binding.
 
     pip install aws-cdk-lib constructs cdk-streaming-bedrock-api
-    cdk deploy --app "python3 app.py"
+    npx cdk synth        # cdk.json runs python3 app.py; then npx cdk deploy
 """
 import aws_cdk as cdk
 from cdk_streaming_bedrock_api import StreamingBedrockApi
@@ -13,7 +13,7 @@ stack = cdk.Stack(app, "StreamingBedrockBasicPython")
 chat = StreamingBedrockApi(
     stack,
     "Chat",
-    model_id="us.anthropic.claude-3-5-haiku-20241022-v1:0",
+    model_id="us.anthropic.claude-haiku-4-5-20251001-v1:0",
     system_prompt="You are a concise assistant.",
     max_tokens=1024,
 )

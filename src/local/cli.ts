@@ -7,9 +7,16 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { handlerEnvironment, type HandlerSettings } from '../contract';
 import { BudgetStore } from './budget-store';
+import { checkCredentials, credentialsLine } from './credentials';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
-import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, type HandlerModule, type RequestInfo } from './local-api';
+import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, SERVED_ROUTES, type HandlerModule, type RequestInfo } from './local-api';
+
+/**
+ * The model the runner names by default (with --bedrock, the one it calls): Claude Haiku 4.5, invocable only through
+ * an inference profile, hence the `us.` profile id rather than the model id.
+ */
+export const DEFAULT_MODEL_ID = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 
 /** What --reasoning sets: Claude's extended thinking with the smallest budget Bedrock accepts. */
 const REASONING_FIELDS = { thinking: { type: 'enabled', budget_tokens: 1024 } };
@@ -24,7 +31,8 @@ Runs the API locally: the bundled handler behind an API Gateway-like streaming f
 Options:
   --port <n>               port to listen on (default 3000; 0 picks a free one)
   --host <addr>            address to listen on (default 127.0.0.1)
-  --model-id <id>          model id the handler uses (default ${'anthropic.claude-3-5-haiku-20241022-v1:0'})
+  --model-id <id>          model id or inference profile id the handler uses
+                           (default ${DEFAULT_MODEL_ID})
   --bedrock                call real Bedrock with the usual AWS credential chain instead of the fake model
   --tokens-per-second <n>  fake model speed (default ${DEFAULT_FAKE_MODEL.tokensPerSecond})
   --answer-tokens <n>      fake answer length in tokens (default ${DEFAULT_FAKE_MODEL.answerTokens})
@@ -50,7 +58,7 @@ Options:
   --disconnect-signal      destroy the handler's response stream when its client disconnects; by default the
                            runner is like Lambda, where the function gets no such signal and runs on
   --demo                   send one sample request at start and print the stream as it arrives
-  --verbose                print the handler's JSON log lines
+  --verbose                print the handler's JSON log lines, and when the fake model ends each answer
   --version                print the package version
   -h, --help               show this help
 `;
@@ -92,7 +100,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
       options: {
         port: { type: 'string', default: '3000' },
         host: { type: 'string', default: '127.0.0.1' },
-        'model-id': { type: 'string', default: 'anthropic.claude-3-5-haiku-20241022-v1:0' },
+        'model-id': { type: 'string', default: DEFAULT_MODEL_ID },
         bedrock: { type: 'boolean', default: false },
         'tokens-per-second': { type: 'string', default: String(DEFAULT_FAKE_MODEL.tokensPerSecond) },
         'answer-tokens': { type: 'string', default: String(DEFAULT_FAKE_MODEL.answerTokens) },
@@ -117,7 +125,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(parseArgsMessage(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -166,6 +174,15 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
   };
+}
+
+/** Node's words for a bad flag, except an unknown one: its message suggests `-- "--flag` with a quote left open. */
+function parseArgsMessage(err: Error & { code?: string }): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(err.message);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    return `unknown option ${unknown[1]} (the options are listed below)`;
+  }
+  return err.message;
 }
 
 /** --reasoning, or the operator's own fields as a JSON object; not both. */
@@ -248,10 +265,13 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           fault: options.fault,
         }),
         {
-          // Shows when an abort reaches the model: generation (and, on Bedrock, billing) stops.
+          // Shows when an abort reaches the model: generation (and, on Bedrock, billing) stops. With --verbose, when
+          // the model sent its last frame too, to compare with when the client got its first.
           streamEnded: (request, end) => {
             if (end.cancelled) {
               out(`fake model: stream for ${request.modelId} cancelled by its client after ${end.sentFrames} frames`);
+            } else if (options.verbose) {
+              out(`${clock()} fake model: stream for ${request.modelId} ended after ${end.sentFrames} frames`);
             }
           },
         },
@@ -288,17 +308,32 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
     bodyTimeoutMs: options.bodyTimeoutSeconds * 1000,
     disconnectSignal: options.disconnectSignal,
     cors: { allowOrigins: options.corsOrigins },
-    onRequest: (info) => out(requestLine(info, records.take(info.requestId))),
+    onRequest: (info) => {
+      out(requestLine(info, records.take(info.requestId)));
+      if (info.unknownRoute) {
+        out(unknownRouteHint(info));
+      }
+    },
     onClientDisconnect: (info) =>
       out(`${clock()} ${info.method} ${info.path} client disconnected after ${info.afterMs} ms; ${afterDisconnect}`),
   });
-  const url = await api.listen(options.port, options.host);
+  let url: string;
+  try {
+    url = await api.listen(options.port, options.host);
+  } catch (err) {
+    await Promise.all([fake?.stop(), ledger?.stop()]);
+    records.restore();
+    throw listenError(err as NodeJS.ErrnoException, options);
+  }
   out(`Listening on ${url}`);
   out(
     options.bedrock
       ? `Model: ${options.modelId} on Amazon Bedrock (${process.env.AWS_REGION})`
       : `Model: local fake model (${fake!.url})`,
   );
+  if (options.bedrock) {
+    out(credentialsLine(await checkCredentials(process.env.AWS_REGION!)));
+  }
   out(
     options.disconnectSignal
       ? "Client disconnects: destroy the handler's response stream (--disconnect-signal; Lambda gives no such signal)"
@@ -323,6 +358,24 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       records.restore();
     },
   };
+}
+
+/** A port that cannot be had says which flag picks another. */
+function listenError(err: NodeJS.ErrnoException, options: ServeOptions): Error {
+  const where = `${options.host}:${options.port}`;
+  if (err.code === 'EADDRINUSE') {
+    return new Error(`${where} is already in use: choose another port with --port <n> (--port 0 picks a free one)`);
+  }
+  if (err.code === 'EACCES') {
+    return new Error(`${where} needs privileges this user lacks: choose a port above 1023 with --port <n>`);
+  }
+  return err;
+}
+
+/** Said under the 403 of an unknown route, which API Gateway answers without a hint. */
+function unknownRouteHint(info: RequestInfo): string {
+  const served = SERVED_ROUTES.map((route) => `${route.method} ${route.path}`).join(', ');
+  return `  no route ${info.method} ${info.path} (answered 403 like API Gateway); the runner serves ${served}`;
 }
 
 /** The model features this run turns on, for the start banner. */

@@ -330,7 +330,7 @@ export class FakeBedrock {
       for (const frame of frames) {
         if (frame.delayMs) {
           due += frame.delayMs;
-          await sleep(due - Date.now());
+          await sleepUnlessClosed(due - Date.now(), res);
         }
         if (closed) {
           return { sentFrames, cancelled: true };
@@ -361,4 +361,20 @@ export class FakeBedrock {
 
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+/** Waits `ms`, or less when the client leaves: no timer outlives its stream (nor keeps a test process alive). */
+function sleepUnlessClosed(ms: number, res: Res): Promise<void> {
+  if (ms <= 0 || res.destroyed) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      res.off('close', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    res.once('close', wake);
+  });
 }

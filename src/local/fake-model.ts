@@ -24,7 +24,8 @@ export interface FakeModelOptions {
 
 export const DEFAULT_FAKE_MODEL: FakeModelOptions = {
   tokensPerSecond: 50,
-  answerTokens: 80,
+  // The words count token and the text's first two sentences: the demo's answer ends where a sentence does.
+  answerTokens: 53,
   firstTokenMs: 250,
   fault: 'none',
 };
@@ -61,7 +62,7 @@ export function* fakeTokenStream(count: number, promptWords: number): Generator<
   if (count < 1) {
     return;
   }
-  yield `(${promptWords} words received) `;
+  yield `(${promptWords} ${promptWords === 1 ? 'word' : 'words'} received) `;
   for (let i = 0; i < count - 1; i++) {
     yield (i === 0 ? '' : ' ') + WORDS[i % WORDS.length];
   }

@@ -6,7 +6,8 @@
  *   (the runtime's response stream closes only after `end()`): its writes go nowhere and it runs to its end or its
  *   deadline. With `disconnectSignal` the response stream is destroyed instead, for trying the handler's abort path.
  * - POST /buffered: invokes the buffered entry point and sends its proxy result.
- * - Every other route of every client protocol (src/contract/routes.ts), like POST /stream: the runner serves them all.
+ * - Every route of every client protocol (src/contract/protocols.ts), like POST /stream: the runner serves them all.
+ * - An unknown route or method: 403 like API Gateway; `onRequest` is told it was unknown, for the runner's hint.
  * - OPTIONS: CORS preflight for the configured origins, like the construct's preflight (none without origins).
  * - A body that does not arrive in time, or over 10 MB, gets API Gateway's error shape and the connection closes.
  */
@@ -16,6 +17,7 @@ import type { AddressInfo } from 'net';
 import { Writable } from 'stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
+  ALL_PROTOCOLS,
   MAX_PRELUDE_BYTES,
   Routes,
   corsPreflightHeaders,
@@ -23,13 +25,15 @@ import {
   gatewayErrorBody,
   gatewayResponseCorsHeaders,
   splitPrelude,
+  streamingRoutes,
   type CorsPolicy,
   type Route,
   type ResponseMetadata,
 } from '../contract';
 import { drainedOrClosed } from '../handler/backpressure';
 
-const ROUTES = Object.values(Routes);
+/** The routes the runner serves: every protocol's (the construct's `protocols` prop chooses, the runner has all). */
+export const SERVED_ROUTES: readonly Route[] = [...streamingRoutes(ALL_PROTOCOLS), Routes.BUFFERED];
 
 export interface HandlerModule {
   handler(event: APIGatewayProxyEvent, responseStream: Writable, context: LambdaContext): Promise<void>;
@@ -78,6 +82,8 @@ export interface RequestInfo {
   readonly durationMs: number;
   readonly requestId: string;
   readonly clientAborted: boolean;
+  /** No route has this method and path (answered 403 like API Gateway). */
+  readonly unknownRoute: boolean;
 }
 
 /** API Gateway's payload limit. */
@@ -120,7 +126,9 @@ export class LocalApi {
     const requestId = randomUUID();
     const path = (req.url ?? '/').split('?')[0];
     res.setHeader('x-amzn-RequestId', requestId);
-    const work = this.dispatch(req, res, path, requestId);
+    const route = SERVED_ROUTES.find((r) => r.path === path);
+    const unknownRoute = !route || (req.method !== route.method && !(req.method === 'OPTIONS' && this.preflights()));
+    const work = this.dispatch(req, res, route, path, requestId);
     res.on('close', () => {
       const clientAborted = !res.writableFinished;
       if (clientAborted) {
@@ -135,14 +143,24 @@ export class LocalApi {
           durationMs: Date.now() - started,
           requestId,
           clientAborted,
+          unknownRoute,
         }),
       );
     });
   }
 
-  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, path: string, requestId: string) {
-    const route = ROUTES.find((r) => r.path === path);
-    if (route && req.method === 'OPTIONS' && this.options.cors?.allowOrigins.length) {
+  private preflights(): boolean {
+    return Boolean(this.options.cors?.allowOrigins.length);
+  }
+
+  private async dispatch(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: Route | undefined,
+    path: string,
+    requestId: string,
+  ) {
+    if (route && req.method === 'OPTIONS' && this.preflights()) {
       this.preflight(req, res, route);
       return;
     }
@@ -342,8 +360,9 @@ function readBody(req: http.IncomingMessage, timeoutMs: number): Promise<Buffer 
 
 /** The REST API proxy event API Gateway would send (text bodies as strings, others base64-encoded). */
 function proxyEvent(req: http.IncomingMessage, path: string, body: Buffer, requestId: string): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Without a prototype, a header named __proto__, constructor or toString is a header like any other.
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i];
     const value = req.rawHeaders[i + 1];

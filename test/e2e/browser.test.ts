@@ -79,9 +79,9 @@ test('the page renders the answer progressively, then the done status', async ()
   expect(await page.textContent('#status')).toMatch(/^Done \(end_turn, 12 tokens, \d+ ms\)$/);
   const lengths = await page.evaluate(() => (window as unknown as { lengths: Array<[number, number]> }).lengths);
   const growing = lengths.filter(([, length]) => length > 0);
-  // 12 tokens at 20/s: the text grows in many steps spread over ~0.5 s, not in one piece at the end.
+  // 12 tokens at 20/s: the text grows in many steps, not in one piece at the end (an answer that arrived whole
+  // renders in one task, one mutation record). Counted, not timed: a busy machine delays the steps, not their number.
   expect(growing.length).toBeGreaterThanOrEqual(6);
-  expect(growing.at(-1)![0] - growing[0][0]).toBeGreaterThan(300);
   await page.close();
 }, 30_000);
 

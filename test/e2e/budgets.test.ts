@@ -79,7 +79,7 @@ test('the first answer streams with the remaining allowance; the next request is
 
 test('the budget applies to every protocol: the OpenAI endpoint of the same caller is refused too', async () => {
   const refused = curl('/v1/chat/completions', {
-    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     messages: [{ role: 'user', content: 'Hi' }],
   });
   expect(refused.status).toBe(429);

@@ -99,7 +99,7 @@ test('--no-client-tools: a request with tools gets 400 tools_disabled', async ()
 
 test('the runner serves every protocol; --allow-caller-system-messages lets OpenAI callers add a system message', async () => {
   const body = {
-    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     messages: [
       { role: 'system', content: 'Answer in French.' },
       { role: 'user', content: 'hi' },
@@ -114,7 +114,7 @@ test('the runner serves every protocol; --allow-caller-system-messages lets Open
   await withRunner(['--allow-caller-system-messages'], async (runner) => {
     const response = await postJson(`${runner.url}/v1/chat/completions`, body);
     expect(response.status).toBe(200);
-    expect((await response.json()).choices[0].message.content).toMatch(/words received/);
+    expect((await response.json()).choices[0].message.content).toMatch(/^\(1 word received\) /);
   });
 });
 

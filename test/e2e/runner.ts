@@ -12,18 +12,31 @@ export interface Runner {
   readonly process: ChildProcess;
   /** Everything the runner printed so far, line by line. */
   readonly lines: string[];
-  /** Resolves when a printed line matches. */
+  /** Resolves when a printed line matches (one printed before included). */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves when a line printed from now on matches. */
+  waitForNextLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<number | null>;
 }
 
-export async function startRunner(args: string[] = []): Promise<Runner> {
+/** `extraEnv`: variables to set (a value) or remove (undefined) for the runner, on top of this process's. */
+export async function startRunner(
+  args: string[] = [],
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<Runner> {
   if (!fs.existsSync(CLI_PATH)) {
     throw new Error(`${CLI_PATH} is missing: run 'npx projen bundle' first`);
   }
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of ['AWS_ENDPOINT_URL_BEDROCK_RUNTIME', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) {
     delete env[key];
+  }
+  for (const [key, value] of Object.entries(extraEnv)) {
+    if (value === undefined) {
+      delete env[key];
+    } else {
+      env[key] = value;
+    }
   }
   const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0', ...args], {
     env,
@@ -52,9 +65,9 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
 
   const waitForLine = (pattern: RegExp, timeoutMs = 10_000) => {
     const seen = lines.find((line) => pattern.test(line));
-    if (seen) {
-      return Promise.resolve(seen);
-    }
+    return seen ? Promise.resolve(seen) : waitForNextLine(pattern, timeoutMs);
+  };
+  const waitForNextLine = (pattern: RegExp, timeoutMs = 10_000) => {
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -77,6 +90,7 @@ export async function startRunner(args: string[] = []): Promise<Runner> {
     process: child,
     lines,
     waitForLine,
+    waitForNextLine,
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGINT');

@@ -14,7 +14,7 @@ const WEATHER = {
   inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
 const AWS_TEXT = 'arn:aws:bedrock:us-east-1:123456789012 internal detail';
-const PNG = Buffer.from('\x89PNG\r\n\x1a\n fake').toString('base64');
+const PNG = Buffer.from('\x89PNG\r\n\x1a\n fake', 'latin1').toString('base64');
 const CSV = Buffer.from('a,b\n1,2\n').toString('base64');
 
 const chatEvent = (body: object) => apiEvent(body, { path: '/chat' });

@@ -101,17 +101,22 @@ const cases: Case[] = [
     name: 'a deeply nested unknown field',
     body: { prompt: 'hi', extra: nested(1000) },
     status: 400,
-    code: 'unknown_field',
+    code: 'nesting_too_deep',
     param: null,
   },
   {
     name: 'deeply nested content',
     body: { messages: [user(nested(500))] },
     status: 400,
-    code: 'invalid_type',
+    code: 'nesting_too_deep',
     param: 'messages[0].content[0]',
   },
-  { name: 'an 8000-deep array body', rawBody: '['.repeat(8000) + ']'.repeat(8000), status: 400, code: 'invalid_body' },
+  {
+    name: 'an 8000-deep array body',
+    rawBody: '['.repeat(8000) + ']'.repeat(8000),
+    status: 400,
+    code: 'nesting_too_deep',
+  },
   // fields
   { name: 'a system field', body: { prompt: 'hi', system: M }, status: 400, code: 'unknown_field', param: 'system' },
   {

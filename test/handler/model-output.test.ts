@@ -227,6 +227,7 @@ test('a guardrail intervention after reasoning is reported as today: stopReason 
 test('with logContent on, attachments are logged as their size, never their bytes', async () => {
   answerWith([{ text: ['A cat.'] }]);
   const image = Buffer.alloc(3000, 7);
+  image.write('\x89PNG', 'latin1');
   const body = {
     messages: [
       {

@@ -7,8 +7,15 @@ import * as net from 'net';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { CORS_DEFAULT_ALLOW_HEADERS, CORS_DEFAULT_ALLOW_METHODS, Routes, gatewayErrorBody } from '../../src/contract';
-import type { LocalApiOptions } from '../../src/local/local-api';
+import {
+  ALL_PROTOCOLS,
+  CORS_DEFAULT_ALLOW_HEADERS,
+  CORS_DEFAULT_ALLOW_METHODS,
+  Routes,
+  gatewayErrorBody,
+} from '../../src/contract';
+import type { LocalApiOptions, RequestInfo } from '../../src/local/local-api';
+import { until } from '../handler/harness';
 import { FakeBedrock } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 
@@ -203,7 +210,13 @@ describe('a request body that does not arrive in time', () => {
 });
 
 describe('every route of every protocol', () => {
-  test.each(Object.values(Routes))('$method $path reaches its function; another method is 403', async (route) => {
+  const described = [...ALL_PROTOCOLS.flatMap((protocol) => protocol.routes), Routes.BUFFERED];
+
+  test('the protocol descriptors and the buffered route cover every route there is', () => {
+    expect(new Set(described)).toEqual(new Set(Object.values(Routes)));
+  });
+
+  test.each(described)('$method $path reaches its function; another method is 403', async (route) => {
     await withApi({ cors: { allowOrigins: [APP] } }, async (url) => {
       const preflightResponse = await fetch(`${url}${route.path}`, {
         method: 'OPTIONS',
@@ -236,4 +249,41 @@ test("the OpenAI routes' preflight also allows the openai client's X-Stainless h
     expect(await allowed(Routes.CHAT_COMPLETIONS.path)).toContain('X-Stainless-Retry-Count');
     expect(await allowed(Routes.STREAM.path)).not.toContain('X-Stainless');
   });
+});
+
+test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+  'a request with a header named %s reaches the handler like any other',
+  async (name) => {
+    await withApi({}, async (url) => {
+      const response = await fetch(`${url}/stream`, {
+        method: 'POST',
+        headers: [
+          ['Content-Type', 'application/json'],
+          [name, 'x'],
+        ],
+        body: '{"prompt":"hi"}',
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+    });
+  },
+);
+
+test('an unknown route or method gets 403 like API Gateway, and the request report says it was unknown', async () => {
+  const reports: RequestInfo[] = [];
+  await withApi({ onRequest: (info) => reports.push(info) }, async (url) => {
+    expect((await fetch(`${url}/nope`, { method: 'POST' })).status).toBe(403);
+    expect((await fetch(`${url}/stream`, { method: 'GET' })).status).toBe(403);
+    const known = await fetch(`${url}/stream`, { method: 'POST', body: '{}' });
+    await known.text();
+    await until(() => reports.length === 3);
+  });
+  expect(reports).toHaveLength(3);
+  expect(reports.map((r) => [r.method, r.path, r.unknownRoute])).toEqual(
+    expect.arrayContaining([
+      ['POST', '/nope', true],
+      ['GET', '/stream', true],
+      ['POST', '/stream', false],
+    ]),
+  );
 });

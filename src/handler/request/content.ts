@@ -15,6 +15,7 @@ import {
   record,
 } from './json-shape';
 import { RequestLimits } from './limits';
+import { checkMagicBytes } from './magic-bytes';
 import { toolsDisabled } from './tools';
 
 const IMAGE_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'gif', 'webp'];
@@ -88,7 +89,13 @@ function imageBlock(value: unknown, param: string) {
   const image = fields(value, param, ['format', 'source']);
   return {
     format: oneOf(image.format, IMAGE_FORMATS, `${param}.format`),
-    source: { bytes: inlineBytes(image.source, `${param}.source`, RequestLimits.MAX_IMAGE_BYTES) },
+    source: {
+      bytes: checkMagicBytes(
+        image.format as ImageFormat,
+        inlineBytes(image.source, `${param}.source`, RequestLimits.MAX_IMAGE_BYTES),
+        `${param}.source.bytes`,
+      ),
+    },
   };
 }
 
@@ -97,7 +104,13 @@ function documentBlock(value: unknown, param: string) {
   return {
     format: oneOf(document.format, DOCUMENT_FORMATS, `${param}.format`),
     name: documentName(document.name, `${param}.name`),
-    source: { bytes: inlineBytes(document.source, `${param}.source`, RequestLimits.MAX_DOCUMENT_BYTES) },
+    source: {
+      bytes: checkMagicBytes(
+        document.format as DocumentFormat,
+        inlineBytes(document.source, `${param}.source`, RequestLimits.MAX_DOCUMENT_BYTES),
+        `${param}.source.bytes`,
+      ),
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Errors, invalidRequest } from '../errors';
+import { checkJsonDepth } from './json-depth';
 
 /** Case-insensitive header lookup over API Gateway's `headers` (single values). */
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
@@ -23,12 +24,15 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
  */
 export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
   const body = readBody(event, maxBytes);
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch {
     // JSON.parse's message quotes the input: never pass it on.
     throw invalidRequest('invalid_json', 'The request body is not valid JSON.');
   }
+  checkJsonDepth(value);
+  return value;
 }
 
 function readBody(event: APIGatewayProxyEvent, maxBytes: number): string {

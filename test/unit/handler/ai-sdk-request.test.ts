@@ -10,7 +10,7 @@ const config = loadConfig({
   SBA_ALLOWED_MODEL_IDS: JSON.stringify([OTHER]),
   SBA_MAX_TOKENS: '1000',
 });
-const PNG = Buffer.from('\x89PNG fake image').toString('base64');
+const PNG = Buffer.from('\x89PNG fake image', 'latin1').toString('base64');
 const PDF = Buffer.from('%PDF-1.4 fake').toString('base64');
 const WEATHER = { name: 'get_weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } };
 

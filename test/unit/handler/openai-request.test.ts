@@ -20,6 +20,7 @@ const thinking = loadConfig({
 });
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]).toString('base64');
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64');
 const user = (content: unknown) => ({ role: 'user', content });
 const base = { model: MODEL, messages: [user('hi')] };
 const weatherTool = {
@@ -92,13 +93,13 @@ describe('decodeChatCompletion maps', () => {
     const content = [
       { type: 'text', text: 'What is this?' },
       { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}`, detail: 'high' } },
-      { type: 'image_url', image_url: { url: `data:image/jpg;base64,${PNG}` } },
+      { type: 'image_url', image_url: { url: `data:image/jpg;base64,${JPEG}` } },
     ];
     const [message] = decode({ ...base, messages: [user(content)] }).request.messages;
     expect(message.content).toEqual([
       { text: 'What is this?' },
       { image: { format: 'png', source: { bytes: new Uint8Array(Buffer.from(PNG, 'base64')) } } },
-      { image: { format: 'jpeg', source: { bytes: new Uint8Array(Buffer.from(PNG, 'base64')) } } },
+      { image: { format: 'jpeg', source: { bytes: new Uint8Array(Buffer.from(JPEG, 'base64')) } } },
     ]);
   });
 

@@ -261,9 +261,9 @@ const thinking = withConfig({
 
 describe('validateChatRequest accepts content blocks', () => {
   test('an image, with its bytes decoded', () => {
-    const request = validateChatRequest({ messages: [user([{ text: 'What is it?' }, image('webp')])] }, config);
+    const request = validateChatRequest({ messages: [user([{ text: 'What is it?' }, image('png')])] }, config);
     expect(request.messages[0].content[1]).toEqual({
-      image: { format: 'webp', source: { bytes: new Uint8Array(PNG) } },
+      image: { format: 'png', source: { bytes: new Uint8Array(PNG) } },
     });
   });
 
@@ -314,6 +314,7 @@ describe('validateChatRequest accepts content blocks', () => {
 
   test('attachments exactly at the caps: 20 images and 5 documents, an image of 3,750,000 bytes', () => {
     const big = Buffer.alloc(RequestLimits.MAX_IMAGE_BYTES, 1);
+    PNG.copy(big);
     const images = [image('png', { bytes: b64(big) }), ...Array.from({ length: 19 }, () => image())];
     const documents = Array.from({ length: 5 }, () => document());
     const request = validateChatRequest(

@@ -92,6 +92,15 @@ describe('the fake model', () => {
     expect([...fakeTokenStream(3, 2)]).toEqual(['(2 words received) ', 'This', ' answer']);
   });
 
+  test('counts a one-word prompt as one word', () => {
+    expect([...fakeTokenStream(1, 1)]).toEqual(['(1 word received) ']);
+  });
+
+  test('its default answer (the demo) ends at the end of a sentence', () => {
+    const answer = [...fakeTokenStream(DEFAULT_FAKE_MODEL.answerTokens, 4)].join('');
+    expect(answer).toMatch(/[a-z]\.$/);
+  });
+
   test('answers with the prompt word count, the tokens and end_turn', () => {
     const script = fakeModelScript({ ...DEFAULT_FAKE_MODEL, answerTokens: 4, firstTokenMs: 0 });
     const frames = [...framesOf(script(request('two words'), 1))];

@@ -14,6 +14,7 @@ import { checkConversation, type BlockPath } from '../../request/conversation';
 import { readJsonBody } from '../../request/http';
 import { nonBlankText } from '../../request/json-shape';
 import { RequestLimits } from '../../request/limits';
+import { checkMagicBytes } from '../../request/magic-bytes';
 import { callerSystemText, checkThinkingRules, validateModelId } from '../../request/operator';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
@@ -246,10 +247,14 @@ class Conversation {
     }
     const data = url.slice(comma + 1);
     if (image) {
-      const bytes = decodeBase64(data, `${param}.url`, RequestLimits.MAX_IMAGE_BYTES);
+      const bytes = checkMagicBytes(image, decodeBase64(data, `${param}.url`, RequestLimits.MAX_IMAGE_BYTES), `${param}.url`);
       return { image: { format: image, source: { bytes } } };
     }
-    const bytes = decodeBase64(data, `${param}.url`, RequestLimits.MAX_DOCUMENT_BYTES);
+    const bytes = checkMagicBytes(
+      document,
+      decodeBase64(data, `${param}.url`, RequestLimits.MAX_DOCUMENT_BYTES),
+      `${param}.url`,
+    );
     return { document: { format: document, name: this.documentName(part.filename), source: { bytes } } };
   }
 

@@ -15,6 +15,8 @@ import { contentBlock, decodeBase64 } from '../../request/content';
 import { checkConversation, type BlockPath } from '../../request/conversation';
 import { readJsonBody } from '../../request/http';
 import { isRecord, nonBlankText } from '../../request/json-shape';
+import { checkJsonDepth } from '../../request/json-depth';
+import { checkMagicBytes } from '../../request/magic-bytes';
 import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
 import { callerSystemText, checkThinkingRules } from '../../request/operator';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
@@ -405,7 +407,13 @@ function dataUrlImage(value: unknown, param: string) {
   }
   return {
     format,
-    source: { bytes: decodeBase64(url.slice(match[0].length), urlParam, RequestLimits.MAX_IMAGE_BYTES) },
+    source: {
+      bytes: checkMagicBytes(
+        format,
+        decodeBase64(url.slice(match[0].length), urlParam, RequestLimits.MAX_IMAGE_BYTES),
+        urlParam,
+      ),
+    },
   };
 }
 
@@ -464,6 +472,7 @@ function jsonArguments(value: unknown, param: string): unknown {
   if (!isRecord(parsed)) {
     throw invalidRequest('invalid_value', `${param} must be a JSON object, as a string.`, param);
   }
+  checkJsonDepth(parsed, param);
   return parsed;
 }
 
