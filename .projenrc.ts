@@ -93,8 +93,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '__pycache__/',
     'examples/web-chat/dist/',
   ],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
+  // The package ships an allow-list (`files` below), not a deny-list that lets every new folder slip in.
+  npmignoreEnabled: false,
 });
+
+// What the npm package holds: the compiled construct and its jsii assembly, the bundled handler and local runner, the
+// README (npm's page), the licence and the API reference. Not docs/ (the README links the pages by their repository
+// URL, which every registry jsii publishes to can follow), nor build, set-up or test files. npm adds package.json.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  'assets/**/*.js',
+  '.jsii',
+  'README.md',
+  'LICENSE',
+  'API.md',
+]);
 
 // FACTS.md: the registry mirror lacks unrs-resolver 1.13's optional bindings, so `npm ci` fails without this.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
