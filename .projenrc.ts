@@ -71,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/react@^19.3.0',
     '@types/react-dom@^19.3.0',
     'vite@^8.4.0',
+    // The README's architecture picture, rendered from its Mermaid source in headless Chromium (`docs:diagram`).
+    'mermaid@^12',
   ],
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'bench', 'build-tools', 'projenrc'] },
   jestOptions: {
@@ -264,6 +266,12 @@ const webChatScreenshot = project.addTask('web-chat:screenshot', {
   ],
 });
 webChatScreenshot.env('WEB_CHAT_SCREENSHOT', 'docs/web-chat.png');
+
+// The README's architecture picture: its Mermaid block drawn by mermaid in headless Chromium (from `setup`), no network.
+project.addTask('docs:diagram', {
+  description: "Rewrite docs/architecture.png from the README's Mermaid block (mermaid in headless Chromium)",
+  exec: 'node build-tools/render-diagram.js',
+});
 
 project.eslint?.addRules({
   '@typescript-eslint/no-floating-promises': 'error',
