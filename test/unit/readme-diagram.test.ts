@@ -1,41 +1,32 @@
 /**
  * The README's architecture diagram stays in sync with the code: every route the API can serve and every client
- * protocol (dialect) of the handler is in it, and nothing that no longer exists.
+ * protocol of the handler (the contract's descriptor list) is in it, and nothing that no longer exists.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Routes } from '../../src/contract';
+import { ALL_PROTOCOLS, Routes, type Route } from '../../src/contract';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const DIAGRAM = README.match(/```mermaid\n([\s\S]*?)```/)?.[1] ?? '';
+/** Every route the API can serve: each protocol's, and the buffered endpoint. */
+const ROUTES: Route[] = [...ALL_PROTOCOLS.flatMap((p) => p.routes), Routes.BUFFERED];
 
 test('the README opens with a Mermaid diagram of the API', () => {
   expect(DIAGRAM).toMatch(/^flowchart /);
   expect(README.indexOf('```mermaid')).toBeLessThan(README.indexOf('## '));
 });
 
-test.each(Object.values(Routes))('the diagram shows $method $path', (route) => {
+test.each(ROUTES)('the diagram shows $method $path', (route) => {
   expect(DIAGRAM).toContain(`"${route.method} ${route.path}"`);
 });
 
 test('the diagram shows exactly the routes of the code', () => {
   const shown = [...DIAGRAM.matchAll(/"(GET|POST) (\/[^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`).sort();
-  expect(shown).toEqual(
-    Object.values(Routes)
-      .map((r) => `${r.method} ${r.path}`)
-      .sort(),
-  );
+  expect(shown).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
 });
 
-test('the diagram shows exactly the dialects of the handler', () => {
-  const dialectsDir = path.join(ROOT, 'src', 'handler', 'dialects');
-  const dialects = fs
-    .readdirSync(dialectsDir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('-request.ts'))
-    .map((file) => fs.readFileSync(path.join(dialectsDir, file), 'utf8').match(/name: '([a-z-]+)'/)?.[1])
-    .filter((name): name is string => name !== undefined)
-    .sort();
-  const shown = [...DIAGRAM.matchAll(/dialect ([a-z-]+)/g)].map((m) => m[1]);
-  expect([...new Set(shown)].sort()).toEqual(dialects);
+test('the diagram shows exactly the protocols of the handler, by their log names', () => {
+  const shown = [...DIAGRAM.matchAll(/protocol ([a-z-]+)/g)].map((m) => m[1]);
+  expect([...new Set(shown)].sort()).toEqual(ALL_PROTOCOLS.map((p) => p.logName).sort());
 });
