@@ -74,6 +74,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The import-cycle check of src/ (test/unit/import-cycles.test.ts); dependency-cruiser 18 needs Node 22.
     'madge@^8',
     '@types/madge@^5',
+    // The README's architecture picture, rendered from its Mermaid source in headless Chromium (`docs:diagram`).
+    'mermaid@^12',
   ],
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'bench', 'build-tools', 'projenrc'] },
   jestOptions: {
@@ -97,7 +99,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '__pycache__/',
     'examples/web-chat/dist/',
   ],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/test/', '/rosetta/', '*.tgz', 'cdk.out'] },
+  // The package ships an allow-list (`files` below), not a deny-list that lets every new folder slip in.
+  npmignoreEnabled: false,
 });
 
 // Coverage goes to files (coverage/; the full table in coverage/coverage.txt) and the test output gets a 4-line summary,
@@ -109,6 +112,19 @@ project.package.file.addOverride('jest.coverageReporters', [
   'cobertura',
   ['text', { file: 'coverage.txt' }],
   'text-summary',
+]);
+
+// What the npm package holds: the compiled construct and its jsii assembly, the bundled handler and local runner, the
+// README (npm's page), the licence and the API reference. Not docs/ (the README links the pages by their repository
+// URL, which every registry jsii publishes to can follow), nor build, set-up or test files. npm adds package.json.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.d.ts',
+  'assets/**/*.js',
+  '.jsii',
+  'README.md',
+  'LICENSE',
+  'API.md',
 ]);
 
 // FACTS.md: the registry mirror lacks unrs-resolver 1.13's optional bindings, so `npm ci` fails without this.
@@ -269,6 +285,12 @@ const webChatScreenshot = project.addTask('web-chat:screenshot', {
   ],
 });
 webChatScreenshot.env('WEB_CHAT_SCREENSHOT', 'docs/web-chat.png');
+
+// The README's architecture picture: its Mermaid block drawn by mermaid in headless Chromium (from `setup`), no network.
+project.addTask('docs:diagram', {
+  description: "Rewrite docs/architecture.png from the README's Mermaid block (mermaid in headless Chromium)",
+  exec: 'node build-tools/render-diagram.js',
+});
 
 project.eslint?.addRules({
   '@typescript-eslint/no-floating-promises': 'error',
