@@ -98,6 +98,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.ci/out/',
     '__pycache__/',
     'examples/web-chat/dist/',
+    // jsii writes a default .npmignore when there is none; the package's `files` allow-list decides what ships.
+    '/.npmignore',
   ],
   // The package ships an allow-list (`files` below), not a deny-list that lets every new folder slip in.
   npmignoreEnabled: false,

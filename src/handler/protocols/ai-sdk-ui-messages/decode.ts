@@ -247,7 +247,11 @@ class Conversation {
     }
     const data = url.slice(comma + 1);
     if (image) {
-      const bytes = checkMagicBytes(image, decodeBase64(data, `${param}.url`, RequestLimits.MAX_IMAGE_BYTES), `${param}.url`);
+      const bytes = checkMagicBytes(
+        image,
+        decodeBase64(data, `${param}.url`, RequestLimits.MAX_IMAGE_BYTES),
+        `${param}.url`,
+      );
       return { image: { format: image, source: { bytes } } };
     }
     const bytes = checkMagicBytes(

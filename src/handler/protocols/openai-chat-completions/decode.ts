@@ -7,20 +7,6 @@
  */
 import { randomUUID } from 'crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { ChatContentBlock, ChatMessage, ChatRequest, ChatTool, ChatToolChoice } from '../../chat';
-import { publicModelId } from '../../chat';
-import type { HandlerConfig } from '../../config';
-import { ApiError, invalidRequest } from '../../errors';
-import { contentBlock, decodeBase64 } from '../../request/content';
-import { checkConversation, type BlockPath } from '../../request/conversation';
-import { readJsonBody } from '../../request/http';
-import { isRecord, nonBlankText } from '../../request/json-shape';
-import { checkJsonDepth } from '../../request/json-depth';
-import { checkMagicBytes } from '../../request/magic-bytes';
-import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
-import { callerSystemText, checkThinkingRules } from '../../request/operator';
-import { toolField, validateToolChoice, validateTools } from '../../request/tools';
-import type { Decode } from '../unit';
 import { chunkEncoder, completionEncoder, type AnswerInfo } from './encode';
 import {
   IGNORED_FIELDS,
@@ -31,6 +17,20 @@ import {
   USED_FIELDS,
   type Role,
 } from './rules';
+import type { ChatContentBlock, ChatMessage, ChatRequest, ChatTool, ChatToolChoice } from '../../chat';
+import { publicModelId } from '../../chat';
+import type { HandlerConfig } from '../../config';
+import { ApiError, invalidRequest } from '../../errors';
+import { contentBlock, decodeBase64 } from '../../request/content';
+import { checkConversation, type BlockPath } from '../../request/conversation';
+import { readJsonBody } from '../../request/http';
+import { checkJsonDepth } from '../../request/json-depth';
+import { isRecord, nonBlankText } from '../../request/json-shape';
+import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
+import { checkMagicBytes } from '../../request/magic-bytes';
+import { callerSystemText, checkThinkingRules } from '../../request/operator';
+import { toolField, validateToolChoice, validateTools } from '../../request/tools';
+import type { Decode } from '../unit';
 
 /** `POST /v1/chat/completions`: SSE chunks with `stream: true`, else one `chat.completion` object. */
 export const decodeChatCompletions: Decode = (event: APIGatewayProxyEvent, config) => {
