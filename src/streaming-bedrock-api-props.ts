@@ -14,7 +14,8 @@ import { TokenBudgetOptions } from './token-budget-options';
 export interface StreamingBedrockApiProps {
   /**
    * The Bedrock model id or system inference profile id used when a request names none,
-   * e.g. `anthropic.claude-3-5-haiku-20241022-v1:0` or `us.anthropic.claude-3-5-haiku-20241022-v1:0`,
+   * e.g. `us.anthropic.claude-haiku-4-5-20251001-v1:0` (Claude Haiku 4.5, which Bedrock serves only through an
+   * inference profile) or an on-demand model id such as `amazon.nova-lite-v1:0`,
    * or an application inference profile ARN,
    * `arn:aws:bedrock:{region}:{account}:application-inference-profile/{id}` (other ARNs fail at synth).
    * The handler's IAM role may invoke exactly this model (and `allowedModelIds`). Required with the default handler.

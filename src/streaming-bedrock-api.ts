@@ -29,7 +29,7 @@ import { StreamingLambdaIntegration } from './streaming-lambda-integration';
  *
  * @example
  * new StreamingBedrockApi(this, 'Chat', {
- *   modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+ *   modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
  * });
  */
 export class StreamingBedrockApi extends Construct {

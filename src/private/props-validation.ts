@@ -75,7 +75,7 @@ export function validateModelIds(subject: string, modelId: string | undefined, a
       subject,
       'modelId',
       modelId,
-      "The default handler needs a model: pass modelId, e.g. 'anthropic.claude-3-5-haiku-20241022-v1:0' " +
+      "The default handler needs a model: pass modelId, e.g. 'us.anthropic.claude-haiku-4-5-20251001-v1:0' " +
         '(only a bring-your-own handler may leave it out).',
     );
   }

@@ -37,7 +37,7 @@ export function isUnresolvedValue(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
 }
 
-/** Bedrock model id or system inference profile id, e.g. `anthropic.claude-3-5-haiku-20241022-v1:0`. */
+/** Bedrock model id or system inference profile id, e.g. `us.anthropic.claude-haiku-4-5-20251001-v1:0`. */
 const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+(:[a-z0-9-]+)*$/i;
 
 /**
@@ -52,7 +52,7 @@ export function validateModelId(subject: string, prop: string, value: string): v
     fail(subject, prop, value, 'Pass the model id as a literal string: IAM permissions are derived from it at synth.');
   }
   if (typeof value !== 'string' || value.trim() === '') {
-    fail(subject, prop, value, "Pass a Bedrock model id such as 'anthropic.claude-3-5-haiku-20241022-v1:0'.");
+    fail(subject, prop, value, "Pass a Bedrock model id such as 'us.anthropic.claude-haiku-4-5-20251001-v1:0'.");
   }
   if (value.startsWith('arn:')) {
     if (APPLICATION_PROFILE_ARN_PATTERN.test(value)) {
@@ -72,8 +72,9 @@ export function validateModelId(subject: string, prop: string, value: string): v
       subject,
       prop,
       value,
-      "Pass a Bedrock model id ('provider.model-version:n', e.g. 'anthropic.claude-3-5-haiku-20241022-v1:0') " +
-        "or an inference profile id ('us.', 'eu.', 'apac.', 'global.' + model id), with no spaces.",
+      "Pass a Bedrock model id ('provider.model-version:n', e.g. 'amazon.nova-lite-v1:0') or an inference profile " +
+        "id ('us.', 'eu.', 'apac.', 'global.' + model id, e.g. 'us.anthropic.claude-haiku-4-5-20251001-v1:0'), with no " +
+        'spaces.',
     );
   }
 }
