@@ -492,18 +492,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const handlerPath = path.join(__dirname, '..', '..', 'handler', 'index.lambda', 'index.js');
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Listening before the start: a Ctrl-C while the banner is written (or credentials are looked up) still stops cleanly.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const server = await serve(options, handlerPath, out);
   if (options.demo) {
-    await demo(server.url, out);
+    await Promise.race([demo(server.url, out), stopRequested]);
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      out('Stopping.');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
+  out('Stopping.');
   await server.close();
   return 0;
 }
