@@ -222,30 +222,30 @@ setup.exec('bash build-tools/ensure-chromium.sh');
 // The real Lambda runtime interface client (aws-lambda-ric) built for Node.js 22 and 24, cached outside the repository.
 setup.exec('bash build-tools/setup-conformance.sh');
 
-// Fast unit tests of pure functions apart from the slow end-to-end tests (bundle, runner, browser, consumer app);
-// `test` runs both, then lint. Each run writes its own JUnit report for .ci/run's closing line.
-const jestRun = (name: string, description: string, args: string) => {
+// One task per test folder, by what each needs (CONTRIBUTING.md, "Tests"); `test` runs them all, then lint. Each run
+// writes its own JUnit report for .ci/run's closing line.
+const jestRun = (folder: string, description: string, extraArgs = '') => {
+  const name = `test:${folder}`;
   const task = project.addTask(name, { description, receiveArgs: true });
-  task.env('JEST_JUNIT_OUTPUT_NAME', `${name.replace(':', '-')}.xml`);
-  task.exec(`jest --passWithNoTests --ci ${args}`, { receiveArgs: true });
+  task.env('JEST_JUNIT_OUTPUT_NAME', `test-${folder}.xml`);
+  task.exec(`jest --passWithNoTests --ci test/${folder}/ ${extraArgs}`.trim(), { receiveArgs: true });
   return task;
 };
-const unitTests = jestRun('test:unit', 'Fast unit tests of pure functions and templates (test/unit)', 'test/unit');
-const e2eTests = jestRun(
-  'test:e2e',
-  'End-to-end tests: the bundled handler, the runner, the browser, the consumer app, the examples',
-  '--testPathIgnorePatterns=/node_modules/ --testPathIgnorePatterns=/test/unit/ --testPathIgnorePatterns=/test/conformance/',
-);
-// The bundled handler under the real Lambda runtime interface client on Node.js 22 and 24 (set up by `setup`).
-const conformanceTests = jestRun(
-  'test:conformance',
-  'The bundled handler under the real aws-lambda-ric on Node.js 22 and 24 (needs `npx projen setup`)',
-  'test/conformance',
-);
+const testTasks = [
+  jestRun('unit', 'Fast unit tests of pure functions and templates'),
+  jestRun('bundle', 'The bundled handler against the fake Bedrock through the real AWS SDK (needs `bundle`)'),
+  jestRun('runner', 'The local runner through real HTTP clients, SDKs and CLIs (needs `bundle`)'),
+  jestRun('browser', 'The runner driven by headless Chromium (needs `bundle` and `setup`)'),
+  jestRun('conformance', 'The bundled handler under the real aws-lambda-ric on Node.js 22 and 24 (needs `setup`)'),
+  // The package tests share one consumer app with the packed library installed (test/package/consumer-app.ts).
+  jestRun(
+    'package',
+    'The packed library in a consumer app, the examples, jsii targets and docs snippets (needs `bundle`, `compile`)',
+    '--globalSetup ./test/package/consumer-app.ts --globalTeardown ./test/package/consumer-teardown.ts',
+  ),
+];
 project.testTask.reset();
-project.testTask.spawn(unitTests);
-project.testTask.spawn(e2eTests);
-project.testTask.spawn(conformanceTests);
+testTasks.forEach((task) => project.testTask.spawn(task));
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 // jsii prints a Node 20 end-of-life banner on every call; these machines run Node 20 (FACTS.md).
@@ -283,7 +283,7 @@ const webChatScreenshot = project.addTask('web-chat:screenshot', {
   description: "Rewrite docs/web-chat.png: the web chat page mid-answer against the runner's fake model",
   steps: [
     { spawn: 'bundle' },
-    { exec: 'jest --ci --coverage=false test/e2e/web-chat.test.ts -t "streams into the page"' },
+    { exec: 'jest --ci --coverage=false test/browser/web-chat.test.ts -t "streams into the page"' },
   ],
 });
 webChatScreenshot.env('WEB_CHAT_SCREENSHOT', 'docs/web-chat.png');

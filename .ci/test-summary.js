@@ -1,4 +1,4 @@
-// Prints "N passed, N failed" from jest-junit's reports (one per test task: test-unit.xml, test-e2e.xml). A build that
+// Prints "N passed, N failed" from jest-junit's reports (one per test task: test-unit.xml, test-bundle.xml, ...). A build that
 // failed outside the tests (set-up, compile, lint, packaging, a dirty tree) counts as one more failure, so the
 // closing line never claims success for a failed build.
 const fs = require('fs');

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BUNDLE_PATH } from '../handler/harness';
+import { BUNDLE_PATH } from '../bundle/harness';
 
 export const SETUP_COMMAND = 'bash build-tools/setup-conformance.sh';
 

@@ -10,7 +10,7 @@ import { BUDGET_REMAINING_HEADER, HandlerEnvironment as Env } from '../../src/co
 import { splitPrelude } from '../../src/contract/prelude';
 import { estimateInputTokens } from '../../src/handler/budget';
 import { BudgetStore } from '../../src/local/budget-store';
-import { MODEL, SYSTEM_PROMPT, apiEvent, baseEnv, parseSse } from '../handler/harness';
+import { MODEL, SYSTEM_PROMPT, apiEvent, baseEnv, parseSse } from '../bundle/harness';
 import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 
 jest.setTimeout(60_000);

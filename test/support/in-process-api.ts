@@ -4,7 +4,7 @@
  */
 import type { FakeBedrock } from './fake-bedrock';
 import { LocalApi, type LocalApiOptions } from '../../src/local/local-api';
-import { baseEnv, captureLogs, loadBundle, setEnv } from '../handler/harness';
+import { baseEnv, captureLogs, loadBundle, setEnv } from '../bundle/harness';
 
 export interface InProcessApiOptions extends Partial<LocalApiOptions> {
   /** Handler environment on top of the construct's defaults. */

@@ -1,6 +1,6 @@
 /**
  * The `ts` snippets of docs/*.md compile against rosetta/default.ts-fixture and translate to every jsii language, as
- * the README's do (test/jsii-targets.test.ts). jsii-rosetta extracts snippets from an assembly's READMEs only, so the
+ * the README's do (test/package/jsii-targets.test.ts). jsii-rosetta extracts snippets from an assembly's READMEs only, so the
  * test hands it a copy of this package's assembly whose submodule READMEs are the docs pages
  * (`cdk-streaming-bedrock-api.docs_<page>`); an error names the page and line, e.g. `docs_model_features-README-L133`.
  */
@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const docsDir = path.join(root, 'docs');
 const pages = fs.readdirSync(docsDir).filter((file) => file.endsWith('.md'));
 let work: string;
@@ -17,7 +17,7 @@ let work: string;
 /** A package directory that is this package, except that its assembly's submodule READMEs are the docs pages. */
 function docsAssembly(dir: string): void {
   const assembly = JSON.parse(fs.readFileSync(path.join(root, '.jsii'), 'utf8'));
-  delete assembly.readme; // test/jsii-targets.test.ts covers the README
+  delete assembly.readme; // test/package/jsii-targets.test.ts covers the README
   assembly.submodules = Object.fromEntries(
     pages.map((page) => [
       `${assembly.name}.docs_${path.basename(page, '.md').replace(/-/g, '_')}`,

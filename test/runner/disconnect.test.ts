@@ -6,7 +6,7 @@
  *   aborts its Bedrock request, and nothing is left behind.
  */
 import type { DisconnectInfo, RequestInfo } from '../../src/local/local-api';
-import { until } from '../handler/harness';
+import { until } from '../bundle/harness';
 import { answer, FakeBedrock } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

@@ -7,7 +7,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { chromium, type Browser } from 'playwright-core';
-import { startRunner, type Runner } from './runner';
+import { startRunner, type Runner } from '../runner/runner';
 import { fakeTokens } from '../support/fake-model';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

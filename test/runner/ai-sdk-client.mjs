@@ -1,6 +1,6 @@
 /**
  * The real AI SDK client (`ai`, ESM-only, so it runs here in plain Node rather than under ts-jest's CommonJS),
- * driven by test/e2e/ai-sdk-client.test.ts: `node ai-sdk-client.mjs <api url> <scenario>` prints one JSON result.
+ * driven by test/runner/ai-sdk-client.test.ts: `node ai-sdk-client.mjs <api url> <scenario>` prints one JSON result.
  */
 import {
   AbstractChat,

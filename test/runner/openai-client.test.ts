@@ -4,7 +4,7 @@
  * trip, an image, reasoning, the model list, and every error class as the client's own typed error.
  */
 import OpenAI, { APIError, BadRequestError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
-import { MODEL } from '../handler/harness';
+import { MODEL } from '../bundle/harness';
 import { FakeBedrock, answer, blockFrames, httpError, type FakeScript } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

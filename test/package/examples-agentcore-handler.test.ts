@@ -6,8 +6,8 @@
  */
 import * as path from 'path';
 import { Writable } from 'stream';
-import { splitPrelude } from '../src/contract';
-import { localStreamingRuntime } from '../src/handler/response-stream';
+import { splitPrelude } from '../../src/contract';
+import { localStreamingRuntime } from '../../src/handler/response-stream';
 
 const sent: Array<Record<string, unknown>> = [];
 let clientsCreated = 0;
@@ -36,7 +36,7 @@ jest.mock(
 
 (globalThis as any).awslambda = localStreamingRuntime;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require(path.join(__dirname, '..', 'examples', 'agentcore-proxy', 'handler', 'index.js'));
+const { handler } = require(path.join(__dirname, '..', '..', 'examples', 'agentcore-proxy', 'handler', 'index.js'));
 
 /** A slow client: takes each write after a tick, with a tiny buffer, recording what arrived. */
 class SlowClient extends Writable {

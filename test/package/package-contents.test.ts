@@ -4,23 +4,23 @@
  * allow-list; this test catches a build or set-up file, a test or a source file slipping into it.
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { consumerApp, type ConsumerApp } from './consumer-app';
 
-const root = path.join(__dirname, '..');
+let consumer: ConsumerApp;
 let files: string[];
 
 beforeAll(() => {
-  for (const built of ['.jsii', 'lib/index.js', 'assets/handler/index.lambda/index.js', 'assets/local/cli/index.js']) {
-    if (!fs.existsSync(path.join(root, built))) {
-      throw new Error(`${built} is missing: run 'npx projen bundle' and 'npx projen compile' first`);
-    }
-  }
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
-  );
-  files = packed[0].files.map((file: { path: string }) => file.path).sort();
-}, 60_000);
+  // The tarball the consumer app installed, as npm would publish it (its entries are under package/).
+  consumer = consumerApp();
+  const listing = execFileSync('tar', ['-tzf', consumer.tarball], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  files = listing
+    .split('\n')
+    .filter((entry) => entry.startsWith('package/') && !entry.endsWith('/'))
+    .map((entry) => entry.slice('package/'.length))
+    .sort();
+}, 300_000);
+
+afterAll(() => consumer?.cleanup());
 
 test('the package holds the assembly, the bundles, the README, the licence and the API reference', () => {
   expect(files).toEqual(

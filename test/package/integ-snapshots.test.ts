@@ -6,9 +6,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { installConsumerApp } from './consumer-app';
+import { consumerApp } from './consumer-app';
 
-const integDir = path.join(__dirname, 'integ');
+const integDir = path.join(__dirname, '..', 'integ');
 const apps = fs.readdirSync(integDir).filter((f) => /^integ\..+\.js$/.test(f));
 /** Modules the apps share (plain .js files beside them). */
 const helpers = fs.readdirSync(integDir).filter((f) => f.endsWith('.js') && !apps.includes(f));
@@ -16,7 +16,11 @@ let appDir: string;
 let cleanup: () => void;
 
 beforeAll(() => {
-  ({ appDir, cleanup } = installConsumerApp());
+  const consumer = consumerApp();
+  cleanup = consumer.cleanup;
+  // A folder of its own in the (maybe shared) consumer app: node resolves the packages from the app's node_modules.
+  appDir = path.join(consumer.appDir, 'integ');
+  fs.mkdirSync(appDir);
   for (const file of [...apps, ...helpers]) {
     fs.copyFileSync(path.join(integDir, file), path.join(appDir, file));
   }

@@ -6,7 +6,7 @@ import * as http from 'http';
 import { HandlerEnvironment } from '../../src/contract';
 import type { FakeFrame } from '../../src/local/fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript } from '../../src/local/fake-model';
-import { until } from '../handler/harness';
+import { until } from '../bundle/harness';
 import { FakeBedrock } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

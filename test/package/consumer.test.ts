@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { installConsumerApp, type ConsumerApp } from './consumer-app';
+import { consumerApp, type ConsumerApp } from './consumer-app';
 
 let consumer: ConsumerApp;
 
@@ -30,7 +30,7 @@ function run(script: string, outdir: string): any {
 }
 
 beforeAll(() => {
-  consumer = installConsumerApp();
+  consumer = consumerApp();
 }, 300_000);
 
 afterAll(() => consumer?.cleanup());

@@ -15,7 +15,7 @@ import {
   gatewayErrorBody,
 } from '../../src/contract';
 import type { LocalApiOptions, RequestInfo } from '../../src/local/local-api';
-import { until } from '../handler/harness';
+import { until } from '../bundle/harness';
 import { FakeBedrock } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startRunner, type Runner } from './runner';
+import { startRunner, type Runner } from '../runner/runner';
 import { fakeTokens } from '../support/fake-model';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
