@@ -326,14 +326,20 @@ function conversation(value: unknown, config: HandlerConfig) {
   if (value === undefined) {
     throw invalidRequest('missing_field', 'input is required (a string or an array of input items).', 'input');
   }
-  const items = typeof value === 'string' ? [{ role: 'user', content: value }] : value;
-  if (!Array.isArray(items) || items.length === 0) {
+  if (typeof value === 'string') {
+    return {
+      messages: [{ role: 'user' as const, content: [{ text: nonBlankText(value, 'input') }] }],
+      sources: [[0]],
+      callerSystem: [],
+    };
+  }
+  if (!Array.isArray(value) || value.length === 0) {
     throw invalidRequest('invalid_value', 'input must be a non-empty string or a non-empty array of items.', 'input');
   }
   const turns = new Turns();
   const callerSystem: string[] = [];
-  items.forEach((item, i) => {
-    const param = typeof value === 'string' ? 'input' : `input[${i}]`;
+  value.forEach((item, i) => {
+    const param = `input[${i}]`;
     const read = readItem(item, param, config);
     if ('system' in read) {
       callerSystem.push(...read.system);
