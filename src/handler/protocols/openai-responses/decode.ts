@@ -19,6 +19,7 @@ import {
   REASONING_SUMMARIES,
   STORED_ITEM_TYPES,
   STORED_STATE_FIELDS,
+  TEXT_PART_FIELDS,
   UNSUPPORTED_FIELDS,
   USED_FIELDS,
 } from './rules';
@@ -458,7 +459,7 @@ function parts(value: unknown, param: string, types: readonly string[]): Part[] 
 /** The text of a text part (`input_text`, `output_text`), or of a refusal. */
 function textOf({ value, param, textParam }: Part): string {
   const key = value.type === 'refusal' ? 'refusal' : 'text';
-  const part = fields(value, param, ['type', key, 'annotations', 'logprobs', 'prompt_cache_breakpoint']);
+  const part = fields(value, param, key === 'text' ? TEXT_PART_FIELDS : ['type', 'refusal']);
   return nonBlankText(part[key], textParam);
 }
 

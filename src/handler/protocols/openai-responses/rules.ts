@@ -108,13 +108,19 @@ export const INCLUDABLE: readonly string[] = [
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 export const REASONING_SUMMARIES = ['auto', 'concise', 'detailed'];
 
-/** The fields of each input item type, beside `type` (an item's `id` and `status` are accepted and ignored). */
+/**
+ * The fields of each input item type, beside `type`. An item's `id` and `status` are accepted and ignored, and so is
+ * `parsed_arguments`, which the openai client's stream helper adds to the function calls it returns.
+ */
 export const ITEM_FIELDS: Readonly<Record<string, readonly string[]>> = {
   message: ['type', 'role', 'content', 'id', 'status', 'phase'],
-  function_call: ['type', 'call_id', 'name', 'arguments', 'id', 'status'],
+  function_call: ['type', 'call_id', 'name', 'arguments', 'id', 'status', 'parsed_arguments'],
   function_call_output: ['type', 'call_id', 'output', 'id', 'status'],
   reasoning: ['type', 'summary', 'content', 'encrypted_content', 'id', 'status'],
 };
+
+/** The fields of a text part; `parsed` is the openai client's (its stream helper adds it to output text). */
+export const TEXT_PART_FIELDS = ['type', 'text', 'annotations', 'logprobs', 'prompt_cache_breakpoint', 'parsed'];
 
 /** Input items that point at something stored on the server. */
 export const STORED_ITEM_TYPES = ['item_reference'];
