@@ -64,6 +64,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The client libraries users have, driven against the API in tests: OpenAI's, and the AI SDK's (in Node and, with
     // React and Vite, whose own JSX transform needs no plugin: the web-chat example in headless Chromium).
     'openai@^7.55.0',
+    // OpenAI Responses' clients: the Agents SDK (its default API; zod for its tool parameters, a peer dependency) and
+    // the Codex CLI, run against the local runner (test/runner/).
+    '@openai/agents@^0.20.0',
+    'zod@^4',
+    '@openai/codex@^0.171.0',
     'ai@^7.0.173',
     '@ai-sdk/react@^4.0.177',
     'react@^19.3.1',

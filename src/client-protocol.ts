@@ -17,4 +17,13 @@ export enum ClientProtocol {
    * See the README section "AI SDK UI message stream".
    */
   AI_SDK_UI_MESSAGES = 'AI_SDK_UI_MESSAGES',
+  /**
+   * OpenAI Responses, stateless, so that the official `openai` clients (`responses.create`, `responses.stream`), the
+   * OpenAI Agents SDK and the Codex CLI work with only a base URL (`openAiBaseUrl`, shared with Chat Completions) and an
+   * auth header set: `POST /v1/responses` (streamed events with `stream: true`, else one Response object) and
+   * `GET /v1/models`. Nothing is stored: `previous_response_id` and `store: true` are refused. Hosted tools (web search,
+   * file search, ...) are left out of the model's tools. Coding agents send their own instructions: they need
+   * `allowCallerSystemMessages`. See docs/protocol-openai-responses.md.
+   */
+  OPENAI_RESPONSES = 'OPENAI_RESPONSES',
 }

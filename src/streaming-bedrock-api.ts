@@ -47,9 +47,9 @@ export class StreamingBedrockApi extends Construct {
   /** URL of the buffered endpoint (`POST`), with ResponseMode.BUFFERED or BOTH. */
   public readonly bufferedUrl?: string;
   /**
-   * With ClientProtocol.OPENAI_CHAT_COMPLETIONS in `protocols`, the OpenAI base URL (ending in `/v1`) to give an
-   * OpenAI client, as in `new OpenAI({ baseURL: api.openAiBaseUrl })`: the client calls `/chat/completions` and
-   * `/models` under it. Undefined without that protocol.
+   * With ClientProtocol.OPENAI_CHAT_COMPLETIONS or OPENAI_RESPONSES in `protocols`, the OpenAI base URL (ending in
+   * `/v1`) to give an OpenAI client, as in `new OpenAI({ baseURL: api.openAiBaseUrl })`: the client calls
+   * `/chat/completions`, `/responses` and `/models` under it. Undefined without either protocol.
    */
   public readonly openAiBaseUrl?: string;
   /**

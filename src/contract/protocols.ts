@@ -7,7 +7,7 @@
 import { Routes, type Route } from './routes';
 
 /** A protocol's id: the value of its `ClientProtocol` enum member, or `NATIVE` for the always-on native one. */
-export type ProtocolId = 'NATIVE' | 'OPENAI_CHAT_COMPLETIONS' | 'AI_SDK_UI_MESSAGES';
+export type ProtocolId = 'NATIVE' | 'OPENAI_CHAT_COMPLETIONS' | 'AI_SDK_UI_MESSAGES' | 'OPENAI_RESPONSES';
 
 export interface ProtocolDescriptor {
   readonly id: ProtocolId;
@@ -67,6 +67,16 @@ export const CLIENT_PROTOCOLS: readonly ProtocolDescriptor[] = [
     routes: [Routes.AI_SDK_CHAT],
     clientHeaders: [],
     url: { attribute: 'chatUrl', path: Routes.AI_SDK_CHAT.path },
+    callerSystemMessages: true,
+  },
+  {
+    id: 'OPENAI_RESPONSES',
+    logName: 'openai-responses',
+    // `GET /v1/models` is Chat Completions' route too: the list in OpenAI's shape, once.
+    routes: [{ method: 'POST', path: '/v1/responses' }, Routes.MODELS],
+    clientHeaders: OPENAI_CLIENT_HEADERS,
+    // The same base URL as Chat Completions: the openai clients call `/responses` and `/models` under it.
+    url: { attribute: 'openAiBaseUrl', path: '/v1' },
     callerSystemMessages: true,
   },
 ];

@@ -12,13 +12,14 @@ export function servedProtocols(listed: readonly ClientProtocol[] | undefined): 
 
 /**
  * The construct's URL attributes: each served protocol's (`streamUrl`, `openAiBaseUrl`, `chatUrl`) set to the URL of
- * its path, the others undefined.
+ * its path, the others undefined. Protocols may share an attribute (both OpenAI protocols give `openAiBaseUrl`): it is
+ * set when any of them is served.
  */
 export function protocolUrls(
   served: readonly ProtocolDescriptor[],
   urlFor: (path: string) => string,
 ): Record<string, string | undefined> {
-  return Object.fromEntries(
-    ALL_PROTOCOLS.map(({ id, url }) => [url.attribute, served.some((p) => p.id === id) ? urlFor(url.path) : undefined]),
-  );
+  const urls: Record<string, string | undefined> = Object.fromEntries(ALL_PROTOCOLS.map(({ url }) => [url.attribute]));
+  served.forEach(({ url }) => (urls[url.attribute] = urlFor(url.path)));
+  return urls;
 }

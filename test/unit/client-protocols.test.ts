@@ -31,10 +31,20 @@ test.each(CLIENT_PROTOCOLS.map((p) => [p.id, p] as const))(
     const { stack, api } = apiWith([id as ClientProtocol]);
     const url = JSON.stringify(stack.resolve(urlAttribute(api, descriptor.url.attribute)));
     expect(url).toMatch(new RegExp(`"${descriptor.url.path}"\\]\\]\\}$`));
-    const others = CLIENT_PROTOCOLS.filter((p) => p.id !== id).map((p) => urlAttribute(api, p.url.attribute));
+    const others = CLIENT_PROTOCOLS.filter((p) => p.url.attribute !== descriptor.url.attribute).map((p) =>
+      urlAttribute(api, p.url.attribute),
+    );
     expect(others).toEqual(others.map(() => undefined));
   },
 );
+
+test('both OpenAI protocols give openAiBaseUrl: either one served alone sets it', () => {
+  for (const protocol of [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.OPENAI_RESPONSES]) {
+    const { stack, api } = apiWith([protocol]);
+    expect(JSON.stringify(stack.resolve(api.openAiBaseUrl))).toMatch(/"\/v1"\]\]\}$/);
+  }
+  expect(apiWith([ClientProtocol.AI_SDK_UI_MESSAGES]).api.openAiBaseUrl).toBeUndefined();
+});
 
 test('every descriptor names a URL attribute the construct has', () => {
   const { api } = apiWith(Object.values(ClientProtocol));

@@ -1243,13 +1243,13 @@ describe('client protocols', () => {
     ],
     [
       'an unknown protocol',
-      { protocols: ['OPENAI_RESPONSES' as ClientProtocol] },
-      /invalid protocols\[0\] "OPENAI_RESPONSES"\. Use one of ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES/,
+      { protocols: ['OPENAI_REALTIME' as ClientProtocol] },
+      /invalid protocols\[0\] "OPENAI_REALTIME"\. Use one of ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES or ClientProtocol\.OPENAI_RESPONSES/,
     ],
     [
       'allowCallerSystemMessages without a protocol',
       { allowCallerSystemMessages: true },
-      /invalid allowCallerSystemMessages true\. Only the protocols ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES carry caller system messages.*add one to protocols, or remove allowCallerSystemMessages/,
+      /invalid allowCallerSystemMessages true\. Only the protocols ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES or ClientProtocol\.OPENAI_RESPONSES carry caller system messages.*add one to protocols, or remove allowCallerSystemMessages/,
     ],
     [
       'allowCallerSystemMessages with an empty protocol list',

@@ -2,10 +2,12 @@
 import { aiSdkUiMessagesProtocol } from './ai-sdk-ui-messages';
 import { nativeProtocol } from './native';
 import { openAiChatCompletionsProtocol } from './openai-chat-completions';
+import { openAiResponsesProtocol } from './openai-responses';
 import type { ProtocolUnit } from './unit';
 
 export const PROTOCOL_UNITS: readonly ProtocolUnit[] = [
   nativeProtocol,
   openAiChatCompletionsProtocol,
   aiSdkUiMessagesProtocol,
+  openAiResponsesProtocol,
 ];

@@ -118,7 +118,7 @@ function requestBody(value: unknown): Record<string, unknown> {
   return body;
 }
 
-function unsupported(param: string): ApiError {
+export function unsupported(param: string): ApiError {
   return invalidRequest(
     'unsupported_parameter',
     `${param} is not supported by this API (Amazon Bedrock cannot honour it): leave it out.`,
@@ -127,7 +127,7 @@ function unsupported(param: string): ApiError {
 }
 
 /** One of the allowed ids; an application inference profile also by its public form (what GET /v1/models shows). */
-function validateModel(value: unknown, config: HandlerConfig): string {
+export function validateModel(value: unknown, config: HandlerConfig): string {
   if (value === undefined) {
     throw invalidRequest('missing_field', 'model is required: GET /v1/models lists the models of this API.', 'model');
   }
@@ -218,7 +218,7 @@ function openAiToolChoice(value: unknown, tools: readonly ChatTool[] | undefined
  * Runs a shared rule on the Converse shape built from the caller's fields, and names the fields of its errors in
  * OpenAI's terms (`tools[0].inputSchema` -> `tools[0].function.parameters`).
  */
-function inOpenAiTerms<T>(rule: () => T, rename: (param: string) => string): T {
+export function inOpenAiTerms<T>(rule: () => T, rename: (param: string) => string): T {
   try {
     return rule();
   } catch (err) {
@@ -387,7 +387,7 @@ function userPart(value: unknown, param: string): ChatContentBlock {
 const DATA_URL = /^data:([^;,]+);base64,/;
 
 /** `{url: 'data:image/png;base64,...', detail?}` (detail is ignored). Nothing is fetched on a caller's behalf. */
-function dataUrlImage(value: unknown, param: string) {
+export function dataUrlImage(value: unknown, param: string) {
   const url = onlyFields(value, param, ['url', 'detail']).url;
   const urlParam = `${param}.url`;
   if (typeof url !== 'string') {
@@ -462,7 +462,7 @@ function toolCall(value: unknown, param: string, config: HandlerConfig): ChatCon
   );
 }
 
-function jsonArguments(value: unknown, param: string): unknown {
+export function jsonArguments(value: unknown, param: string): unknown {
   let parsed: unknown;
   try {
     parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
@@ -507,7 +507,7 @@ function validateMaxTokens(sent: { value: unknown; param: string } | undefined, 
 }
 
 /** Bedrock takes 0 to 1: a larger temperature (OpenAI allows 2) is refused, never clamped. */
-function optionalUnitInterval(value: unknown, param: string): number | undefined {
+export function optionalUnitInterval(value: unknown, param: string): number | undefined {
   if (value === undefined) {
     return undefined;
   }
@@ -525,7 +525,7 @@ function stopField(value: unknown): string[] | undefined {
   return stops.length ? stops : undefined;
 }
 
-function optionalBoolean(value: unknown, param: string): boolean | undefined {
+export function optionalBoolean(value: unknown, param: string): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') {
     throw invalidRequest('invalid_type', `${param} must be true or false.`, param);
   }
