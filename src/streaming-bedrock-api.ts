@@ -57,6 +57,12 @@ export class StreamingBedrockApi extends Construct {
    * `new DefaultChatTransport({ api: chatUrl })`. Undefined without that protocol.
    */
   public readonly chatUrl?: string;
+  /**
+   * With ClientProtocol.ANTHROPIC_MESSAGES in `protocols`, the base URL to give an Anthropic client (the stage root,
+   * ending in `/`), as in `new Anthropic({ baseURL: api.anthropicBaseUrl })` or Claude Code's `ANTHROPIC_BASE_URL`:
+   * they call `/v1/messages` under it. Undefined without that protocol.
+   */
+  public readonly anthropicBaseUrl?: string;
   /** The usage plan, with ApiAuth.apiKey(). */
   public readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created with ApiAuth.apiKey(). */
@@ -124,7 +130,12 @@ export class StreamingBedrockApi extends Construct {
       this.bufferedUrl = this.shell.urlFor(Routes.BUFFERED.path);
     }
     const urls = protocolUrls(protocols, (path) => this.shell.urlFor(path));
-    ({ streamUrl: this.streamUrl, openAiBaseUrl: this.openAiBaseUrl, chatUrl: this.chatUrl } = urls);
+    ({
+      streamUrl: this.streamUrl,
+      openAiBaseUrl: this.openAiBaseUrl,
+      chatUrl: this.chatUrl,
+      anthropicBaseUrl: this.anthropicBaseUrl,
+    } = urls);
 
     this.shell.acknowledgeNagFindings(REQUEST_VALIDATION_ACKNOWLEDGMENT);
     backend.acknowledgeNagFindings();

@@ -9,8 +9,12 @@ import { ALL_PROTOCOLS, Routes, type Route } from '../../src/contract';
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const DIAGRAM = README.match(/```mermaid\n([\s\S]*?)```/)?.[1] ?? '';
-/** Every route the API can serve: each protocol's, and the buffered endpoint. */
-const ROUTES: Route[] = [...ALL_PROTOCOLS.flatMap((p) => p.routes), Routes.BUFFERED];
+/** Every route the API can serve: each protocol's (once, though several protocols share `GET /v1/models`), and the buffered endpoint. */
+const ROUTES: Route[] = [
+  ...new Map(
+    [...ALL_PROTOCOLS.flatMap((p) => p.routes), Routes.BUFFERED].map((r) => [`${r.method} ${r.path}`, r]),
+  ).values(),
+];
 
 test('the README opens with a Mermaid diagram of the API', () => {
   expect(DIAGRAM).toMatch(/^flowchart /);
