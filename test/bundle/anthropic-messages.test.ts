@@ -287,6 +287,23 @@ describe('the Converse request Bedrock receives', () => {
     );
   });
 
+  test('tool options that only tune the client are accepted: eager streaming ignored, input examples dropped', async () => {
+    const body = await converseBody({
+      messages: hi,
+      tools: [{ ...WEATHER, eager_input_streaming: true, defer_loading: false, input_examples: [{ city: 'Oslo' }] }],
+    });
+    expect(body.toolConfig.tools).toEqual([
+      {
+        toolSpec: {
+          name: 'get_weather',
+          description: WEATHER.description,
+          inputSchema: { json: WEATHER.input_schema },
+        },
+      },
+    ]);
+    expect(ctx.logs()[0].dropped).toEqual(['tools.input_examples']);
+  });
+
   test('the operator’s model fields win over the caller’s on a shared key', async () => {
     const body = await converseBody(
       { messages: hi, max_tokens: 900, top_k: 5 },
@@ -579,6 +596,12 @@ describe('hostile input: a clear 400 naming the field, nothing of the body echoe
     ['a tool with a bad name', { tools: [{ ...WEATHER, name: `${SECRET} x` }] }, 'invalid_value'],
     ['a tool without a schema', { tools: [{ name: 'x' }] }, 'invalid_type'],
     ['a strict tool', { tools: [{ ...WEATHER, strict: true }] }, 'unsupported_parameter'],
+    ['a deferred tool (tool search)', { tools: [{ ...WEATHER, defer_loading: true }] }, 'unsupported_parameter'],
+    [
+      'a tool for programmatic calls',
+      { tools: [{ ...WEATHER, allowed_callers: ['code_execution_20250825'] }] },
+      'unsupported_parameter',
+    ],
     ['tool_choice naming no tool', { tools: [WEATHER], tool_choice: { type: 'tool', name: SECRET } }, 'invalid_value'],
     [
       'a tool_result answering no call',

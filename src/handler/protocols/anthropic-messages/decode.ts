@@ -65,7 +65,7 @@ export function decodeMessagesRequest(
   const body = requestBody(value, dropped, counting);
   const modelId = validateModel(body.model, config);
   const choice = anthropicToolChoice(toolField(body, 'tool_choice', config));
-  const definedTools = anthropicTools(toolField(body, 'tools', config));
+  const definedTools = anthropicTools(toolField(body, 'tools', config), dropped);
   // tool_choice none: the model gets no tools (Bedrock has no way to forbid calling the tools it is given).
   const tools = choice === 'none' ? undefined : definedTools;
   const toolChoice = choice === 'none' ? undefined : validToolChoice(choice, tools);
@@ -321,7 +321,7 @@ function cacheControl(value: unknown, param: string): boolean {
 }
 
 /** `[{name, description?, input_schema, cache_control?}]`: client tools only (a typed server tool is refused). */
-function anthropicTools(value: unknown): ChatTool[] | undefined {
+function anthropicTools(value: unknown, dropped: string[]): ChatTool[] | undefined {
   if (value === undefined) {
     return undefined;
   }
@@ -343,9 +343,7 @@ function anthropicTools(value: unknown): ChatTool[] | undefined {
     if (keys.some((key) => !TOOL_FIELDS.includes(key))) {
       throw invalidRequest('unknown_field', `${param} may only have the fields ${TOOL_FIELDS.join(', ')}.`, param);
     }
-    if (fieldsOf.strict === true) {
-      throw unsupported(`${param}.strict`);
-    }
+    checkToolOptions(fieldsOf, param, dropped);
     cached.push(cacheControl(fieldsOf.cache_control, param));
     return { name: fieldsOf.name, description: fieldsOf.description, inputSchema: fieldsOf.input_schema };
   });
@@ -354,6 +352,26 @@ function anthropicTools(value: unknown): ChatTool[] | undefined {
     (param) => param.replace(/^(tools\[\d+\])\.inputSchema/, '$1.input_schema'),
   );
   return tools?.map((tool, i) => (cached[i] ? { ...tool, cachePoint: true } : tool));
+}
+
+/** A client tool's options (rules.ts TOOL_FIELDS): those that would change the answer are refused. */
+function checkToolOptions(tool: Record<string, unknown>, param: string, dropped: string[]): void {
+  for (const key of ['strict', 'defer_loading', 'eager_input_streaming']) {
+    booleanField(tool[key], `${param}.${key}`);
+  }
+  if (tool.strict === true) {
+    throw unsupported(`${param}.strict`);
+  }
+  if (tool.defer_loading === true) {
+    throw unsupported(`${param}.defer_loading`);
+  }
+  const callers = tool.allowed_callers;
+  if (callers !== undefined && !(Array.isArray(callers) && callers.length === 1 && callers[0] === 'direct')) {
+    throw unsupported(`${param}.allowed_callers`);
+  }
+  if (tool.input_examples !== undefined && !dropped.includes('tools.input_examples')) {
+    dropped.push('tools.input_examples');
+  }
 }
 
 /** `{type: auto | any | tool | none, name?, disable_parallel_tool_use?}` (the last has no Bedrock switch: ignored). */

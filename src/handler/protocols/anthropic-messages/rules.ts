@@ -72,8 +72,24 @@ export const BLOCK_FIELDS: Readonly<Record<string, readonly string[]>> = {
   redacted_thinking: ['type', 'data'],
 };
 
-/** Client tool fields (`type` is `custom` or absent; any other type is a server tool, which is refused). */
-export const TOOL_FIELDS = ['type', 'name', 'description', 'input_schema', 'cache_control', 'strict'];
+/**
+ * Client tool fields (`type` is `custom` or absent; any other type is a server tool, which is refused).
+ * `eager_input_streaming` is ignored (tool input is sent whole, once complete); `input_examples` is dropped (only a
+ * hint to the model; Bedrock's tool spec has no place for it); `strict` and `defer_loading` are accepted when false,
+ * `allowed_callers` when it is only `direct` (structured tools, tool search and programmatic calls are not served).
+ */
+export const TOOL_FIELDS = [
+  'type',
+  'name',
+  'description',
+  'input_schema',
+  'cache_control',
+  'strict',
+  'eager_input_streaming',
+  'input_examples',
+  'defer_loading',
+  'allowed_callers',
+];
 
 export const IMAGE_MEDIA_TYPES: Readonly<Record<string, ImageFormat>> = {
   'image/png': 'png',
