@@ -9,7 +9,7 @@ import { handlerEnvironment, type HandlerSettings } from '../contract';
 import { BudgetStore } from './budget-store';
 import { checkCredentials, credentialsLine } from './credentials';
 import { FakeBedrock } from './fake-bedrock';
-import { DEFAULT_FAKE_MODEL, fakeModelScript, type FakeFault } from './fake-model';
+import { DEFAULT_FAKE_MODEL, fakeModelScript, parseFakeScript, type FakeFault, type FakeTurn } from './fake-model';
 import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, SERVED_ROUTES, type HandlerModule, type RequestInfo } from './local-api';
 
 /**
@@ -38,6 +38,9 @@ Options:
   --answer-tokens <n>      fake answer length in tokens (default ${DEFAULT_FAKE_MODEL.answerTokens})
   --first-token-ms <n>     fake model delay before the first token (default ${DEFAULT_FAKE_MODEL.firstTokenMs})
   --fault <kind>           inject a fake model fault: none | throttle | midstream (default none)
+  --script <file>          play a scripted session: a JSON list of turns {"text", "reasoning", "toolUses":
+                           [{"name", "input"}]}; a request with i assistant turns in its conversation gets
+                           turn i, past the end the usual answer
   --max-tokens <n>         server-side maxTokens cap (default 1024; 2048 with --reasoning)
   --system-prompt <text>   system prompt
   --prompt-caching         a cache point after the system prompt and the tools (promptCaching); the fake model
@@ -74,6 +77,8 @@ export interface ServeOptions {
   readonly answerTokens: number;
   readonly firstTokenMs: number;
   readonly fault: FakeFault;
+  /** Scripted answers of the fake model (--script). */
+  readonly script?: readonly FakeTurn[];
   readonly maxTokens: number;
   readonly systemPrompt?: string;
   readonly promptCaching: boolean;
@@ -106,6 +111,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'answer-tokens': { type: 'string', default: String(DEFAULT_FAKE_MODEL.answerTokens) },
         'first-token-ms': { type: 'string', default: String(DEFAULT_FAKE_MODEL.firstTokenMs) },
         fault: { type: 'string', default: 'none' },
+        script: { type: 'string' },
         'max-tokens': { type: 'string' },
         'system-prompt': { type: 'string' },
         'prompt-caching': { type: 'boolean', default: false },
@@ -160,6 +166,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     answerTokens: integer(values['answer-tokens'] as string, '--answer-tokens', 1, 1_000_000),
     firstTokenMs: integer(values['first-token-ms'] as string, '--first-token-ms', 0, 600_000),
     fault: fault as FakeFault,
+    script: readScript(values.script as string | undefined),
     maxTokens: maxTokens(values['max-tokens'] as string | undefined, values.reasoning as boolean),
     systemPrompt: values['system-prompt'] as string | undefined,
     promptCaching: values['prompt-caching'] as boolean,
@@ -183,6 +190,18 @@ function parseArgsMessage(err: Error & { code?: string }): string {
     return `unknown option ${unknown[1]} (the options are listed below)`;
   }
   return err.message;
+}
+
+/** The turns of --script's file; a file that cannot be read or played is a usage error naming the file. */
+function readScript(file: string | undefined): FakeTurn[] | undefined {
+  if (file === undefined) {
+    return undefined;
+  }
+  try {
+    return parseFakeScript(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--script ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** --reasoning, or the operator's own fields as a JSON object; not both. */
@@ -263,6 +282,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           answerTokens: options.answerTokens,
           firstTokenMs: options.firstTokenMs,
           fault: options.fault,
+          script: options.script,
         }),
         {
           // Shows when an abort reaches the model: generation (and, on Bedrock, billing) stops. With --verbose, when
@@ -388,6 +408,9 @@ function features(options: ServeOptions): string[] {
   on.push(options.clientTools ? 'client tools' : 'no client tools (--no-client-tools)');
   if (options.allowCallerSystemMessages) {
     on.push('caller system messages');
+  }
+  if (options.script) {
+    on.push(`a scripted session of ${options.script.length} ${options.script.length === 1 ? 'turn' : 'turns'}`);
   }
   return on;
 }

@@ -6,6 +6,8 @@
  * - a tool call, its input built from the tool's JSON schema and streamed in pieces, when the request has tools and
  *   the last user turn carries no tool result; after a tool result, an answer that quotes it;
  * - prompt caching: the first request with a cached prefix writes it, the next ones with the same prefix read it.
+ * With a script (`serve --script FILE`) it plays a whole session instead: the request whose conversation has i
+ * assistant turns gets the script's turn i, so that a client's tool-using session runs the same way each time.
  */
 import { createHash } from 'crypto';
 import { blockFrames, httpError, type FakeBlock, type FakeScript } from './fake-bedrock';
@@ -20,6 +22,20 @@ export interface FakeModelOptions {
   /** Delay before the first token. */
   readonly firstTokenMs: number;
   readonly fault: FakeFault;
+  /** Scripted answers by the conversation's assistant-turn count; past the end, the usual answer. */
+  readonly script?: readonly FakeTurn[];
+}
+
+/** One scripted answer: reasoning, text, then tool calls (their ids are made up from the turn and the name). */
+export interface FakeTurn {
+  readonly reasoning?: string;
+  readonly text?: string;
+  readonly toolUses?: readonly FakeToolUse[];
+}
+
+export interface FakeToolUse {
+  readonly name: string;
+  readonly input: Record<string, unknown>;
 }
 
 export const DEFAULT_FAKE_MODEL: FakeModelOptions = {
@@ -78,12 +94,14 @@ export function fakeModelScript(options: FakeModelOptions): FakeScript {
     const body = request.body;
     const maxTokens: number = body.inferenceConfig?.maxTokens ?? options.answerTokens;
     const count = Math.max(1, Math.min(options.answerTokens, maxTokens));
-    const blocks = answerBlocks(body, count);
+    const turn = options.script?.[assistantTurns(body)];
+    const blocks = turn ? scriptedBlocks(turn, body, maxTokens) : answerBlocks(body, count);
     const callsTool = blocks.some((block) => 'toolUse' in block);
+    const cut = turn ? scriptedWords(turn).length > maxTokens : count < options.answerTokens;
     const frames = blockFrames(blocks, {
       firstDelayMs: options.firstTokenMs,
       delayMs: 1000 / options.tokensPerSecond,
-      stopReason: callsTool ? 'tool_use' : count < options.answerTokens ? 'max_tokens' : 'end_turn',
+      stopReason: callsTool ? 'tool_use' : cut ? 'max_tokens' : 'end_turn',
       usage: { inputTokens: inputTokens(body), ...cache.usage(body) },
       failAfter:
         options.fault === 'midstream'
@@ -111,6 +129,72 @@ export function answerBlocks(body: Record<string, any>, count: number): FakeBloc
   const words = promptWordCount(body);
   blocks.push({ text: result === undefined ? fakeTokenStream(count, words) : answerAfterTool(result, count, words) });
   return blocks;
+}
+
+/** The blocks of a scripted turn: its reasoning (or the usual one when turned on), its words up to the cap, its calls. */
+function scriptedBlocks(turn: FakeTurn, body: Record<string, any>, maxTokens: number): FakeBlock[] {
+  const blocks: FakeBlock[] = [];
+  const kind = reasoningKind(body.additionalModelRequestFields);
+  const reasoning = turn.reasoning === undefined ? (kind ? FAKE_REASONING : undefined) : [turn.reasoning];
+  if (reasoning) {
+    blocks.push({ reasoning, signature: kind === 'nova' ? undefined : FAKE_SIGNATURE });
+  }
+  const words = scriptedWords(turn).slice(0, maxTokens);
+  if (words.length > 0) {
+    blocks.push({ text: words });
+  }
+  const turnIndex = assistantTurns(body);
+  (turn.toolUses ?? []).forEach((call, i) => {
+    const inputChunks = JSON.stringify(call.input).match(/[\s\S]{1,8}/g) ?? [];
+    blocks.push({ toolUse: { toolUseId: `tooluse_script_${turnIndex}_${i}`, name: call.name, inputChunks } });
+  });
+  return blocks;
+}
+
+/** A scripted text as tokens: words with the spacing kept, so that they join back into the text. */
+function scriptedWords(turn: FakeTurn): string[] {
+  return turn.text?.match(/\s*\S+/g) ?? [];
+}
+
+function assistantTurns(body: Record<string, any>): number {
+  return (body.messages ?? []).filter((message: any) => message.role === 'assistant').length;
+}
+
+/**
+ * A script read from JSON (`serve --script FILE`): a list of turns with only the known fields, so that a typo fails
+ * at start rather than playing the usual answer. Throws an Error naming the turn and the field.
+ */
+export function parseFakeScript(json: string): FakeTurn[] {
+  const value: unknown = JSON.parse(json);
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new Error('a script is a non-empty JSON array of turns, e.g. [{"text": "Hello"}]');
+  }
+  return value.map((turn, i) => checkedTurn(turn, `turn ${i}`));
+}
+
+function checkedTurn(turn: any, where: string): FakeTurn {
+  if (typeof turn !== 'object' || turn === null || Array.isArray(turn)) {
+    throw new Error(`${where} must be an object with text, reasoning or toolUses`);
+  }
+  const unknown = Object.keys(turn).find((key) => !['text', 'reasoning', 'toolUses'].includes(key));
+  if (unknown !== undefined) {
+    throw new Error(`${where} has an unknown field ${JSON.stringify(unknown)} (known: text, reasoning, toolUses)`);
+  }
+  for (const key of ['text', 'reasoning']) {
+    if (turn[key] !== undefined && typeof turn[key] !== 'string') {
+      throw new Error(`${where}: ${key} must be a string`);
+    }
+  }
+  const calls = turn.toolUses ?? [];
+  if (!Array.isArray(calls) || calls.some((call: any) => !isToolUse(call))) {
+    throw new Error(`${where}: toolUses must be a list of {"name": string, "input": object}`);
+  }
+  return turn as FakeTurn;
+}
+
+function isToolUse(call: any): boolean {
+  const input = call?.input;
+  return typeof call?.name === 'string' && typeof input === 'object' && input !== null && !Array.isArray(input);
 }
 
 function reasoningKind(fields: Record<string, any> | undefined): 'claude' | 'nova' | undefined {

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import {
   HandlerDefaults,
   HandlerEnvironment as Env,
@@ -105,6 +108,16 @@ describe("the runner's flags map to the same settings", () => {
 
   test('without a ledger there is no budget', () => {
     expect(serveSettings(options()).tokenBudget).toBeUndefined();
+  });
+
+  test("--script reads the fake model's turns; fails on a file it cannot play, naming the file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'script-'));
+    const file = path.join(dir, 'session.json');
+    fs.writeFileSync(file, '[{"text": "Hello."}]');
+    expect(options('--script', file).script).toEqual([{ text: 'Hello.' }]);
+    fs.writeFileSync(file, '[{"text": 1}]');
+    expect(() => options('--script', file)).toThrow(`--script ${file}: turn 0: text must be a string`);
+    expect(() => options('--script', path.join(dir, 'none.json'))).toThrow(/^--script .*none\.json: ENOENT/);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   FakePromptCache,
   fakeModelScript,
   fakeTokenStream,
+  parseFakeScript,
   sampleValue,
 } from '../../../src/local/fake-model';
 
@@ -261,5 +262,65 @@ test('faults still apply with every feature: a throttle is a 429 before any fram
     throttled(request('hi', 10, { additionalModelRequestFields: { thinking: { type: 'enabled' } } }), 1),
   ).toMatchObject({
     status: 429,
+  });
+});
+
+describe('a scripted session', () => {
+  const script = fakeModelScript({
+    ...DEFAULT_FAKE_MODEL,
+    firstTokenMs: 0,
+    script: [
+      { text: 'Let me read it.', toolUses: [{ name: 'Read', input: { file_path: '/tmp/x/notes.txt' } }] },
+      { reasoning: 'The file is short.', text: 'The notes say hello.' },
+    ],
+  });
+  const turn = (messages: unknown[]) => [
+    ...framesOf(script({ ...request('hi', 100), body: { messages, inferenceConfig: { maxTokens: 100 } } }, 1)),
+  ];
+  const deltas = (frames: FakeFrame[]) =>
+    frames.flatMap((f) => ('event' in f && f.event === 'contentBlockDelta' ? [(f.payload as any).delta] : []));
+  const stopReason = (frames: FakeFrame[]) =>
+    frames.flatMap((f) => ('event' in f && f.event === 'messageStop' ? [(f.payload as any).stopReason] : []))[0];
+
+  test('answers the first request with turn 0: its text, then its tool call with the input as JSON', () => {
+    const frames = turn([{ role: 'user', content: [{ text: 'What do my notes say?' }] }]);
+    const sent = deltas(frames);
+    expect(sent.flatMap((d) => (d.text ? [d.text] : [])).join('')).toBe('Let me read it.');
+    expect(JSON.parse(sent.flatMap((d) => (d.toolUse ? [d.toolUse.input] : [])).join(''))).toEqual({
+      file_path: '/tmp/x/notes.txt',
+    });
+    expect(stopReason(frames)).toBe('tool_use');
+  });
+
+  test('answers a conversation with one assistant turn with turn 1, and past the end with the usual answer', () => {
+    const afterTool = turn([
+      { role: 'user', content: [{ text: 'What do my notes say?' }] },
+      { role: 'assistant', content: [{ toolUse: { toolUseId: 't', name: 'Read', input: {} } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId: 't', content: [{ text: 'hello' }] } }] },
+    ]);
+    const sent = deltas(afterTool);
+    expect(sent.flatMap((d) => (d.reasoningContent?.text ? [d.reasoningContent.text] : []))).toEqual([
+      'The file is short.',
+    ]);
+    expect(sent.flatMap((d) => (d.text ? [d.text] : [])).join('')).toBe('The notes say hello.');
+    expect(stopReason(afterTool)).toBe('end_turn');
+    const twoTurns = [
+      { role: 'user', content: [{ text: 'a' }] },
+      { role: 'assistant', content: [{ text: 'b' }] },
+      { role: 'user', content: [{ text: 'c' }] },
+      { role: 'assistant', content: [{ text: 'd' }] },
+      { role: 'user', content: [{ text: 'e' }] },
+    ];
+    expect(deltas(turn(twoTurns))[0].text).toMatch(/^\(\d+ words received\) /);
+  });
+
+  test('fails to read a script with an unknown field, naming the turn and the field', () => {
+    expect(() => parseFakeScript('[{"text": "a"}, {"txt": "b"}]')).toThrow(
+      'turn 1 has an unknown field "txt" (known: text, reasoning, toolUses)',
+    );
+    expect(() => parseFakeScript('[{"toolUses": [{"name": "Read"}]}]')).toThrow(
+      'turn 0: toolUses must be a list of {"name": string, "input": object}',
+    );
+    expect(() => parseFakeScript('{}')).toThrow('a script is a non-empty JSON array of turns');
   });
 });
