@@ -81,11 +81,15 @@ const messageHead = (answer: AnswerInfo) =>
 
 type BlockKind = 'text' | 'thinking';
 
+/** No text block is open: Bedrock's indexes are never negative. */
+const NO_TEXT_BLOCK = { bedrockIndex: -1, head: '' };
+
 /** The SSE events: the blocks Bedrock opens by its index, renumbered in the order they are sent. */
 export function sseEncoder(answer: AnswerInfo): ResponseEncoder {
   let started = false;
   let next = 0;
   const open = new Map<number, { index: number; kind: BlockKind }>();
+  let text = NO_TEXT_BLOCK;
   const head = () => {
     if (started) {
       return '';
@@ -122,6 +126,7 @@ export function sseEncoder(answer: AnswerInfo): ResponseEncoder {
     return events;
   };
   const closeAll = () => {
+    text = NO_TEXT_BLOCK;
     const events = [...open.values()].map((block) => stop(block.index)).join('');
     open.clear();
     return events;
@@ -129,9 +134,16 @@ export function sseEncoder(answer: AnswerInfo): ResponseEncoder {
   const event = (e: ChatEvent): string => {
     switch (e.type) {
       case 'text': {
+        // The hot path: the open text block's event head, made once per block; no object per delta.
+        if (e.index === text.bedrockIndex) {
+          return text.head + JSON.stringify(e.text) + '}}\n\n';
+        }
         const [prefix, index] = inBlock(e.index, 'text');
-        // Built from the encoded string directly: no object per delta on the hot path.
-        return `${prefix}event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":${JSON.stringify(e.text)}}}\n\n`;
+        text = {
+          bedrockIndex: e.index,
+          head: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`,
+        };
+        return prefix + text.head + JSON.stringify(e.text) + '}}\n\n';
       }
       case 'reasoning':
         if (e.redactedContent !== undefined) {
@@ -150,6 +162,7 @@ export function sseEncoder(answer: AnswerInfo): ResponseEncoder {
           JSON.stringify({ type: 'input_json_delta', partial_json: JSON.stringify(e.input) }),
         );
       case 'blockStop': {
+        text = NO_TEXT_BLOCK;
         const block = open.get(e.index);
         open.delete(e.index);
         return block ? stop(block.index) : '';
