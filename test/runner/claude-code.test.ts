@@ -16,6 +16,8 @@ const SECRET_LINE = 'The secret word is PELICAN-42.';
 
 let dir: string;
 let runner: Runner;
+/** The base URL the runner's banner gives Anthropic clients. */
+let baseUrl: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claude-code-'));
@@ -38,6 +40,8 @@ beforeAll(async () => {
     '--tokens-per-second',
     '5000',
   ]);
+  const banner = await runner.waitForLine(/^Anthropic clients, Claude Code: ANTHROPIC_BASE_URL=/);
+  baseUrl = banner.match(/ANTHROPIC_BASE_URL=(\S+)/)![1];
 });
 
 afterAll(async () => {
@@ -51,7 +55,7 @@ function claude(prompt: string): Promise<{ code: number | null; stdout: string; 
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: path.join(dir, 'home'),
-      ANTHROPIC_BASE_URL: runner.url,
+      ANTHROPIC_BASE_URL: baseUrl,
       ANTHROPIC_AUTH_TOKEN: 'a-key-of-the-api',
       DISABLE_TELEMETRY: '1',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
