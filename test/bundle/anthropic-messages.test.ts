@@ -270,6 +270,12 @@ describe('the Converse request Bedrock receives', () => {
     ]);
   });
 
+  test('a beta header value that is not a beta name is logged as (malformed), never as sent', async () => {
+    await converseBody({ messages: hi }, {}, { 'anthropic-beta': 'ok-beta-1, <script>HOSTILE TEXT</script>' });
+    expect(ctx.logs()[0].dropped).toEqual(['anthropic-beta:ok-beta-1', 'anthropic-beta:(malformed)']);
+    expect(JSON.stringify(ctx.logs()[0])).not.toContain('HOSTILE');
+  });
+
   test('tool_choice any and tool map to Converse; none leaves the tools out', async () => {
     expect(
       (await converseBody({ tools: [WEATHER], tool_choice: { type: 'any' }, messages: hi })).toolConfig.toolChoice,

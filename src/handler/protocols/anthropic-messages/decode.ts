@@ -116,18 +116,21 @@ export function decodeMessagesRequest(
   };
 }
 
-/** The `anthropic-beta` header's values (comma-separated, as the Anthropic client and Claude Code send them). */
+/**
+ * The `anthropic-beta` header's values (comma-separated, as the Anthropic client and Claude Code send them). They are
+ * named in the log line when dropped: a value that is not a beta's name (lowercase letters, digits and hyphens, at
+ * most 64) is kept as `(malformed)`, so that a header never writes text of its own choosing into the log.
+ */
 export function requestedBetas(event: APIGatewayProxyEvent): string[] {
-  const value = header(event, 'anthropic-beta') ?? '';
-  return [
-    ...new Set(
-      value
-        .split(',')
-        .map((beta) => beta.trim())
-        .filter((beta) => beta !== ''),
-    ),
-  ];
+  const names = (header(event, 'anthropic-beta') ?? '')
+    .split(',')
+    .map((beta) => beta.trim())
+    .filter((beta) => beta !== '')
+    .map((beta) => (BETA_NAME.test(beta) ? beta : '(malformed)'));
+  return [...new Set(names)];
 }
+
+const BETA_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Anthropic's message ids start with `msg_`; ours carry the API's request id. */
 export function messageId(event: APIGatewayProxyEvent): string {
@@ -295,14 +298,15 @@ function systemField(value: unknown, config: HandlerConfig): Array<string | Chat
   if (typeof value === 'string') {
     return [callerSystemText(value, config.allowCallerSystemMessages, 'system')];
   }
-  callerSystemText('-', config.allowCallerSystemMessages, 'system');
   return boundedArray(value, 'system', RequestLimits.MAX_CONTENT_BLOCKS).flatMap((block, i) => {
     const param = `system[${i}]`;
     const text = fields(block, param, BLOCK_FIELDS.text);
     if (text.type !== 'text') {
       throw invalidRequest('invalid_value', `${param}.type must be "text".`, `${param}.type`);
     }
-    const kept: Array<string | ChatCachePoint> = [nonBlankText(text.text, `${param}.text`)];
+    const kept: Array<string | ChatCachePoint> = [
+      callerSystemText(text.text, config.allowCallerSystemMessages, `${param}.text`),
+    ];
     return cacheControl(text.cache_control, param) ? [...kept, CACHE_POINT] : kept;
   });
 }
