@@ -3,12 +3,12 @@
  * the bundle tests (redacted thinking, an empty answer, a block Bedrock never stopped), and the error types.
  */
 import type { ChatEvent, ChatSummary } from '../../../src/handler/chat';
+import { Errors, invalidRequest } from '../../../src/handler/errors';
 import {
   anthropicErrorShape,
   messageEncoder,
   sseEncoder,
 } from '../../../src/handler/protocols/anthropic-messages/encode';
-import { Errors, invalidRequest } from '../../../src/handler/errors';
 
 const ANSWER = { id: 'msg_1', model: 'm' };
 const SUMMARY: ChatSummary = {
