@@ -75,6 +75,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'react-dom@^19.3.1',
     '@types/react@^19.3.0',
     '@types/react-dom@^19.3.0',
+    // Anthropic's clients, driven against the runner's ANTHROPIC_MESSAGES endpoints: the SDK, the AI SDK's provider,
+    // and Claude Code itself (its native binary comes as an optional dependency; no postinstall is needed).
+    '@anthropic-ai/sdk@^1.17.0',
+    '@ai-sdk/anthropic@^4.0.112',
+    '@anthropic-ai/claude-code@^2.1.328',
     'vite@^8.4.0',
     // The import-cycle check of src/ (test/unit/import-cycles.test.ts); dependency-cruiser 18 needs Node 22.
     'madge@^8',

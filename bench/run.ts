@@ -85,9 +85,10 @@ function handlerEnv(endpoint: string): Record<string, string> {
 
 /** The SSE events that carry a chunk of the model's output, one per delta the fake model sends. */
 const CHUNK_EVENT = /event: (?:delta|reasoning)\ndata: \{"text"/g;
-/** The same in the client protocols: an OpenAI content delta, an AI SDK text delta. */
+/** The same in the client protocols: an OpenAI content delta, an AI SDK text delta, an Anthropic text delta. */
 const OPENAI_TEXT_CHUNK = /"delta":\{"content":/g;
 const AI_SDK_TEXT_CHUNK = /"type":"text-delta"/g;
+const ANTHROPIC_TEXT_CHUNK = /"type":"text_delta"/g;
 
 /** POSTs and records when each SSE text or reasoning delta (and the first body byte) arrived. */
 function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent, chunkEvent = CHUNK_EVENT) {
@@ -267,7 +268,8 @@ async function latencyFigures(): Promise<void> {
 
 /**
  * The added latency per delta of each client protocol's encoder, beside the native SSE format in the same run: the
- * same answer through POST /stream, /v1/chat/completions (stream: true) and /chat, interleaved, repeated.
+ * same answer through POST /stream, /v1/chat/completions (stream: true), /chat and /v1/messages (stream: true),
+ * interleaved, repeated.
  */
 async function protocolFigures(): Promise<void> {
   process.stdout.write('Client protocols (the same answer through each endpoint of the same local API)\n');
@@ -297,6 +299,12 @@ async function protocolFigures(): Promise<void> {
           messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'ai' }] }],
         },
         chunk: AI_SDK_TEXT_CHUNK,
+      },
+      {
+        name: 'Anthropic Messages SSE',
+        path: '/v1/messages',
+        body: { model, max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'anthropic' }] },
+        chunk: ANTHROPIC_TEXT_CHUNK,
       },
     ];
     const p50s = new Map<string, number[]>(routes.map((r) => [r.name, []]));

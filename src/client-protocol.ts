@@ -26,4 +26,14 @@ export enum ClientProtocol {
    * `allowCallerSystemMessages`. See docs/protocol-openai-responses.md.
    */
   OPENAI_RESPONSES = 'OPENAI_RESPONSES',
+  /**
+   * Anthropic's Messages API, so that `@anthropic-ai/sdk`, the AI SDK's `@ai-sdk/anthropic` provider and Claude Code
+   * (`ANTHROPIC_BASE_URL`) work with only their base URL (`anthropicBaseUrl`) and a key set: `POST /v1/messages`
+   * (streamed with `stream: true`, else one Message JSON), `POST /v1/messages/count_tokens` (an estimate) and
+   * `GET /v1/models` (Anthropic's list shape when `anthropic-version` is sent). Coding agents send their own system
+   * prompt: set `allowCallerSystemMessages` for them. With `cors` and no `cors.allowHeaders`, the preflight also
+   * allows the `anthropic-*` and `X-Stainless-*` headers the Anthropic client sends. See
+   * docs/protocol-anthropic-messages.md.
+   */
+  ANTHROPIC_MESSAGES = 'ANTHROPIC_MESSAGES',
 }

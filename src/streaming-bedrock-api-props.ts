@@ -147,8 +147,9 @@ export interface StreamingBedrockApiProps {
 
   /**
    * Client protocols to speak besides the native one (`POST /stream`), so that their own clients work unchanged:
-   * ClientProtocol.OPENAI_CHAT_COMPLETIONS (`POST /v1/chat/completions`, `GET /v1/models`, `openAiBaseUrl`) and
-   * ClientProtocol.AI_SDK_UI_MESSAGES (`POST /chat`, `chatUrl`). Their routes are served by the same streaming
+   * ClientProtocol.OPENAI_CHAT_COMPLETIONS (`POST /v1/chat/completions`, `GET /v1/models`, `openAiBaseUrl`),
+   * ClientProtocol.AI_SDK_UI_MESSAGES (`POST /chat`, `chatUrl`) and ClientProtocol.ANTHROPIC_MESSAGES
+   * (`POST /v1/messages`, `POST /v1/messages/count_tokens`, `GET /v1/models`, `anthropicBaseUrl`). Their routes are served by the same streaming
    * function as `POST /stream` (no extra function or cold start), with the same auth, CORS, throttling, logging and
    * metrics, and are covered by `grantInvoke`. Needs the default handler and ResponseMode.STREAMING or BOTH (else
    * synth fails); list each protocol once. See the README section "Client protocols".
@@ -158,11 +159,11 @@ export interface StreamingBedrockApiProps {
   readonly protocols?: ClientProtocol[];
 
   /**
-   * Let callers of the OpenAI and AI SDK protocols send `system` (and OpenAI `developer`) messages. They are added
-   * after the operator's `systemPrompt`, which they never replace; without this prop such a message gets a 400 that
-   * names this prop. The native protocol never takes a system message from callers. `true` needs one of `protocols`
-   * that takes them, ClientProtocol.OPENAI_CHAT_COMPLETIONS or AI_SDK_UI_MESSAGES (else synth fails: nothing would
-   * use it). See the README section "Client protocols".
+   * Let callers of the OpenAI, AI SDK and Anthropic protocols send `system` (and OpenAI `developer`) messages, as
+   * coding agents such as Claude Code do. They are added after the operator's `systemPrompt`, which they never
+   * replace; without this prop such a message gets a 400 that names this prop. The native protocol never takes a
+   * system message from callers. `true` needs one of `protocols` that takes them, ClientProtocol.OPENAI_CHAT_COMPLETIONS,
+   * AI_SDK_UI_MESSAGES or ANTHROPIC_MESSAGES (else synth fails: nothing would use it). See the README section "Client protocols".
    *
    * @default false
    */

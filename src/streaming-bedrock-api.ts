@@ -57,6 +57,12 @@ export class StreamingBedrockApi extends Construct {
    * `new DefaultChatTransport({ api: chatUrl })`. Undefined without that protocol.
    */
   public readonly chatUrl?: string;
+  /**
+   * With ClientProtocol.ANTHROPIC_MESSAGES in `protocols`, the base URL to give an Anthropic client (the stage root,
+   * ending in `/`), as in `new Anthropic({ baseURL: api.anthropicBaseUrl })` or Claude Code's `ANTHROPIC_BASE_URL`:
+   * they call `/v1/messages` under it. Undefined without that protocol.
+   */
+  public readonly anthropicBaseUrl?: string;
   /** The usage plan, with ApiAuth.apiKey(). */
   public readonly usagePlan?: apigateway.IUsagePlan;
   /** The API key created with ApiAuth.apiKey(). */
@@ -124,7 +130,12 @@ export class StreamingBedrockApi extends Construct {
       this.bufferedUrl = this.shell.urlFor(Routes.BUFFERED.path);
     }
     const urls = protocolUrls(protocols, (path) => this.shell.urlFor(path));
-    ({ streamUrl: this.streamUrl, openAiBaseUrl: this.openAiBaseUrl, chatUrl: this.chatUrl } = urls);
+    ({
+      streamUrl: this.streamUrl,
+      openAiBaseUrl: this.openAiBaseUrl,
+      chatUrl: this.chatUrl,
+      anthropicBaseUrl: this.anthropicBaseUrl,
+    } = urls);
 
     this.shell.acknowledgeNagFindings(REQUEST_VALIDATION_ACKNOWLEDGMENT);
     backend.acknowledgeNagFindings();
@@ -132,7 +143,8 @@ export class StreamingBedrockApi extends Construct {
 
   /**
    * Allows a principal to call the API's endpoints (for ApiAuth.iam(), the default): each served method and path
-   * (`POST /stream`, and `POST /buffered`, `POST /v1/chat/completions`, `GET /v1/models`, `POST /chat` when served)
+   * (`POST /stream`, and `POST /buffered`, `POST /v1/chat/completions`, `GET /v1/models`, `POST /chat`,
+   * `POST /v1/messages`, `POST /v1/messages/count_tokens` when served)
    * on the API's stage, and nothing else (no CORS preflight, no other stage).
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {

@@ -7,7 +7,12 @@
 import { Routes, type Route } from './routes';
 
 /** A protocol's id: the value of its `ClientProtocol` enum member, or `NATIVE` for the always-on native one. */
-export type ProtocolId = 'NATIVE' | 'OPENAI_CHAT_COMPLETIONS' | 'AI_SDK_UI_MESSAGES' | 'OPENAI_RESPONSES';
+export type ProtocolId =
+  | 'NATIVE'
+  | 'OPENAI_CHAT_COMPLETIONS'
+  | 'AI_SDK_UI_MESSAGES'
+  | 'OPENAI_RESPONSES'
+  | 'ANTHROPIC_MESSAGES';
 
 export interface ProtocolDescriptor {
   readonly id: ProtocolId;
@@ -77,6 +82,27 @@ export const CLIENT_PROTOCOLS: readonly ProtocolDescriptor[] = [
     clientHeaders: OPENAI_CLIENT_HEADERS,
     // The same base URL as Chat Completions: the openai clients call `/responses` and `/models` under it.
     url: { attribute: 'openAiBaseUrl', path: '/v1' },
+    callerSystemMessages: true,
+  },
+  {
+    id: 'ANTHROPIC_MESSAGES',
+    logName: 'anthropic',
+    routes: [
+      { method: 'POST', path: '/v1/messages' },
+      { method: 'POST', path: '/v1/messages/count_tokens' },
+      Routes.MODELS,
+    ],
+    // The Anthropic client's version and beta headers, its key header, and the same X-Stainless-* set as openai's.
+    clientHeaders: [
+      'anthropic-version',
+      'anthropic-beta',
+      'anthropic-dangerous-direct-browser-access',
+      'x-api-key',
+      ...OPENAI_CLIENT_HEADERS,
+      'X-Stainless-Helper-Method',
+    ],
+    // The clients' base URL is the API's root: they append `/v1/messages` themselves.
+    url: { attribute: 'anthropicBaseUrl', path: '/' },
     callerSystemMessages: true,
   },
 ];

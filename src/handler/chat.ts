@@ -19,10 +19,26 @@ export interface ChatRequest {
   readonly tools?: ChatTool[];
   readonly toolChoice?: ChatToolChoice;
   /**
-   * The caller's own system messages (OpenAI `system`/`developer`, AI SDK `system`), only where the operator allows
-   * them. They follow the operator's system prompt; they never replace it.
+   * The caller's own system messages (OpenAI `system`/`developer`, AI SDK `system`, Anthropic `system`), only where the
+   * operator allows them. They follow the operator's system prompt; they never replace it. A cache point among them
+   * is one the caller placed (Anthropic's `cache_control`).
    */
-  readonly callerSystem?: readonly string[];
+  readonly callerSystem?: readonly (string | ChatCachePoint)[];
+  /**
+   * Model request fields the caller's protocol asks for (Claude's `thinking`, `top_k`, `anthropic_beta`), sent in
+   * Converse's `additionalModelRequestFields` under the operator's own (the operator's win on a shared key).
+   */
+  readonly modelFields?: Readonly<Record<string, unknown>>;
+  /** What a protocol's documented rule left out of the caller's request (field names only), for the log line. */
+  readonly dropped?: readonly string[];
+}
+
+/**
+ * A cache point a caller placed (Anthropic's `cache_control`): Bedrock caches the prompt up to it. The Bedrock
+ * backend keeps at most Bedrock's 4 per request (see backends/bedrock/converse-input.ts).
+ */
+export interface ChatCachePoint {
+  readonly cachePoint: { readonly type: 'default' };
 }
 
 export interface ChatMessage {
@@ -52,6 +68,7 @@ export type ChatContentBlock =
         readonly status?: 'success' | 'error';
       };
     }
+  | ChatCachePoint
   | {
       readonly reasoningContent:
         | { readonly reasoningText: { readonly text: string; readonly signature?: string } }
@@ -63,6 +80,8 @@ export interface ChatTool {
   readonly description?: string;
   /** A JSON schema (an object). */
   readonly inputSchema: Record<string, unknown>;
+  /** A cache point follows this tool (the caller placed it: Anthropic's `cache_control`). */
+  readonly cachePoint?: boolean;
 }
 
 export type ChatToolChoice = 'auto' | 'any' | { readonly tool: string };

@@ -40,7 +40,7 @@ export async function serve(
     await answer(route, call, sink, progress);
     outcome = { status: 200 };
   } catch (err) {
-    outcome = await writeFailure(call, sink, progress, toApiError(err));
+    outcome = await writeFailure(route, call, sink, progress, toApiError(err));
   }
   call.end(outcome.error !== undefined);
   await sink.end(call.clientGone);
@@ -136,6 +136,7 @@ function answerHeaders(call: RequestContext, sink: AnswerSink, encoder: Response
 
 /** Before any byte was sent: the real status and a JSON error body. After: the format's terminal error. */
 async function writeFailure(
+  route: RouteHandler,
   call: RequestContext,
   sink: AnswerSink,
   progress: Progress,
@@ -151,7 +152,7 @@ async function writeFailure(
       ...call.responseHeaders('application/json', progress.budget?.headers()),
       ...error.headers,
     });
-    await sink.write(JSON.stringify(body));
+    await sink.write(JSON.stringify(route.errorShape?.(error, call.requestId) ?? body));
     return { status: error.status, error };
   }
   await sink.write(encoder.error(body));

@@ -7,7 +7,7 @@ import { ALL_PROTOCOLS, type ProtocolId } from '../contract';
 import type { ChatRequest, ResponseEncoder } from './chat';
 import type { HandlerConfig } from './config';
 import { modelListEncoder, pickShape, type NamedShape } from './model-list';
-import type { Decode, Endpoint, ProtocolUnit } from './protocols/unit';
+import type { Decode, Endpoint, ErrorShape, ProtocolUnit } from './protocols/unit';
 
 /** A request read on its route: the protocol (its log name), what to ask the model (if anything), the encoder. */
 export interface Decoded {
@@ -20,6 +20,8 @@ export interface Decoded {
 export interface RouteHandler {
   /** Whether answers on this route come from the model: only those count in the metrics. */
   readonly asksModel: boolean;
+  /** The protocol's error body before the first byte; the API's when undefined. */
+  readonly errorShape?: ErrorShape;
   decode(event: APIGatewayProxyEvent, config: HandlerConfig, endpoint: Endpoint): Decoded;
 }
 
@@ -34,8 +36,15 @@ export function routeTable(units: readonly ProtocolUnit[]): ReadonlyMap<string, 
         shapes.set(path, [...(shapes.get(path) ?? []), { protocol, shape: route.modelList }]);
       } else if (table.has(path)) {
         throw new Error(`two protocols answer chat requests on ${path}`);
+      } else if ('reply' in route) {
+        const reply = route.reply;
+        table.set(path, {
+          asksModel: false,
+          errorShape: route.errorShape,
+          decode: (e, c) => ({ protocol, encoder: reply(e, c) }),
+        });
       } else {
-        table.set(path, chatRoute(protocol, route.chat));
+        table.set(path, chatRoute(protocol, route.chat, route.errorShape));
       }
     }
   }
@@ -51,8 +60,12 @@ function logNameOf(id: ProtocolId): string {
   return descriptor.logName;
 }
 
-export function chatRoute(protocol: string, decode: Decode): RouteHandler {
-  return { asksModel: true, decode: (event, config, endpoint) => ({ protocol, ...decode(event, config, endpoint) }) };
+export function chatRoute(protocol: string, decode: Decode, errorShape?: ErrorShape): RouteHandler {
+  return {
+    asksModel: true,
+    errorShape,
+    decode: (event, config, endpoint) => ({ protocol, ...decode(event, config, endpoint) }),
+  };
 }
 
 function modelListRoute(shapes: readonly NamedShape[]): RouteHandler {

@@ -35,6 +35,8 @@ export interface RequestRecord {
   /** Text and reasoning chunks and tool calls written. */
   readonly deltas?: number;
   readonly toolCalls?: number;
+  /** Fields of the caller's request that its protocol's documented rule left out (names only). */
+  readonly dropped?: readonly string[];
   readonly error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
   readonly guardrailTrace?: unknown;
   /** The token budget's reservation and charge, when the API has budgets. */
@@ -67,6 +69,7 @@ export function requestRecord(parts: {
     protocol: decoded?.protocol,
     format: decoded?.encoder.name,
     modelId: decoded?.request?.modelId,
+    dropped: decoded?.request?.dropped,
     status: outcome.status,
     outcome: error?.code ?? 'ok',
     ...tally.logFields(call.startedAt),

@@ -369,6 +369,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   out('Try it:');
   out(`  curl --no-buffer -H 'Content-Type: application/json' -d '{"prompt":"Tell me about streaming"}' ${url}/stream`);
   out(`OpenAI clients: baseURL ${url}/v1 (model ${options.modelId}); AI SDK useChat: api ${url}/chat`);
+  out(`Anthropic clients, Claude Code: ANTHROPIC_BASE_URL=${url} (model ${options.modelId})`);
   return {
     url,
     close: async () => {

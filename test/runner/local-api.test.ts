@@ -213,7 +213,9 @@ describe('every route of every protocol', () => {
   const described = [...ALL_PROTOCOLS.flatMap((protocol) => protocol.routes), Routes.BUFFERED];
 
   test('the protocol descriptors and the buffered route cover every route there is', () => {
-    expect(new Set(described)).toEqual(new Set(Object.values(Routes)));
+    // Shared routes are in Routes; a protocol may also declare routes of its own inline in its descriptor.
+    const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+    expect(described.map(key)).toEqual(expect.arrayContaining(Object.values(Routes).map(key)));
   });
 
   test.each(described)('$method $path reaches its function; another method is 403', async (route) => {

@@ -1111,6 +1111,37 @@ describe('client protocols', () => {
     expect(JSON.stringify(stack.resolve(api.openAiBaseUrl))).toContain('"ChatApiDeploymentStageprod54D7081D"');
   });
 
+  test('ANTHROPIC_MESSAGES creates POST /v1/messages, POST /v1/messages/count_tokens and GET /v1/models', () => {
+    const t = template({ protocols: [ClientProtocol.ANTHROPIC_MESSAGES] });
+    const stream = postMethod(t, 'stream').Properties.Integration;
+    for (const [httpMethod, path] of [
+      ['POST', '/v1/messages'],
+      ['POST', '/v1/messages/count_tokens'],
+      ['GET', '/v1/models'],
+    ]) {
+      expect(methodAt(t, httpMethod, path).Properties.Integration).toEqual(stream);
+    }
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  test('anthropicBaseUrl is the stage root an Anthropic client appends /v1/messages to; undefined without it', () => {
+    const { stack, api } = stackWith({ protocols: [ClientProtocol.ANTHROPIC_MESSAGES] });
+    const tail = (url: string | undefined) => JSON.stringify(stack.resolve(url)).match(/"([^"]*)"\]\]\}$/)?.[1];
+    expect(tail(api.anthropicBaseUrl)).toBe('/');
+    expect(api.openAiBaseUrl).toBeUndefined();
+    expect(stackWith(OPENAI).api.anthropicBaseUrl).toBeUndefined();
+  });
+
+  test("the Anthropic preflight allows the Anthropic client's version, beta, key and X-Stainless headers", () => {
+    const t = template({
+      protocols: [ClientProtocol.ANTHROPIC_MESSAGES],
+      cors: { allowOrigins: ['https://a.example'] },
+    });
+    expect(allowedHeaders(t, '/v1/messages')).toEqual(
+      expect.arrayContaining(['anthropic-version', 'anthropic-beta', 'x-api-key', 'X-Stainless-Retry-Count']),
+    );
+  });
+
   test('the protocols are served with ResponseMode.BOTH too, beside /buffered', () => {
     const t = template({ ...PROTOCOLS, responseMode: ResponseMode.BOTH });
     for (const [httpMethod, path] of PROTOCOL_ROUTES) {
@@ -1174,19 +1205,20 @@ describe('client protocols', () => {
 
   test("the OpenAI preflights also allow the openai client's X-Stainless headers, so browsers may send them", () => {
     const t = template({ ...PROTOCOLS, cors: { allowOrigins: ['https://app.example.com'] } });
-    for (const path of ['/v1/chat/completions', '/v1/models']) {
-      expect(allowedHeaders(t, path)).toEqual([
-        ...apigateway.Cors.DEFAULT_HEADERS,
-        'X-Stainless-Arch',
-        'X-Stainless-Lang',
-        'X-Stainless-OS',
-        'X-Stainless-Package-Version',
-        'X-Stainless-Retry-Count',
-        'X-Stainless-Runtime',
-        'X-Stainless-Runtime-Version',
-        'X-Stainless-Timeout',
-      ]);
-    }
+    const openAiHeaders = [
+      ...apigateway.Cors.DEFAULT_HEADERS,
+      'X-Stainless-Arch',
+      'X-Stainless-Lang',
+      'X-Stainless-OS',
+      'X-Stainless-Package-Version',
+      'X-Stainless-Retry-Count',
+      'X-Stainless-Runtime',
+      'X-Stainless-Runtime-Version',
+      'X-Stainless-Timeout',
+    ];
+    expect(allowedHeaders(t, '/v1/chat/completions')).toEqual(openAiHeaders);
+    // GET /v1/models is shared with Anthropic's clients: their headers are allowed there too.
+    expect(allowedHeaders(t, '/v1/models')).toEqual(expect.arrayContaining(openAiHeaders));
     expect(allowedHeaders(t, '/chat')).toEqual(apigateway.Cors.DEFAULT_HEADERS);
     expect(allowedHeaders(t, '/stream')).toEqual(apigateway.Cors.DEFAULT_HEADERS);
   });
@@ -1249,7 +1281,7 @@ describe('client protocols', () => {
     [
       'allowCallerSystemMessages without a protocol',
       { allowCallerSystemMessages: true },
-      /invalid allowCallerSystemMessages true\. Only the protocols ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES or ClientProtocol\.OPENAI_RESPONSES carry caller system messages.*add one to protocols, or remove allowCallerSystemMessages/,
+      /invalid allowCallerSystemMessages true\. Only the protocols ClientProtocol\.OPENAI_CHAT_COMPLETIONS or ClientProtocol\.AI_SDK_UI_MESSAGES or ClientProtocol\.OPENAI_RESPONSES or ClientProtocol\.ANTHROPIC_MESSAGES carry caller system messages.*add one to protocols, or remove allowCallerSystemMessages/,
     ],
     [
       'allowCallerSystemMessages with an empty protocol list',

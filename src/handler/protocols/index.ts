@@ -1,5 +1,6 @@
 /** The protocol units the default handler serves: adding a protocol adds its folder and one line here. */
 import { aiSdkUiMessagesProtocol } from './ai-sdk-ui-messages';
+import { anthropicMessagesProtocol } from './anthropic-messages';
 import { nativeProtocol } from './native';
 import { openAiChatCompletionsProtocol } from './openai-chat-completions';
 import { openAiResponsesProtocol } from './openai-responses';
@@ -10,4 +11,5 @@ export const PROTOCOL_UNITS: readonly ProtocolUnit[] = [
   openAiChatCompletionsProtocol,
   aiSdkUiMessagesProtocol,
   openAiResponsesProtocol,
+  anthropicMessagesProtocol,
 ];

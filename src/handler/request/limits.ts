@@ -18,7 +18,8 @@ export const RequestLimits = {
   MAX_DOCUMENT_BYTES: 4_500_000,
   MAX_DOCUMENT_NAME_LENGTH: 200,
   MAX_TOOLS: 64,
-  MAX_TOOL_DESCRIPTION_LENGTH: 4096,
+  /** Characters of one tool's description: coding agents describe their tools at length (Claude Code's Bash: ~11k). */
+  MAX_TOOL_DESCRIPTION_LENGTH: 16_384,
   /** A tool's inputSchema, serialized as JSON. */
   MAX_TOOL_SCHEMA_BYTES: 16 * 1024,
 } as const;

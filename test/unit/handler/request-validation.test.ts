@@ -663,11 +663,11 @@ describe('validateChatRequest fails, naming the block and never quoting the valu
       /unique/,
     ],
     [
-      'for a tool description over 4096 characters',
-      { prompt: 'x', tools: [{ ...WEATHER, description: M.repeat(410) }] },
+      'for a tool description over 16384 characters',
+      { prompt: 'x', tools: [{ ...WEATHER, description: M.repeat(1640) }] },
       'invalid_value',
       'tools[0].description',
-      /at most 4096 characters/,
+      /at most 16384 characters/,
     ],
     [
       'for a schema that is not an object',

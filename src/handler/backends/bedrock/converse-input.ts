@@ -20,8 +20,11 @@ type DocumentType = NonNullable<ConverseStreamCommandInput['additionalModelReque
 /** Where prompt caching puts its cache points: after the system prompt and after the tools. */
 const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
 
+/** Bedrock refuses a request with more cache points than this. */
+export const MAX_CACHE_POINTS = 4;
+
 export function converseStreamInput(request: ChatRequest, config: HandlerConfig): ConverseStreamCommandInput {
-  return {
+  const input: ConverseStreamCommandInput = {
     modelId: request.modelId,
     messages: converseMessages(request),
     system: systemBlocks(request, config),
@@ -32,17 +35,54 @@ export function converseStreamInput(request: ChatRequest, config: HandlerConfig)
       stopSequences: request.stopSequences,
     },
     toolConfig: toolConfig(request, config.promptCaching),
-    additionalModelRequestFields: config.additionalModelRequestFields as DocumentType | undefined,
+    additionalModelRequestFields: modelFields(request, config),
     guardrailConfig: config.guardrail && {
       ...config.guardrail,
       trace: config.guardrail.trace ? 'enabled' : 'disabled',
     },
   };
+  limitCachePoints(input);
+  return input;
 }
 
-/** Our blocks are Converse's shapes (bytes stay Uint8Array: the SDK base64-encodes them); its unions add `$unknown`. */
+/** The caller's protocol's model fields under the operator's: on a shared key the operator's value is sent. */
+function modelFields(request: ChatRequest, config: HandlerConfig): DocumentType | undefined {
+  if (request.modelFields === undefined) {
+    return config.additionalModelRequestFields as DocumentType | undefined;
+  }
+  return { ...request.modelFields, ...config.additionalModelRequestFields } as DocumentType;
+}
+
+/**
+ * At most MAX_CACHE_POINTS cache points, the operator's and the callers' together. Beyond that the earliest in
+ * prompt order (tools, system, messages) are dropped: each is merged into the next one, whose cached prefix contains
+ * its own, so only the cache's granularity changes, never the answer.
+ */
+function limitCachePoints(input: ConverseStreamCommandInput): void {
+  const lists: Array<Array<{ cachePoint?: unknown }>> = [
+    input.toolConfig?.tools ?? [],
+    input.system ?? [],
+    ...(input.messages ?? []).map((message) => message.content ?? []),
+  ];
+  let excess = lists.reduce((sum, list) => sum + list.filter((b) => b.cachePoint).length, 0) - MAX_CACHE_POINTS;
+  for (const list of lists) {
+    for (let i = 0; i < list.length && excess > 0;) {
+      if (list[i].cachePoint) {
+        list.splice(i, 1);
+        excess--;
+      } else {
+        i++;
+      }
+    }
+  }
+}
+
+/**
+ * Our blocks are Converse's shapes (bytes stay Uint8Array: the SDK base64-encodes them); its unions add `$unknown`.
+ * Each content list is a copy, which limitCachePoints may shorten.
+ */
 function converseMessages(request: ChatRequest): Message[] {
-  return request.messages.map((message) => ({ role: message.role, content: message.content as ContentBlock[] }));
+  return request.messages.map((message) => ({ role: message.role, content: [...message.content] as ContentBlock[] }));
 }
 
 /** The operator's system prompt (and its cache point) first; a caller's system messages, when allowed, after it. */
@@ -54,7 +94,7 @@ function systemBlocks(request: ChatRequest, config: HandlerConfig): SystemConten
       blocks.push(CACHE_POINT);
     }
   }
-  blocks.push(...(request.callerSystem ?? []).map((text) => ({ text })));
+  blocks.push(...(request.callerSystem ?? []).map((block) => (typeof block === 'string' ? { text: block } : block)));
   return blocks.length ? blocks : undefined;
 }
 
@@ -62,15 +102,20 @@ function toolConfig(request: ChatRequest, promptCaching: boolean): ToolConfigura
   if (request.tools === undefined) {
     return undefined;
   }
-  const tools: Tool[] = request.tools.map((tool) => ({
-    toolSpec: {
-      name: tool.name,
-      description: tool.description,
-      inputSchema: { json: tool.inputSchema as DocumentType },
-    },
-  }));
+  const tools: Tool[] = request.tools.flatMap((tool) => {
+    const spec: Tool = {
+      toolSpec: {
+        name: tool.name,
+        description: tool.description,
+        inputSchema: { json: tool.inputSchema as DocumentType },
+      },
+    };
+    return tool.cachePoint ? [spec, CACHE_POINT] : [spec];
+  });
+  // The operator's point after the tools, unless the caller's last tool already carries one there.
+  const cachedAlready = request.tools[request.tools.length - 1]?.cachePoint === true;
   return {
-    tools: promptCaching ? [...tools, CACHE_POINT] : tools,
+    tools: promptCaching && !cachedAlready ? [...tools, CACHE_POINT] : tools,
     toolChoice: request.toolChoice === undefined ? undefined : converseToolChoice(request.toolChoice),
   };
 }
