@@ -3,7 +3,7 @@
  * output, Bedrock is not called, and nothing of the request (a marker every bad body carries), the system prompt or
  * AWS comes back or reaches the log line.
  */
-import { apiEvent, expectNoLeak, invokeStream, MODEL, useHandlerTestContext, withEnv } from '../handler/harness';
+import { apiEvent, expectNoLeak, invokeStream, MODEL, useHandlerTestContext, withEnv } from '../bundle/harness';
 import { answer } from '../support/fake-bedrock';
 
 const ctx = useHandlerTestContext({ SBA_MAX_REQUEST_BYTES: String(16 * 1024) });

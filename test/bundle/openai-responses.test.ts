@@ -11,7 +11,7 @@ import {
   SYSTEM_PROMPT,
   useHandlerTestContext,
   withEnv,
-} from '../handler/harness';
+} from '../bundle/harness';
 import { answer, blockFrames, httpError, type FakeBlock } from '../support/fake-bedrock';
 
 const ctx = useHandlerTestContext({ SBA_MAX_REQUEST_BYTES: String(64 * 1024) });

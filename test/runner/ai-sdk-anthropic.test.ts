@@ -6,7 +6,7 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
 import { DEFAULT_FAKE_MODEL, fakeModelScript } from '../../src/local/fake-model';
-import { MODEL } from '../handler/harness';
+import { MODEL } from '../bundle/harness';
 import { FakeBedrock, answer } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

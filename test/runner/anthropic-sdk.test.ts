@@ -14,7 +14,7 @@ import Anthropic, {
   ServiceUnavailableError,
 } from '@anthropic-ai/sdk';
 import { DEFAULT_FAKE_MODEL, FAKE_SIGNATURE, fakeModelScript } from '../../src/local/fake-model';
-import { MODEL } from '../handler/harness';
+import { MODEL } from '../bundle/harness';
 import { FakeBedrock, answer, httpError, type FakeScript } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

@@ -9,7 +9,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startRunner, type Runner } from '../e2e/runner';
+import { startRunner, type Runner } from './runner';
 
 const CODEX = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'codex');
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';

@@ -7,7 +7,7 @@
 import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI, { APIError, BadRequestError, NotFoundError } from 'openai';
 import { z } from 'zod';
-import { MODEL } from '../handler/harness';
+import { MODEL } from '../bundle/harness';
 import { FakeBedrock, answer, blockFrames, type FakeRequest, type FakeScript } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
 

@@ -164,7 +164,8 @@ describe('errors through the runner', () => {
     expect(response.status).toBe(403);
     expect(await hint).toBe(
       '  no route POST /nope (answered 403 like API Gateway); the runner serves POST /stream, ' +
-        'POST /v1/chat/completions, GET /v1/models, POST /chat, POST /v1/messages, POST /v1/messages/count_tokens, ' +
+        'POST /v1/chat/completions, GET /v1/models, POST /chat, POST /v1/responses, POST /v1/messages, ' +
+        'POST /v1/messages/count_tokens, ' +
         'POST /buffered',
     );
   });
