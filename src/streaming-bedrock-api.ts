@@ -144,7 +144,7 @@ export class StreamingBedrockApi extends Construct {
   /**
    * Allows a principal to call the API's endpoints (for ApiAuth.iam(), the default): each served method and path
    * (`POST /stream`, and `POST /buffered`, `POST /v1/chat/completions`, `GET /v1/models`, `POST /chat`,
-   * `POST /v1/messages`, `POST /v1/messages/count_tokens` when served)
+   * `POST /v1/responses`, `POST /v1/messages`, `POST /v1/messages/count_tokens` when served)
    * on the API's stage, and nothing else (no CORS preflight, no other stage).
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {

@@ -1,5 +1,7 @@
 // Integration test: the client protocols through a deployed API with an API key (ApiAuth.apiKey()): OpenAI Chat
-// Completions streamed (with include_usage) and not, GET /v1/models, the AI SDK UI message stream on POST /chat, and
+// Completions streamed (with include_usage) and not, GET /v1/models, the AI SDK UI message stream on POST /chat,
+// OpenAI Responses streamed and not, Anthropic Messages streamed and not (with x-api-key, as Claude Code's
+// ANTHROPIC_API_KEY sends it), count_tokens and Anthropic's model list, and
 // the refusals a caller meets (no key: API Gateway's 403 in the JSON error shape; a caller system message: 400 naming
 // the prop that allows it). Each call sends `Authorization: Bearer unused` as the openai client does: with an API key,
 // API Gateway must ignore it. The key's value is read at run time (getApiKey), never written in the template.
@@ -16,7 +18,7 @@ const chat = new StreamingBedrockApi(stack, 'Chat', {
   modelId: MODEL,
   auth: ApiAuth.apiKey(),
   maxTokens: 64,
-  protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.AI_SDK_UI_MESSAGES],
+  protocols: Object.values(ClientProtocol),
 });
 
 const integ = new IntegTest(app, 'StreamingBedrockApiProtocolsInteg', { testCases: [stack], regions: ['us-east-1'] });
@@ -40,7 +42,9 @@ call('POST', completions, {
 }).expect(
   ExpectedResult.objectLike({
     status: 200,
-    body: Match.stringLikeRegexp('"object":"chat.completion.chunk"[\\s\\S]*"prompt_tokens":[1-9][\\s\\S]*data: \\[DONE\\]'),
+    body: Match.stringLikeRegexp(
+      '"object":"chat.completion.chunk"[\\s\\S]*"prompt_tokens":[1-9][\\s\\S]*data: \\[DONE\\]',
+    ),
   }),
 );
 // OpenAI without streaming: one chat.completion.
@@ -64,7 +68,9 @@ call('POST', completions, {
 }).expect(
   ExpectedResult.objectLike({
     status: 400,
-    body: { error: { code: 'system_message_not_allowed', message: Match.stringLikeRegexp('allowCallerSystemMessages') } },
+    body: {
+      error: { code: 'system_message_not_allowed', message: Match.stringLikeRegexp('allowCallerSystemMessages') },
+    },
   }),
 );
 // No API key: API Gateway's own 403, in the JSON error shape.
@@ -80,6 +86,76 @@ call('POST', chat.chatUrl, {
   ExpectedResult.objectLike({
     status: 200,
     headers: { 'x-vercel-ai-ui-message-stream': ['v1'] },
-    body: Match.stringLikeRegexp('"type":"start"[\\s\\S]*"type":"text-delta"[\\s\\S]*"type":"finish"[\\s\\S]*data: \\[DONE\\]'),
+    body: Match.stringLikeRegexp(
+      '"type":"start"[\\s\\S]*"type":"text-delta"[\\s\\S]*"type":"finish"[\\s\\S]*data: \\[DONE\\]',
+    ),
   }),
 );
+
+const responses = `${chat.openAiBaseUrl}/responses`;
+// OpenAI Responses streaming: events with sequence numbers, ending in response.completed with usage.
+call('POST', responses, { model: MODEL, input: pong, stream: true, store: false }).expect(
+  ExpectedResult.objectLike({
+    status: 200,
+    body: Match.stringLikeRegexp(
+      'event: response.created[\\s\\S]*"sequence_number":[\\s\\S]*event: response.output_text.delta[\\s\\S]*event: response.completed[\\s\\S]*"input_tokens":[1-9]',
+    ),
+  }),
+);
+// OpenAI Responses without streaming: one Response object.
+call('POST', responses, { model: MODEL, input: pong, store: false }).expect(
+  ExpectedResult.objectLike({ status: 200, body: { object: 'response', status: 'completed' } }),
+);
+// Stored responses are refused: nothing is kept server side.
+call('POST', responses, { model: MODEL, input: pong, previous_response_id: 'resp_1' }).expect(
+  ExpectedResult.objectLike({
+    status: 400,
+    body: { error: { code: 'unsupported_parameter', param: 'previous_response_id' } },
+  }),
+);
+
+const anthropicHeaders = { 'x-api-key': apiKeyValue, 'anthropic-version': '2023-06-01' };
+const messages = `${chat.anthropicBaseUrl}v1/messages`;
+// Anthropic Messages streaming: message_start ... content_block_delta ... message_stop.
+call(
+  'POST',
+  messages,
+  { model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: pong }], stream: true },
+  anthropicHeaders,
+).expect(
+  ExpectedResult.objectLike({
+    status: 200,
+    body: Match.stringLikeRegexp(
+      'event: message_start[\\s\\S]*event: content_block_delta[\\s\\S]*"text_delta"[\\s\\S]*event: message_stop',
+    ),
+  }),
+);
+// Anthropic Messages without streaming: one Message.
+call(
+  'POST',
+  messages,
+  { model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: pong }] },
+  anthropicHeaders,
+).expect(
+  ExpectedResult.objectLike({ status: 200, body: { type: 'message', role: 'assistant', stop_reason: 'end_turn' } }),
+);
+// count_tokens: the API's estimate, no model call.
+call(
+  'POST',
+  `${messages}/count_tokens`,
+  { model: MODEL, messages: [{ role: 'user', content: pong }] },
+  anthropicHeaders,
+).expect(
+  ExpectedResult.objectLike({ status: 200, headers: { 'content-type': [Match.stringLikeRegexp('application/json')] } }),
+);
+// The model list in Anthropic's shape for Anthropic callers.
+call('GET', `${chat.anthropicBaseUrl}v1/models`, undefined, anthropicHeaders).expect(
+  ExpectedResult.objectLike({ status: 200, body: { data: [{ type: 'model', id: MODEL }], has_more: false } }),
+);
+// An unknown model: Anthropic's not_found_error.
+call(
+  'POST',
+  messages,
+  { model: 'nope', max_tokens: 8, messages: [{ role: 'user', content: pong }] },
+  anthropicHeaders,
+).expect(ExpectedResult.objectLike({ status: 404, body: { type: 'error', error: { type: 'not_found_error' } } }));

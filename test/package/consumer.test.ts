@@ -139,7 +139,7 @@ describe('with cdk-nag 2', () => {
   });
 
   test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None'])(
-    'with %s auth, both protocols are served like /stream, with a CORS preflight',
+    'with %s auth, every protocol is served like /stream, with a CORS preflight',
     (auth) => {
       const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${auth}Protocols.template.json`), 'utf8'));
       const resources = Object.entries<any>(template.Resources);
@@ -160,10 +160,16 @@ describe('with cdk-nag 2', () => {
           'POST /v1/chat/completions',
           'GET /v1/models',
           'POST /chat',
+          'POST /v1/responses',
+          'POST /v1/messages',
+          'POST /v1/messages/count_tokens',
           'OPTIONS /stream',
           'OPTIONS /v1/chat/completions',
           'OPTIONS /v1/models',
           'OPTIONS /chat',
+          'OPTIONS /v1/responses',
+          'OPTIONS /v1/messages',
+          'OPTIONS /v1/messages/count_tokens',
         ].sort(),
       );
       const optionsOf = ({ AuthorizationType, AuthorizerId, ApiKeyRequired, Integration }: any) => ({

@@ -76,7 +76,8 @@ function addStacks(app) {
     new StreamingBedrockApi(protocols, 'Chat', {
       modelId: MODEL,
       auth: auth(protocols),
-      protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS, ClientProtocol.AI_SDK_UI_MESSAGES],
+      // Every client protocol, so that each auth mode is checked with each protocol's routes.
+      protocols: Object.values(ClientProtocol),
       allowCallerSystemMessages: true,
       cors: { allowOrigins: ['https://app.example.com'] },
     });
