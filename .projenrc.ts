@@ -147,7 +147,9 @@ project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 project.bundler.addBundle('src/handler/index.lambda.ts', {
   platform: 'node',
   target: 'node20',
-  externals: [],
+  // The budget ledger (and its DynamoDB client) is a file of its own beside index.js, loaded by the first budgeted
+  // request (src/handler/budget.ts): a function without budgets never parses it. Built by `bundle:handler/ledger`.
+  externals: ['./budget-ledger'],
   sourcemap: false,
   // Measured (npm run bench): the SDK's ES module builds tree-shake better, cutting cold module load by about a
   // quarter; minified with names kept, so that stack traces in the logs stay readable.
@@ -158,6 +160,16 @@ project.bundler.addBundle('src/handler/index.lambda.ts', {
   // inside jest's vm contexts, where a dynamic import would need --experimental-vm-modules.
   esbuildArgs: { '--supported:dynamic-import': 'false' },
 });
+
+// The same esbuild options as the handler's bundle above, for the ledger beside it.
+const bundleLedger = project.addTask('bundle:handler/ledger', {
+  description: 'Bundle the budget ledger beside the default handler (loaded by budgeted requests only)',
+  exec:
+    'esbuild --bundle src/handler/budget-ledger.ts --target=node20 --platform=node ' +
+    '--outfile=assets/handler/index.lambda/budget-ledger.js --minify --keep-names --main-fields=module,main ' +
+    '--supported:dynamic-import=false --log-level=warning',
+});
+project.bundler.bundleTask.spawn(bundleLedger);
 
 // `build` packages JavaScript only (the same on every machine); `package-all` builds the other languages where
 // their toolchains and registries are reachable.

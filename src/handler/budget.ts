@@ -3,11 +3,21 @@
  * left, settle to the real usage after the answer. The ledger itself is budget-ledger.ts; the rules are here.
  */
 import { BUDGET_REMAINING_HEADER } from '../contract';
-import { BudgetExceededError, BudgetLedgerUnavailableError, ledgerFor, type Reservation } from './budget-ledger';
+import type * as LedgerModule from './budget-ledger';
 import type { Caller } from './caller';
 import type { ChatRequest, Usage } from './chat';
 import type { BudgetConfig, HandlerConfig } from './config';
 import { Errors } from './errors';
+
+/**
+ * The ledger and its DynamoDB client: a file of its own in the handler asset (`budget-ledger.js`, beside `index.js`:
+ * see the bundle tasks in .projenrc.ts), loaded by the first budgeted request, so that a function without budgets
+ * never parses the client (cold start). From the sources (tests, ts-node) it is the TypeScript module.
+ */
+function ledger(): typeof LedgerModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand, see above
+  return require('./budget-ledger');
+}
 
 /** What the log line says about the budget. */
 export interface BudgetRecord {
@@ -51,7 +61,7 @@ export function tokensUsed(usage: Usage): number {
 
 export class RequestBudget {
   private budgetRecord: BudgetRecord | undefined;
-  private reservation: Reservation | undefined;
+  private reservation: LedgerModule.Reservation | undefined;
 
   constructor(
     private readonly config: BudgetConfig,
@@ -69,15 +79,15 @@ export class RequestBudget {
     const record: BudgetRecord = { reservedTokens: tokens };
     this.budgetRecord = record;
     try {
-      this.reservation = await ledgerFor(this.config).reserve(this.caller, tokens);
+      this.reservation = await ledger().ledgerFor(this.config).reserve(this.caller, tokens);
     } catch (err) {
-      if (err instanceof BudgetExceededError) {
+      if (err instanceof ledger().BudgetExceededError) {
         record.exceeded = true;
         const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
         throw Errors.budgetExceeded(err.period, tokens, seconds);
       }
       // failOpen covers a ledger out of reach, never a broken one: that would silently switch budgets off for good.
-      const unavailable = err instanceof BudgetLedgerUnavailableError ? err : undefined;
+      const unavailable = err instanceof ledger().BudgetLedgerUnavailableError ? err : undefined;
       if (unavailable?.misconfigured || !this.config.failOpen) {
         throw Errors.budgetUnavailable(unavailable ? unavailable.cause : err);
       }
@@ -106,7 +116,7 @@ export class RequestBudget {
     const charged = chargeFor(reservation, usage, modelAnswered);
     try {
       const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
-      await ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
+      await ledger().ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
       record.chargedTokens = charged;
     } catch {
       record.settlementFailed = true;
@@ -114,7 +124,7 @@ export class RequestBudget {
   }
 }
 
-function chargeFor(reservation: Reservation, usage: Usage | undefined, modelAnswered: boolean): number {
+function chargeFor(reservation: LedgerModule.Reservation, usage: Usage | undefined, modelAnswered: boolean): number {
   if (usage) {
     return tokensUsed(usage);
   }

@@ -4,6 +4,8 @@
  * the bundle is loaded; the Bedrock client's does, which shows the probe sees what runs.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { BUNDLE_PATH } from './harness';
 
 /** The class names defined while the bundle loads, in a fresh process. */
@@ -28,4 +30,10 @@ test('loading the bundle runs the Bedrock client module, not the DynamoDB client
   expect(names).not.toContain('DynamoDBClient');
   expect(names).not.toContain('GetItemCommand');
   expect(names).not.toContain('UpdateItemCommand');
+});
+
+test('the DynamoDB client is not in index.js: it is in the ledger file beside it, which a budgeted request loads', () => {
+  expect(fs.readFileSync(BUNDLE_PATH, 'utf8')).not.toContain('DynamoDBClient');
+  const ledger = path.join(path.dirname(BUNDLE_PATH), 'budget-ledger.js');
+  expect(fs.readFileSync(ledger, 'utf8')).toContain('DynamoDBClient');
 });
