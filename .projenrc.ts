@@ -142,34 +142,16 @@ project.package.addField('files', [
 // FACTS.md: the registry mirror lacks unrs-resolver 1.13's optional bindings, so `npm ci` fails without this.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
-// The default handler: one bundle, two entry points (streaming `handler`, buffered `bufferedHandler`).
+// The default handler (two entry points: streaming `handler`, buffered `bufferedHandler`): index.js, and beside it a
+// file per part only some requests need (the budget ledger with its DynamoDB client, each protocol but the native one),
+// required when a request first needs it, so a function parses only what it uses (cold start). By a script rather
+// than projen's bundler, which makes one file per entry: the parts share the handler's own modules with index.js.
 // The Bedrock client is bundled (pinned, tested version) rather than taken from the runtime's SDK.
-project.bundler.addBundle('src/handler/index.lambda.ts', {
-  platform: 'node',
-  target: 'node20',
-  // The budget ledger (and its DynamoDB client) is a file of its own beside index.js, loaded by the first budgeted
-  // request (src/handler/budget.ts): a function without budgets never parses it. Built by `bundle:handler/ledger`.
-  externals: ['./budget-ledger'],
-  sourcemap: false,
-  // Measured (npm run bench): the SDK's ES module builds tree-shake better, cutting cold module load by about a
-  // quarter; minified with names kept, so that stack traces in the logs stay readable.
-  mainFields: ['module', 'main'],
-  minify: true,
-  keepNames: true,
-  // The SDK's ES modules load node:http lazily with import(); as require() it runs the same in Lambda and also
-  // inside jest's vm contexts, where a dynamic import would need --experimental-vm-modules.
-  esbuildArgs: { '--supported:dynamic-import': 'false' },
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the default handler into assets/handler/index.lambda/ (index.js and its on-demand parts)',
+  exec: 'node build-tools/bundle-handler.js',
 });
-
-// The same esbuild options as the handler's bundle above, for the ledger beside it.
-const bundleLedger = project.addTask('bundle:handler/ledger', {
-  description: 'Bundle the budget ledger beside the default handler (loaded by budgeted requests only)',
-  exec:
-    'esbuild --bundle src/handler/budget-ledger.ts --target=node20 --platform=node ' +
-    '--outfile=assets/handler/index.lambda/budget-ledger.js --minify --keep-names --main-fields=module,main ' +
-    '--supported:dynamic-import=false --log-level=warning',
-});
-project.bundler.bundleTask.spawn(bundleLedger);
+project.bundler.bundleTask.spawn(bundleHandler);
 
 // `build` packages JavaScript only (the same on every machine); `package-all` builds the other languages where
 // their toolchains and registries are reachable.

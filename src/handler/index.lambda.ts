@@ -30,15 +30,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NATIVE_PROTOCOL } from '../contract';
 import { Errors } from './errors';
 import { serve } from './pipeline';
-import { PROTOCOL_UNITS } from './protocols';
+import { protocolUnits } from './protocols';
 import { decodeNative } from './protocols/native/decode';
 import type { LambdaContext } from './request-context';
 import { streamingRuntime, type ResponseStream } from './response-stream';
-import { chatRoute, routeTable, type RouteHandler } from './routes';
+import { chatRoute, lazyRouteTable, type RouteHandler } from './routes';
 import { CollectingSink, StreamSink } from './sinks';
 
-/** What the streaming function serves, by API Gateway resource path. */
-const ROUTES = routeTable(PROTOCOL_UNITS);
+/** What the streaming function serves, by API Gateway resource path (a path's protocols load when it is first asked). */
+const ROUTES = lazyRouteTable(protocolUnits);
 
 /** A route this function does not serve (only a misrouted integration gets here): 404 in the API's error shape. */
 const NO_SUCH_ROUTE: RouteHandler = {

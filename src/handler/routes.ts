@@ -52,6 +52,23 @@ export function routeTable(units: readonly ProtocolUnit[]): ReadonlyMap<string, 
   return table;
 }
 
+/**
+ * The route table built path by path, when a path is first requested: only the units whose descriptors name the path
+ * are loaded (see protocols/index.ts).
+ */
+export function lazyRouteTable(load: (ids: ProtocolId[]) => readonly ProtocolUnit[]) {
+  const built = new Map<string, RouteHandler | undefined>();
+  return {
+    get(path: string): RouteHandler | undefined {
+      if (!built.has(path)) {
+        const ids = ALL_PROTOCOLS.filter((p) => p.routes.some((route) => route.path === path)).map((p) => p.id);
+        built.set(path, ids.length === 0 ? undefined : routeTable(load(ids)).get(path));
+      }
+      return built.get(path);
+    },
+  };
+}
+
 function logNameOf(id: ProtocolId): string {
   const descriptor = ALL_PROTOCOLS.find((p) => p.id === id);
   if (!descriptor) {

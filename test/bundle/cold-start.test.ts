@@ -1,5 +1,6 @@
 /**
- * Cold start: the DynamoDB client of the token budgets loads only when a request needs the budget. Its module code
+ * Cold start: what only some requests need is a file of its own beside index.js, loaded when one first does: the
+ * budget ledger with its DynamoDB client, and each client protocol but the native one. Its module code
  * (class definitions, named through esbuild's keep-names helper, which calls Object.defineProperty) must not run when
  * the bundle is loaded; the Bedrock client's does, which shows the probe sees what runs.
  */
@@ -36,4 +37,25 @@ test('the DynamoDB client is not in index.js: it is in the ledger file beside it
   expect(fs.readFileSync(BUNDLE_PATH, 'utf8')).not.toContain('DynamoDBClient');
   const ledger = path.join(path.dirname(BUNDLE_PATH), 'budget-ledger.js');
   expect(fs.readFileSync(ledger, 'utf8')).toContain('DynamoDBClient');
+});
+
+test('loading the bundle requires none of the parts beside it; they are all there', () => {
+  const probe = `
+    const Module = require('module');
+    const required = [];
+    const original = Module.prototype.require;
+    Module.prototype.require = function (id) { required.push(id); return original.apply(this, arguments); };
+    require(${JSON.stringify(BUNDLE_PATH)});
+    process.stdout.write(JSON.stringify(required.filter((id) => id.startsWith('./'))));
+  `;
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  expect(JSON.parse(execFileSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' }))).toEqual([]);
+  expect(fs.readdirSync(path.dirname(BUNDLE_PATH)).sort()).toEqual([
+    'ai-sdk-ui-messages.js',
+    'anthropic-messages.js',
+    'budget-ledger.js',
+    'index.js',
+    'openai-chat-completions.js',
+    'openai-responses.js',
+  ]);
 });

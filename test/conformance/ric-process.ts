@@ -35,7 +35,8 @@ export interface RicProcess {
 export function startRic(major: number, runtimeApi: string, handler: string, env: Record<string, string>): RicProcess {
   const { node, ric } = runtimeFor(major);
   const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
-  fs.copyFileSync(BUNDLE_PATH, path.join(taskRoot, 'index.js'));
+  // The task root holds the asset as Lambda unpacks it: index.js and the parts it loads on demand beside it.
+  fs.cpSync(path.dirname(BUNDLE_PATH), taskRoot, { recursive: true });
   const child = spawn(node, [ric], {
     cwd: taskRoot,
     env: {

@@ -92,6 +92,20 @@ describe.each([22, 24])('aws-lambda-ric 4.0.2 on Node %i', (major) => {
     expect(parseSse(text).map((e) => e.event)).toContain('error');
   });
 
+  test('a client protocol loads its part beside index.js when first asked: Anthropic Messages streams its events', async () => {
+    fake.setScript(() => answer(['a', 'b']));
+    const event = apiEvent(
+      { model: MODEL, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      { path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' } },
+    );
+    const { metadata, text } = streamed(await runtimeApi.invoke(event));
+    expect(metadata.statusCode).toBe(200);
+    const events = text.split('\n').flatMap((line) => (line.startsWith('event: ') ? [line.slice(7)] : []));
+    expect(events[0]).toBe('message_start');
+    expect(events).toContain('content_block_delta');
+    expect(events.at(-1)).toBe('message_stop');
+  });
+
   test('two invocations on one warm process', async () => {
     const first = await runtimeApi.invoke(apiEvent({ prompt: 'one' }));
     const second = await runtimeApi.invoke(apiEvent({ prompt: 'two' }));

@@ -1,9 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ALL_PROTOCOLS, Routes } from '../../../src/contract';
 import { loadConfig } from '../../../src/handler/config';
-import { PROTOCOL_UNITS } from '../../../src/handler/protocols';
+import { protocolUnits } from '../../../src/handler/protocols';
 import type { ProtocolUnit } from '../../../src/handler/protocols/unit';
-import { routeTable } from '../../../src/handler/routes';
+import { lazyRouteTable, routeTable } from '../../../src/handler/routes';
+
+const PROTOCOL_UNITS = protocolUnits();
 
 const paths = (routes: ReadonlyArray<{ path: string }>) => [...new Set(routes.map((r) => r.path))].sort();
 
@@ -59,4 +61,17 @@ describe('GET /v1/models, shared by the protocols that list models', () => {
 test('fails when two protocols answer chat requests on one path', () => {
   const twice: ProtocolUnit = { id: 'NATIVE', routes: PROTOCOL_UNITS[0].routes };
   expect(() => routeTable([...PROTOCOL_UNITS, twice])).toThrow(/two protocols answer chat requests on \/stream/);
+});
+
+test('a path loads only the units of the protocols whose descriptors name it', () => {
+  const loaded: string[][] = [];
+  const routes = lazyRouteTable((ids) => {
+    loaded.push(ids);
+    return protocolUnits(ids);
+  });
+  expect(routes.get(Routes.STREAM.path)!.asksModel).toBe(true);
+  expect(routes.get(Routes.STREAM.path)).toBe(routes.get(Routes.STREAM.path));
+  expect(routes.get(Routes.MODELS.path)!.asksModel).toBe(false);
+  expect(routes.get('/nope')).toBeUndefined();
+  expect(loaded).toEqual([['NATIVE'], ['OPENAI_CHAT_COMPLETIONS', 'OPENAI_RESPONSES', 'ANTHROPIC_MESSAGES']]);
 });
