@@ -79,16 +79,20 @@ function handlerEnv(endpoint: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...handlerEnvironment({ modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', maxTokens: 100_000 }),
+    ...handlerEnvironment({ modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', maxTokens: 100_000 }),
   };
 }
 
 /** The SSE events that carry a chunk of the model's output, one per delta the fake model sends. */
 const CHUNK_EVENT = /event: (?:delta|reasoning)\ndata: \{"text"/g;
-/** The same in the client protocols: an OpenAI content delta, an AI SDK text delta, an Anthropic text delta. */
+/**
+ * The same in the client protocols: an OpenAI content delta, an AI SDK text delta, an Anthropic text delta, a
+ * Responses output text delta.
+ */
 const OPENAI_TEXT_CHUNK = /"delta":\{"content":/g;
 const AI_SDK_TEXT_CHUNK = /"type":"text-delta"/g;
 const ANTHROPIC_TEXT_CHUNK = /"type":"text_delta"/g;
+const RESPONSES_TEXT_CHUNK = /event: response\.output_text\.delta\n/g;
 
 /** POSTs and records when each SSE text or reasoning delta (and the first body byte) arrived. */
 function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent, chunkEvent = CHUNK_EVENT) {
@@ -281,7 +285,7 @@ async function protocolFigures(): Promise<void> {
         { delayMs: 1 },
       ),
     );
-    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const model = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
     const routes = [
       { name: 'native SSE', path: '/stream', body: { prompt: 'native' }, chunk: CHUNK_EVENT },
       {
@@ -305,6 +309,12 @@ async function protocolFigures(): Promise<void> {
         path: '/v1/messages',
         body: { model, max_tokens: 4096, stream: true, messages: [{ role: 'user', content: 'anthropic' }] },
         chunk: ANTHROPIC_TEXT_CHUNK,
+      },
+      {
+        name: 'OpenAI Responses events',
+        path: '/v1/responses',
+        body: { model, stream: true, store: false, input: 'responses' },
+        chunk: RESPONSES_TEXT_CHUNK,
       },
     ];
     const p50s = new Map<string, number[]>(routes.map((r) => [r.name, []]));
