@@ -8,11 +8,7 @@ import { Routes, type Route } from './routes';
 
 /** A protocol's id: the value of its `ClientProtocol` enum member, or `NATIVE` for the always-on native one. */
 export type ProtocolId =
-  | 'NATIVE'
-  | 'OPENAI_CHAT_COMPLETIONS'
-  | 'AI_SDK_UI_MESSAGES'
-  | 'OPENAI_RESPONSES'
-  | 'ANTHROPIC_MESSAGES';
+  'NATIVE' | 'OPENAI_CHAT_COMPLETIONS' | 'AI_SDK_UI_MESSAGES' | 'OPENAI_RESPONSES' | 'ANTHROPIC_MESSAGES';
 
 export interface ProtocolDescriptor {
   readonly id: ProtocolId;
