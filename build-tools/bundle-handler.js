@@ -9,6 +9,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
+const ts = require('typescript');
 
 const root = path.join(__dirname, '..');
 const outdir = path.join(root, 'assets', 'handler', 'index.lambda');
@@ -40,6 +41,27 @@ const parts = [
 
 const relative = (file) => path.relative(root, file).split(path.sep).join('/');
 
+/**
+ * The names `importer` takes from `specifier` (TypeScript's own parser; type-only imports left out), or '*' when it
+ * takes the whole module. Only these are published, so that index.js keeps its tree-shaking.
+ */
+function importedNames(importer, specifier) {
+  const source = ts.createSourceFile(importer, fs.readFileSync(importer, 'utf8'), ts.ScriptTarget.Latest);
+  const names = [];
+  for (const statement of source.statements) {
+    const clause = ts.isImportDeclaration(statement) && statement.moduleSpecifier.text === specifier
+      ? statement.importClause
+      : undefined;
+    if (!clause || clause.isTypeOnly) continue;
+    const bindings = clause.namedBindings;
+    if (clause.name || (bindings && ts.isNamespaceImport(bindings))) return ['*'];
+    for (const element of bindings?.elements ?? []) {
+      if (!element.isTypeOnly) names.push((element.propertyName ?? element.name).text);
+    }
+  }
+  return names;
+}
+
 /** In a part: the handler's modules outside the part become reads of what index.js published. */
 function sharedModules(part, used) {
   return {
@@ -54,7 +76,9 @@ function sharedModules(part, used) {
         });
         const file = relative(resolved.path);
         if (!file.startsWith('src/') || part.own.some((own) => file === own || file.startsWith(own))) return undefined;
-        used.add(file);
+        const names = used.get(file) ?? new Set();
+        importedNames(args.importer, args.path).forEach((name) => names.add(name));
+        used.set(file, names);
         return { path: file, namespace: 'shared-handler-module' };
       });
       build.onLoad({ filter: /.*/, namespace: 'shared-handler-module' }, (args) => ({
@@ -65,10 +89,23 @@ function sharedModules(part, used) {
   };
 }
 
-/** index.js: the handler, plus the modules the parts share with it, published before anything can load a part. */
+/**
+ * index.js: the handler, plus what the parts take from its modules (by name, or whole where a part imports a whole
+ * module), published before anything can load a part.
+ */
 function indexEntry(shared) {
-  const imports = [...shared].sort().map((file, i) => `import * as m${i} from './${file}';`);
-  const published = [...shared].sort().map((file, i) => `  ${JSON.stringify(file)}: m${i},`);
+  const files = [...shared.keys()].sort();
+  const imports = files.map((file, i) => {
+    const names = [...shared.get(file)].sort();
+    return names.includes('*')
+      ? `import * as m${i} from './${file}';`
+      : `import { ${names.map((name) => `${name} as m${i}_${name}`).join(', ')} } from './${file}';`;
+  });
+  const published = files.map((file, i) => {
+    const names = [...shared.get(file)].sort();
+    const value = names.includes('*') ? `m${i}` : `{ ${names.map((name) => `${name}: m${i}_${name}`).join(', ')} }`;
+    return `  ${JSON.stringify(file)}: ${value},`;
+  });
   return [
     "export * from './src/handler/index.lambda';",
     ...imports,
@@ -80,7 +117,7 @@ function indexEntry(shared) {
 
 async function main() {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const shared = new Set();
+  const shared = new Map();
   for (const part of parts) {
     await esbuild.build({
       ...common,
