@@ -86,110 +86,139 @@ const NO_TEXT_BLOCK = { bedrockIndex: -1, head: '' };
 
 /** The SSE events: the blocks Bedrock opens by its index, renumbered in the order they are sent. */
 export function sseEncoder(answer: AnswerInfo): ResponseEncoder {
-  let started = false;
-  let next = 0;
-  const open = new Map<number, { index: number; kind: BlockKind }>();
-  let text = NO_TEXT_BLOCK;
-  const head = () => {
-    if (started) {
-      return '';
-    }
-    started = true;
-    return sse('message_start', messageHead(answer));
-  };
-  const start = (block: object) =>
-    head() +
-    sse(
-      'content_block_start',
-      `{"type":"content_block_start","index":${next},"content_block":${JSON.stringify(block)}}`,
-    );
-  const delta = (index: number, body: string) =>
-    sse('content_block_delta', `{"type":"content_block_delta","index":${index},"delta":${body}}`);
-  const stop = (index: number) => sse('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
-  // The block Bedrock's `bedrockIndex` is in, opened as `kind` with its start event the first time.
-  const inBlock = (bedrockIndex: number, kind: BlockKind): [prefix: string, index: number] => {
-    const current = open.get(bedrockIndex);
-    if (current) {
-      return ['', current.index];
-    }
-    const prefix = start(
-      kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
-    );
-    open.set(bedrockIndex, { index: next, kind });
-    return [prefix, next++];
-  };
-  // A block sent whole: its start, its one delta (if any) and its stop.
-  const wholeBlock = (block: object, body?: string) => {
-    const index = next;
-    const events = start(block) + (body === undefined ? '' : delta(index, body)) + stop(index);
-    next++;
-    return events;
-  };
-  const closeAll = () => {
-    text = NO_TEXT_BLOCK;
-    const events = [...open.values()].map((block) => stop(block.index)).join('');
-    open.clear();
-    return events;
-  };
-  const event = (e: ChatEvent): string => {
+  return new AnthropicSseEncoder(answer);
+}
+
+class AnthropicSseEncoder implements ResponseEncoder {
+  readonly name = 'anthropic-sse';
+  readonly contentType = 'text/event-stream; charset=utf-8';
+  readonly keepAlive = sse('ping', '{"type":"ping"}');
+  private started = false;
+  /** The index the next block is sent with. */
+  private next = 0;
+  /** The blocks open, by Bedrock's index. */
+  private readonly open = new Map<number, { index: number; kind: BlockKind }>();
+  private text = NO_TEXT_BLOCK;
+
+  constructor(private readonly answer: AnswerInfo) {}
+
+  event(e: ChatEvent): string {
     switch (e.type) {
-      case 'text': {
-        // The hot path: the open text block's event head, made once per block; no object per delta.
-        if (e.index === text.bedrockIndex) {
-          return text.head + JSON.stringify(e.text) + '}}\n\n';
-        }
-        const [prefix, index] = inBlock(e.index, 'text');
-        text = {
-          bedrockIndex: e.index,
-          head: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`,
-        };
-        return prefix + text.head + JSON.stringify(e.text) + '}}\n\n';
-      }
+      case 'text':
+        return this.textDelta(e.index, e.text);
       case 'reasoning':
-        if (e.redactedContent !== undefined) {
-          return wholeBlock({ type: 'redacted_thinking', data: e.redactedContent });
-        }
-        const [prefix, index] = inBlock(e.index, 'thinking');
-        return (
-          prefix +
-          (e.text !== undefined
-            ? delta(index, `{"type":"thinking_delta","thinking":${JSON.stringify(e.text)}}`)
-            : delta(index, `{"type":"signature_delta","signature":${JSON.stringify(e.signature ?? '')}}`))
-        );
+        return this.reasoning(e);
       case 'toolUse':
-        return wholeBlock(
+        return this.wholeBlock(
           { type: 'tool_use', id: e.toolUseId, name: e.name, input: {} },
           JSON.stringify({ type: 'input_json_delta', partial_json: JSON.stringify(e.input) }),
         );
-      case 'blockStop': {
-        text = NO_TEXT_BLOCK;
-        const block = open.get(e.index);
-        open.delete(e.index);
-        return block ? stop(block.index) : '';
-      }
+      case 'blockStop':
+        return this.blockStop(e.index);
       default:
         return '';
     }
-  };
-  return {
-    name: 'anthropic-sse',
-    contentType: 'text/event-stream; charset=utf-8',
-    keepAlive: sse('ping', '{"type":"ping"}'),
-    event,
-    done: (summary: ChatSummary) =>
-      closeAll() +
-      head() +
-      sse(
-        'message_delta',
-        JSON.stringify({
-          type: 'message_delta',
-          delta: { stop_reason: stopReason(summary.stopReason), stop_sequence: null },
-          usage: anthropicUsage(summary.usage),
-        }),
-      ) +
-      sse('message_stop', '{"type":"message_stop"}'),
-    error: (body) => sse('error', JSON.stringify(anthropicError(body))),
-  };
+  }
+
+  done(summary: ChatSummary): string {
+    const delta = {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason(summary.stopReason), stop_sequence: null },
+      usage: anthropicUsage(summary.usage),
+    };
+    return (
+      this.closeAll() +
+      this.head() +
+      sse('message_delta', JSON.stringify(delta)) +
+      sse('message_stop', '{"type":"message_stop"}')
+    );
+  }
+
+  error(body: ErrorBody): string {
+    return sse('error', JSON.stringify(anthropicError(body)));
+  }
+
+  /** The hot path: the open text block's event head, made once per block; no object per delta. */
+  private textDelta(bedrockIndex: number, chunk: string): string {
+    if (bedrockIndex === this.text.bedrockIndex) {
+      return this.text.head + JSON.stringify(chunk) + '}}\n\n';
+    }
+    const [prefix, index] = this.inBlock(bedrockIndex, 'text');
+    this.text = {
+      bedrockIndex,
+      head: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`,
+    };
+    return prefix + this.text.head + JSON.stringify(chunk) + '}}\n\n';
+  }
+
+  private reasoning(e: Extract<ChatEvent, { type: 'reasoning' }>): string {
+    if (e.redactedContent !== undefined) {
+      return this.wholeBlock({ type: 'redacted_thinking', data: e.redactedContent });
+    }
+    const [prefix, index] = this.inBlock(e.index, 'thinking');
+    const body =
+      e.text !== undefined
+        ? `{"type":"thinking_delta","thinking":${JSON.stringify(e.text)}}`
+        : `{"type":"signature_delta","signature":${JSON.stringify(e.signature ?? '')}}`;
+    return prefix + this.delta(index, body);
+  }
+
+  private blockStop(bedrockIndex: number): string {
+    this.text = NO_TEXT_BLOCK;
+    const block = this.open.get(bedrockIndex);
+    this.open.delete(bedrockIndex);
+    return block ? this.stop(block.index) : '';
+  }
+
+  /** `message_start`, before the first block (or before the end of an answer without one). */
+  private head(): string {
+    if (this.started) {
+      return '';
+    }
+    this.started = true;
+    return sse('message_start', messageHead(this.answer));
+  }
+
+  private start(block: object): string {
+    const data = `{"type":"content_block_start","index":${this.next},"content_block":${JSON.stringify(block)}}`;
+    return this.head() + sse('content_block_start', data);
+  }
+
+  private delta(index: number, body: string): string {
+    return sse('content_block_delta', `{"type":"content_block_delta","index":${index},"delta":${body}}`);
+  }
+
+  private stop(index: number): string {
+    return sse('content_block_stop', `{"type":"content_block_stop","index":${index}}`);
+  }
+
+  /** The block Bedrock's `bedrockIndex` is in, opened as `kind` with its start event the first time. */
+  private inBlock(bedrockIndex: number, kind: BlockKind): [prefix: string, index: number] {
+    const current = this.open.get(bedrockIndex);
+    if (current) {
+      return ['', current.index];
+    }
+    const prefix = this.start(
+      kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
+    );
+    this.open.set(bedrockIndex, { index: this.next, kind });
+    return [prefix, this.next++];
+  }
+
+  /** A block sent whole: its start, its one delta (if any) and its stop. */
+  private wholeBlock(block: object, body?: string): string {
+    const index = this.next;
+    const events = this.start(block) + (body === undefined ? '' : this.delta(index, body)) + this.stop(index);
+    this.next++;
+    return events;
+  }
+
+  private closeAll(): string {
+    this.text = NO_TEXT_BLOCK;
+    const events = [...this.open.values()].map((block) => this.stop(block.index)).join('');
+    this.open.clear();
+    return events;
+  }
 }
 
 type ContentBlock =
