@@ -20,7 +20,8 @@ function keyStore(): typeof KeyStoreModule {
 /** Lookups kept at most, oldest dropped first: random well-formed keys cannot grow the cache without bound. */
 const MAX_CACHED_LOOKUPS = 5000;
 
-const cache = new Map<string, { readonly key: KeyStoreModule.StoredKey | undefined; readonly until: number }>();
+/** Lookups by key hash, with when they were made: the TTL is applied when one is read. */
+const cache = new Map<string, { readonly key: KeyStoreModule.StoredKey | undefined; readonly at: number }>();
 
 /** The caller a valid key names, and the models it may use (undefined: every model of the API). */
 export interface KeyHolder {
@@ -56,7 +57,7 @@ export async function authenticate(
 
 async function lookup(keyHash: string, config: ManagedKeysConfig): Promise<KeyStoreModule.StoredKey | undefined> {
   const cached = cache.get(keyHash);
-  if (cached && cached.until > Date.now()) {
+  if (cached && Date.now() - cached.at < config.cacheTtlMs) {
     return cached.key;
   }
   let key: KeyStoreModule.StoredKey | undefined;
@@ -70,7 +71,7 @@ async function lookup(keyHash: string, config: ManagedKeysConfig): Promise<KeySt
     if (cache.size >= MAX_CACHED_LOOKUPS) {
       cache.delete(cache.keys().next().value as string);
     }
-    cache.set(keyHash, { key, until: Date.now() + config.cacheTtlMs });
+    cache.set(keyHash, { key, at: Date.now() });
   }
   return key;
 }
