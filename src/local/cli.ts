@@ -297,9 +297,7 @@ export function serveSettings(options: ServeOptions, budgetTableName?: string, k
     clientTools: options.clientTools,
     allowCallerSystemMessages: options.allowCallerSystemMessages,
     tokenBudget:
-      budgetTableName === undefined || options.tokenBudget === undefined
-        ? undefined
-        : { tableName: budgetTableName, tokensPerDay: options.tokenBudget },
+      budgetTableName === undefined ? undefined : { tableName: budgetTableName, tokensPerDay: options.tokenBudget },
     managedKeys: keyTableName === undefined ? undefined : { tableName: keyTableName },
   };
 }
@@ -335,7 +333,9 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
 
   // The handler's configuration, exactly as the construct sets it.
   Object.assign(process.env, {
-    ...handlerEnvironment(serveSettings(options, ledger?.tableName, keys?.tableName)),
+    ...handlerEnvironment(
+      serveSettings(options, options.tokenBudget === undefined ? undefined : ledger?.tableName, keys?.tableName),
+    ),
     ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
   });
   if (fake) {
