@@ -156,6 +156,14 @@ describe('allowed models', () => {
     expect(named.status).toBe(200);
     expect(ctx.fake.requests).toHaveLength(1);
   });
+
+  test("the model list shows only the key's models", async () => {
+    const { secret } = await newKey({ allowedModels: [OTHER_MODEL] });
+    const event = { ...nativeRequest({ Authorization: `Bearer ${secret}` }), httpMethod: 'GET', body: null };
+    const res = await invokeStream(ctx.mod, { ...event, path: Routes.MODELS.path, resource: Routes.MODELS.path });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).data.map((model: { id: string }) => model.id)).toEqual([OTHER_MODEL]);
+  });
 });
 
 describe('the lookup cache', () => {
