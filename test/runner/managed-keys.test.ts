@@ -135,6 +135,17 @@ test('the keys CLI creates a key that works at once, lists it, revokes it, and r
   );
 }, 60_000);
 
+test("a key's own limits from keys create replace the API's token budget for that key", async () => {
+  const created = await keys('create', '--name', 'carol', '--tokens-per-day', '10');
+  expect(created.code).toBe(0);
+  await expect(
+    openAi(created.stdout.trim()).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+  ).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+});
+
 test('fails keys revoke of an unknown id, saying so', async () => {
   const result = await keys('revoke', 'k_aaaaaaaaaaaa');
   expect(result.code).toBe(1);
