@@ -18,6 +18,7 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mixedAnswer } from './fake-server';
 import { HandlerEnvironment, handlerEnvironment } from '../src/contract';
 import { BudgetStore } from '../src/local/budget-store';
+import { createKey, createKeyTable } from '../src/local/key-admin';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
 import { answer, FakeBedrock, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
 
@@ -25,7 +26,7 @@ const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
 const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
 const QUICK = process.argv.includes('--quick');
-/** `--only latency,handler`: run just these sections (latency, protocols, budgets, handler, bundle, synth, runner). */
+/** `--only latency,handler`: run just these sections (latency, protocols, budgets, keys, handler, bundle, synth, runner). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const section = (name: string) => ONLY === undefined || ONLY.includes(name);
 const now = () => performance.now();
@@ -95,7 +96,14 @@ const ANTHROPIC_TEXT_CHUNK = /"type":"text_delta"/g;
 const RESPONSES_TEXT_CHUNK = /event: response\.output_text\.delta\n/g;
 
 /** POSTs and records when each SSE text or reasoning delta (and the first body byte) arrived. */
-function post(url: string, body: unknown, accept = 'text/event-stream', agent?: http.Agent, chunkEvent = CHUNK_EVENT) {
+function post(
+  url: string,
+  body: unknown,
+  accept = 'text/event-stream',
+  agent?: http.Agent,
+  chunkEvent = CHUNK_EVENT,
+  extraHeaders: Record<string, string> = {},
+) {
   return new Promise<{ started: number; firstByte: number; deltas: number[]; status: number; text: string }>(
     (resolve, reject) => {
       const started = now();
@@ -105,7 +113,7 @@ function post(url: string, body: unknown, accept = 'text/event-stream', agent?: 
       let text = '';
       const req = http.request(
         url,
-        { method: 'POST', agent, headers: { 'Content-Type': 'application/json', Accept: accept } },
+        { method: 'POST', agent, headers: { 'Content-Type': 'application/json', Accept: accept, ...extraHeaders } },
         (res) => {
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
@@ -400,6 +408,62 @@ async function budgetFigures(): Promise<void> {
     });
   } finally {
     delete process.env[HandlerEnvironment.BUDGET_TABLE];
+    await store.stop();
+  }
+}
+
+/**
+ * What managed keys add before the first delta: the same request with keys off, on with the lookup cached (the
+ * default 30 s TTL, warm), and on with every request looked up (cacheTtl 0: what a cold cache costs), interleaved,
+ * against the local DynamoDB-compatible store.
+ */
+async function keyFigures(): Promise<void> {
+  process.stdout.write('Managed keys (time to first delta, keys off vs on, local DynamoDB-compatible store)\n');
+  const store = await BudgetStore.start();
+  await createKeyTable(store.client, 'bench-keys');
+  // One key per mode: a lookup with cacheTtl 0 drops the key's cached entry, which would make the warm one cold too.
+  const secrets = {
+    warm: (await createKey(store.client, { keyTable: 'bench-keys' }, { name: 'warm' })).secret,
+    cold: (await createKey(store.client, { keyTable: 'bench-keys' }, { name: 'cold' })).secret,
+  };
+  try {
+    await withLocalApi(async (url, fake) => {
+      fake.setScript(() => answer(['a ', 'b ', 'c '], { firstDelayMs: 5 }));
+      const firstDelta = async (mode: 'off' | 'warm' | 'cold') => {
+        if (mode === 'off') {
+          delete process.env[HandlerEnvironment.KEY_TABLE];
+        } else {
+          Object.assign(process.env, {
+            [HandlerEnvironment.KEY_TABLE]: 'bench-keys',
+            [HandlerEnvironment.KEY_CACHE_TTL_MS]: mode === 'warm' ? '30000' : '0',
+            AWS_ENDPOINT_URL_DYNAMODB: store.url,
+          });
+        }
+        const result = await post(`${url}/stream`, { prompt: 'hi', maxTokens: 100 }, undefined, undefined, undefined, {
+          'x-api-key': mode === 'off' ? '' : secrets[mode],
+        });
+        return result.deltas[0] - result.started;
+      };
+      for (const mode of ['off', 'warm', 'cold'] as const) await firstDelta(mode);
+      const times = { off: [] as number[], warm: [] as number[], cold: [] as number[] };
+      for (let i = 0; i < (QUICK ? 5 : 200); i++) {
+        for (const mode of ['off', 'warm', 'cold'] as const) times[mode].push(await firstDelta(mode));
+      }
+      for (const p of [50, 99]) {
+        for (const mode of ['warm', 'cold'] as const) {
+          record({
+            name: `time to first delta p${p}, managed keys on, cache ${mode}`,
+            value: ms(percentile(times[mode], p)),
+            baseline: `keys off ${ms(percentile(times.off, p))}`,
+            ratio: `${(percentile(times[mode], p) / percentile(times.off, p)).toFixed(2)}x`,
+            target: 'report',
+          });
+        }
+      }
+    });
+  } finally {
+    delete process.env[HandlerEnvironment.KEY_TABLE];
+    delete process.env[HandlerEnvironment.KEY_CACHE_TTL_MS];
     await store.stop();
   }
 }
@@ -773,6 +837,7 @@ async function main(): Promise<void> {
   if (section('latency')) await latencyFigures();
   if (section('protocols')) await protocolFigures();
   if (section('budgets')) await budgetFigures();
+  if (section('keys')) await keyFigures();
   if (section('handler')) await handlerCostFigures();
   if (section('bundle')) bundleFigures();
   if (section('synth')) synthFigures();

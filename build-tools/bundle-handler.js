@@ -1,6 +1,7 @@
 // Bundles the default handler into assets/handler/index.lambda/: index.js, and beside it one file per part that only
 // some requests need, which the handler requires when one first does (cold start: a function parses only what it
-// uses). The parts: the budget ledger with its DynamoDB client (src/handler/budget.ts requires it), and each
+// uses). The parts: the budget ledger with its DynamoDB client (src/handler/budget.ts requires it), the managed keys'
+// reader with its own copy of that client (src/handler/managed-keys.ts requires it), and each
 // protocol unit but the native one (src/handler/protocols/index.ts requires them).
 //
 // A part is bundled on its own, except the handler modules it imports from outside its folder: those stay the ones
@@ -33,6 +34,7 @@ const common = {
 const protocolDir = path.join(root, 'src', 'handler', 'protocols');
 const parts = [
   { name: 'budget-ledger', entry: 'src/handler/budget-ledger.ts', own: ['src/handler/budget-ledger.ts', 'src/handler/dynamodb.ts'] },
+  { name: 'key-store', entry: 'src/handler/key-store.ts', own: ['src/handler/key-store.ts', 'src/handler/dynamodb.ts'] },
   ...fs
     .readdirSync(protocolDir)
     .filter((id) => id !== 'native' && fs.statSync(path.join(protocolDir, id)).isDirectory())

@@ -1,9 +1,12 @@
 import { Annotations, Names } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ApiKeyAuthOptions } from './api-key-auth-options';
 import { CognitoAuthOptions } from './cognito-auth-options';
+import { ManagedKeysOptions } from './managed-keys-options';
+import { keyCacheTtlMs, keyTable } from './private/key-table';
 import { NagAcknowledgment } from './private/nag-acknowledgments';
 
 /**
@@ -20,6 +23,8 @@ export interface ApiAuthBinding {
   readonly apiKey?: apigateway.IApiKey;
   /** cdk-nag findings this mode makes unavoidable, with the reason. */
   readonly acknowledgments: NagAcknowledgment[];
+  /** With managed keys: the key table and the handler's lookup cache TTL, for the default handler. */
+  readonly managedKeys?: { readonly table: dynamodb.ITable; readonly cacheTtlMs: number };
 }
 
 /** Every mode but Cognito trips AwsSolutions-COG4 (methods without a Cognito authorizer): by choice. */
@@ -66,6 +71,16 @@ export abstract class ApiAuth {
   }
 
   /**
+   * Keys the API issues itself, one per person or service, sent as `Authorization: Bearer <key>` or `x-api-key`.
+   * The default handler checks each request's key (stored only as its SHA-256, in a DynamoDB table) before any model
+   * call; API Gateway lets requests through to it (authorization NONE). Issue, list and revoke keys with
+   * `npx cdk-streaming-bedrock-api keys`. Needs the default handler.
+   */
+  public static managedKeys(options: ManagedKeysOptions = {}): ApiAuth {
+    return new ManagedKeysAuth(options);
+  }
+
+  /**
    * No authentication: anyone who knows the URL can spend your Bedrock budget. Only throttling limits the cost.
    * The reason is required, shown in the synth warning and used as the cdk-nag acknowledgment reason.
    *
@@ -84,6 +99,7 @@ export abstract class ApiAuth {
     scope: Construct,
     api: apigateway.RestApi,
     stageThrottle: apigateway.ThrottleSettings,
+    subject?: string,
   ): ApiAuthBinding;
 }
 
@@ -195,6 +211,32 @@ class NoAuth extends ApiAuth {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
       acknowledgments: [notCognito(reason), { id: 'AwsSolutions-APIG4', reason }],
+    };
+  }
+}
+
+/** Why the methods have no API Gateway authorizer with managed keys. */
+const MANAGED_KEYS_REASON =
+  'Managed keys are checked by the handler before any model call: ApiAuth.managedKeys() was chosen.';
+
+class ManagedKeysAuth extends ApiAuth {
+  constructor(private readonly options: ManagedKeysOptions) {
+    super();
+  }
+
+  public _bind(
+    scope: Construct,
+    _api: apigateway.RestApi,
+    _throttle: apigateway.ThrottleSettings,
+    subject: string = scope.node.path,
+  ): ApiAuthBinding {
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
+      acknowledgments: [notCognito(MANAGED_KEYS_REASON), { id: 'AwsSolutions-APIG4', reason: MANAGED_KEYS_REASON }],
+      managedKeys: {
+        table: this.options.table ?? keyTable(scope),
+        cacheTtlMs: keyCacheTtlMs(subject, this.options.cacheTtl),
+      },
     };
   }
 }

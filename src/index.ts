@@ -1,5 +1,6 @@
 export { ApiAuth } from './api-auth';
 export { ApiKeyAuthOptions } from './api-key-auth-options';
+export { ManagedKeysOptions } from './managed-keys-options';
 export { ClientProtocol } from './client-protocol';
 export { CognitoAuthOptions } from './cognito-auth-options';
 export { DefaultHandlerOptions } from './default-handler-options';

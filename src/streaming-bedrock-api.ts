@@ -71,6 +71,11 @@ export class StreamingBedrockApi extends Construct {
    * With `tokenBudget`, the ledger table (yours, or the one the construct created). Undefined without `tokenBudget`.
    */
   public readonly budgetTable?: dynamodb.ITable;
+  /**
+   * With `ApiAuth.managedKeys()`, the table of keys (yours, or the one the construct created): pass its name to
+   * `npx cdk-streaming-bedrock-api keys --table`. Undefined with other auth modes.
+   */
+  public readonly keyTable?: dynamodb.ITable;
   /** The log group of the API's access logs. It is kept when the stack is deleted (see `logRetention`). */
   public readonly accessLogGroup: logs.ILogGroup;
   /**
@@ -112,7 +117,9 @@ export class StreamingBedrockApi extends Construct {
       timeouts,
       modelIds,
       logRetention,
+      managedKeys: this.shell.managedKeys,
     });
+    this.keyTable = this.shell.managedKeys?.table;
     this.handler = backend.handler;
     this.bufferedHandler = backend.bufferedHandler;
     this.budgetTable = backend.budgetTable;

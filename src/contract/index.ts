@@ -9,3 +9,4 @@ export * from './errors';
 export * from './prelude';
 export * from './protocols';
 export * from './routes';
+export * from './keys';

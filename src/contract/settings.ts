@@ -4,6 +4,7 @@
  * applies the defaults (handler/config.ts). Tests and benches set it the same way. Written once here.
  */
 import { isTokenLimit } from './budget';
+import { KeyCacheDefaults } from './keys';
 
 /** Names of the environment variables the default handler reads. */
 export const HandlerEnvironment = {
@@ -58,6 +59,10 @@ export const HandlerEnvironment = {
   BUDGET_TOKENS_PER_MONTH: 'SBA_BUDGET_TOKENS_PER_MONTH',
   /** `true` to answer unmetered when the ledger cannot be reached (503 otherwise). */
   BUDGET_FAIL_OPEN: 'SBA_BUDGET_FAIL_OPEN',
+  /** Name of the DynamoDB table of managed keys (keys.ts); absent = no managed keys. */
+  KEY_TABLE: 'SBA_KEY_TABLE',
+  /** Milliseconds the handler may keep a key lookup (found or not): the revocation bound. */
+  KEY_CACHE_TTL_MS: 'SBA_KEY_CACHE_TTL_MS',
 } as const;
 
 /** Defaults shared by the construct (for docs and env values) and the handler (when a variable is absent). */
@@ -110,6 +115,12 @@ export interface HandlerSettings {
     /** @default false */
     readonly failOpen?: boolean;
   };
+  /** Managed keys: every request needs one of the keys in this table (keys.ts). */
+  readonly managedKeys?: {
+    readonly tableName: string;
+    /** Milliseconds a lookup may be reused (0: none): revocation takes effect within it. @default 30000 */
+    readonly cacheTtlMs?: number;
+  };
 }
 
 /**
@@ -151,6 +162,11 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
     set(HandlerEnvironment.BUDGET_TOKENS_PER_DAY, budget.tokensPerDay?.toString());
     set(HandlerEnvironment.BUDGET_TOKENS_PER_MONTH, budget.tokensPerMonth?.toString());
     set(HandlerEnvironment.BUDGET_FAIL_OPEN, budget.failOpen ? 'true' : undefined);
+  }
+  const keys = settings.managedKeys;
+  if (keys) {
+    set(HandlerEnvironment.KEY_TABLE, keys.tableName);
+    set(HandlerEnvironment.KEY_CACHE_TTL_MS, keys.cacheTtlMs?.toString());
   }
   const guardrail = settings.guardrail;
   if (guardrail) {
@@ -202,7 +218,20 @@ export function readHandlerSettings(env: Env): HandlerSettings {
     clientTools: flag(env, Names.CLIENT_TOOLS),
     allowCallerSystemMessages: flag(env, Names.CALLER_SYSTEM_MESSAGES),
     tokenBudget: readTokenBudget(env),
+    managedKeys: readManagedKeys(env),
   };
+}
+
+function readManagedKeys(env: Env): HandlerSettings['managedKeys'] {
+  const tableName = env[Names.KEY_TABLE];
+  if (!tableName) {
+    return undefined;
+  }
+  const cacheTtlMs = tokenLimit(env, Names.KEY_CACHE_TTL_MS);
+  if (cacheTtlMs !== undefined && cacheTtlMs > KeyCacheDefaults.MAX_TTL_MS) {
+    throw new SettingsError(`${Names.KEY_CACHE_TTL_MS} is over ${KeyCacheDefaults.MAX_TTL_MS}`);
+  }
+  return { tableName, cacheTtlMs };
 }
 
 function readGuardrail(env: Env): HandlerSettings['guardrail'] {

@@ -5,7 +5,7 @@
 import type { APIGatewayEventRequestContext } from 'aws-lambda';
 
 /** How API Gateway identified the caller. */
-export type CallerType = 'iam' | 'apiKey' | 'cognito' | 'lambdaAuthorizer' | 'ip';
+export type CallerType = 'iam' | 'apiKey' | 'cognito' | 'lambdaAuthorizer' | 'managedKey' | 'ip';
 
 /** The caller of one request, in every log line (a searchable property, never a metric dimension). */
 export interface Caller {

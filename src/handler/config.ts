@@ -2,7 +2,7 @@
  * The handler's configuration: the settings the construct (or the runner) wrote into the environment, read back by
  * the contract's one decoder, with the defaults applied. Callers never set any of it.
  */
-import { HandlerDefaults, readHandlerSettings, type HandlerSettings } from '../contract';
+import { HandlerDefaults, KeyCacheDefaults, readHandlerSettings, type HandlerSettings } from '../contract';
 
 type GuardrailSettings = NonNullable<HandlerSettings['guardrail']>;
 type BudgetSettings = NonNullable<HandlerSettings['tokenBudget']>;
@@ -29,6 +29,14 @@ export interface HandlerConfig extends HandlerSettings {
   readonly allowCallerSystemMessages: boolean;
   /** Per-caller token budgets; undefined when the API has none. */
   readonly tokenBudget?: BudgetConfig;
+  /** Managed keys, the cache TTL decided; undefined when the API has none. */
+  readonly managedKeys?: ManagedKeysConfig;
+}
+
+/** The managed keys' table and how long the handler may reuse a lookup (the revocation bound). */
+export interface ManagedKeysConfig {
+  readonly tableName: string;
+  readonly cacheTtlMs: number;
 }
 
 /** A token budget's settings, `failOpen` decided: answer unmetered when the ledger cannot be reached, rather than 503. */
@@ -40,7 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
 }
 
 function withDefaults(settings: HandlerSettings): HandlerConfig {
-  const { guardrail, tokenBudget } = settings;
+  const { guardrail, tokenBudget, managedKeys } = settings;
   return {
     ...settings,
     allowedModelIds: [...new Set([settings.modelId, ...(settings.allowedModelIds ?? [])])],
@@ -57,6 +65,10 @@ function withDefaults(settings: HandlerSettings): HandlerConfig {
     clientTools: settings.clientTools ?? true,
     allowCallerSystemMessages: settings.allowCallerSystemMessages ?? false,
     tokenBudget: tokenBudget && { ...tokenBudget, failOpen: tokenBudget.failOpen ?? false },
+    managedKeys: managedKeys && {
+      tableName: managedKeys.tableName,
+      cacheTtlMs: managedKeys.cacheTtlMs ?? KeyCacheDefaults.TTL_MS,
+    },
   };
 }
 

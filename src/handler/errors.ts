@@ -156,6 +156,43 @@ export const Errors = {
       headers: RETRY_AFTER,
       cause,
     }),
+  /** Managed keys: the request carries no key (neither `Authorization: Bearer` nor `x-api-key`). */
+  keyMissing: () =>
+    new ApiError({
+      status: 401,
+      type: 'authentication_error',
+      code: 'missing_api_key',
+      message: 'This API needs a key: send it as "Authorization: Bearer <key>" or as "x-api-key: <key>".',
+    }),
+  /** Managed keys: not a key, unknown, revoked or expired, all told alike (no hint whether a key exists). */
+  keyInvalid: () =>
+    new ApiError({
+      status: 401,
+      type: 'authentication_error',
+      code: 'invalid_api_key',
+      message: 'The key is not valid for this API.',
+    }),
+  /** Managed keys: the key may not use the model the request resolved to (the API's default). */
+  modelNotAllowedForKey: (allowed: readonly string[]) =>
+    new ApiError({
+      status: 403,
+      type: 'permission_error',
+      code: 'model_not_allowed',
+      message:
+        allowed.length > 0
+          ? `This key may not use the API's default model: name one of ${allowed.join(', ')}.`
+          : 'This key may not use any model of this API.',
+    }),
+  /** Managed keys: the key table could not be read; the request is refused (keys never fail open). */
+  keyUnavailable: (cause?: unknown) =>
+    new ApiError({
+      status: 503,
+      type: 'api_error',
+      code: 'key_check_unavailable',
+      message: 'The API cannot check keys right now. Try again later.',
+      headers: RETRY_AFTER,
+      cause,
+    }),
   notFound: () =>
     new ApiError({
       status: 404,
@@ -194,6 +231,7 @@ const OPERATOR_CODES = new Set([
   'upstream_unavailable',
   'upstream_timeout',
   'budget_unavailable',
+  'key_check_unavailable',
 ]);
 
 /** The log level of an outcome (`ok` or an error code): it follows the code, not the HTTP status already sent. */

@@ -9,6 +9,7 @@ import { RequestBudget } from './budget';
 import type { ChatEvent, ChatRequest, ResponseEncoder } from './chat';
 import type { HandlerConfig } from './config';
 import { errorBody, toApiError, type ApiError } from './errors';
+import { authenticate, checkModel, scopedConfig } from './managed-keys';
 import type { Endpoint } from './protocols/unit';
 import { RequestContext, type LambdaContext } from './request-context';
 import type { Decoded, RouteHandler } from './routes';
@@ -48,12 +49,28 @@ export async function serve(
 }
 
 async function answer(route: RouteHandler, call: RequestContext, sink: AnswerSink, progress: Progress) {
-  const config = call.configure();
+  const config = await authenticated(call, call.configure());
   progress.tally = new AnswerTally(config.logContent);
   const decoded = route.decode(call.event, config, call.endpoint);
   progress.decoded = decoded;
+  if (decoded.request && config.managedKeys) {
+    checkModel(decoded.request.modelId, config);
+  }
   const events = decoded.request ? await askModel(decoded.request, config, call, progress) : [];
   await encode(call, sink, decoded, events, progress, config);
+}
+
+/**
+ * With managed keys, the key is checked before the request is read: its holder becomes the caller, and only the
+ * models the key may use are allowed. Without them, the caller is who API Gateway authenticated.
+ */
+async function authenticated(call: RequestContext, config: HandlerConfig): Promise<HandlerConfig> {
+  if (!config.managedKeys) {
+    return config;
+  }
+  const holder = await authenticate(call.event, config.managedKeys);
+  call.identify(holder.caller);
+  return scopedConfig(config, holder);
 }
 
 /** Limits, then the backend: the budget reserves the request's worst case before the model is asked. */

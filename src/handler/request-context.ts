@@ -14,7 +14,7 @@ export type LambdaContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMi
 
 export class RequestContext {
   readonly requestId: string;
-  readonly caller: Caller;
+  private who: Caller;
   readonly startedAt = Date.now();
   private loaded: HandlerConfig | undefined;
   private readonly controller = new AbortController();
@@ -27,7 +27,17 @@ export class RequestContext {
     readonly endpoint: Endpoint,
   ) {
     this.requestId = event.requestContext?.requestId ?? lambda.awsRequestId;
-    this.caller = callerOf(event.requestContext);
+    this.who = callerOf(event.requestContext);
+  }
+
+  /** Who asked: the identity API Gateway authenticated, or the holder of a managed key once it was checked. */
+  get caller(): Caller {
+    return this.who;
+  }
+
+  /** The handler authenticated the caller itself (a managed key): it replaces what API Gateway saw. */
+  identify(caller: Caller): void {
+    this.who = caller;
   }
 
   /** The configuration, once loaded (undefined when loading it failed). */

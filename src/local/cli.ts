@@ -10,6 +10,8 @@ import { BudgetStore } from './budget-store';
 import { checkCredentials, credentialsLine } from './credentials';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, parseFakeScript, type FakeFault, type FakeTurn } from './fake-model';
+import { createKey, createKeyTable } from './key-admin';
+import { runKeys } from './keys-cli';
 import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, SERVED_ROUTES, type HandlerModule, type RequestInfo } from './local-api';
 
 /**
@@ -25,6 +27,7 @@ const REASONING_FIELDS_TEXT = JSON.stringify(REASONING_FIELDS);
 const REASONING_MAX_TOKENS = 2048;
 
 const USAGE = `Usage: cdk-streaming-bedrock-api serve [options]
+       cdk-streaming-bedrock-api keys <command> ... (managed keys: keys --help)
 
 Runs the API locally: the bundled handler behind an API Gateway-like streaming front.
 
@@ -54,6 +57,10 @@ Options:
                            OpenAI and AI SDK callers may add system messages after the system prompt
   --token-budget <n>       cap each caller (here: its IP address) at n tokens per UTC day (tokenBudget), with
                            the ledger in an embedded DynamoDB-compatible server, in memory; over it: 429
+  --managed-keys           every request needs a managed key (ApiAuth.managedKeys()), kept in the embedded store;
+                           the banner names the store for \`keys ... --endpoint-url\`
+  --create-key <name>      create a key for name at start and print it in the banner (repeatable; implies
+                           --managed-keys)
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
@@ -67,6 +74,9 @@ Options:
 `;
 
 export class UsageError extends Error {}
+
+/** The key table's name in the runner's store. */
+export const LOCAL_KEY_TABLE = 'managed-keys';
 
 export interface ServeOptions {
   readonly port: number;
@@ -87,6 +97,10 @@ export interface ServeOptions {
   readonly allowCallerSystemMessages: boolean;
   /** Tokens per caller per UTC day, with the embedded ledger; undefined: no budget. */
   readonly tokenBudget?: number;
+  /** Managed keys in the embedded store (--managed-keys, or implied by --create-key). */
+  readonly managedKeys: boolean;
+  /** Names to create a key for at start (--create-key, repeatable); the banner prints each secret once. */
+  readonly createKeys: readonly string[];
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
   readonly bodyTimeoutSeconds: number;
@@ -120,6 +134,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'no-client-tools': { type: 'boolean', default: false },
         'allow-caller-system-messages': { type: 'boolean', default: false },
         'token-budget': { type: 'string' },
+        'managed-keys': { type: 'boolean', default: false },
+        'create-key': { type: 'string', multiple: true, default: [] },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
@@ -174,6 +190,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     clientTools: !(values['no-client-tools'] as boolean),
     allowCallerSystemMessages: values['allow-caller-system-messages'] as boolean,
     tokenBudget: optionalInteger(values['token-budget'] as string | undefined, '--token-budget', 0, 1_000_000_000),
+    managedKeys: (values['managed-keys'] as boolean) || (values['create-key'] as string[]).length > 0,
+    createKeys: keyNames(values['create-key'] as string[]),
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
@@ -181,6 +199,19 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
   };
+}
+
+/** --create-key names: not blank, each once (a second key for the same name would be a surprise in the banner). */
+function keyNames(names: string[]): string[] {
+  for (const [i, name] of names.entries()) {
+    if (name.trim() === '') {
+      throw new UsageError('--create-key needs a name, e.g. --create-key alice');
+    }
+    if (names.indexOf(name) !== i) {
+      throw new UsageError(`--create-key ${JSON.stringify(name)} is given twice`);
+    }
+  }
+  return names;
 }
 
 /** Node's words for a bad flag, except an unknown one: its message suggests `-- "--flag` with a quote left open. */
@@ -255,7 +286,7 @@ function integer(raw: string, flag: string, min: number, max: number): number {
 }
 
 /** The flags in the settings' one shape (the construct maps its props to the same shape). */
-export function serveSettings(options: ServeOptions, budgetTableName?: string): HandlerSettings {
+export function serveSettings(options: ServeOptions, budgetTableName?: string, keyTableName?: string): HandlerSettings {
   return {
     modelId: options.modelId,
     maxTokens: options.maxTokens,
@@ -267,6 +298,7 @@ export function serveSettings(options: ServeOptions, budgetTableName?: string): 
     allowCallerSystemMessages: options.allowCallerSystemMessages,
     tokenBudget:
       budgetTableName === undefined ? undefined : { tableName: budgetTableName, tokensPerDay: options.tokenBudget },
+    managedKeys: keyTableName === undefined ? undefined : { tableName: keyTableName },
   };
 }
 
@@ -296,11 +328,14 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           },
         },
       ).start();
-  const ledger = options.tokenBudget === undefined ? undefined : await BudgetStore.start();
+  const ledger = options.tokenBudget === undefined && !options.managedKeys ? undefined : await BudgetStore.start();
+  const keys = ledger && options.managedKeys ? await startKeys(ledger, options.createKeys) : undefined;
 
   // The handler's configuration, exactly as the construct sets it.
   Object.assign(process.env, {
-    ...handlerEnvironment(serveSettings(options, ledger?.tableName)),
+    ...handlerEnvironment(
+      serveSettings(options, options.tokenBudget === undefined ? undefined : ledger?.tableName, keys?.tableName),
+    ),
     ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
   });
   if (fake) {
@@ -360,7 +395,17 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       : 'Client disconnects: like Lambda, the handler gets no signal and runs until its answer ends or it times out',
   );
   out(`Features: ${features(options).join(', ')}`);
-  if (ledger) {
+  if (ledger && keys) {
+    out(
+      `Managed keys: every request needs a key (Authorization: Bearer or x-api-key), table ${keys.tableName} in the ` +
+        `store at ${ledger.url}; more with: npx cdk-streaming-bedrock-api keys create --name NAME ` +
+        `--table ${keys.tableName} --budget-table ${ledger.tableName} --endpoint-url ${ledger.url}`,
+    );
+    for (const key of keys.created) {
+      out(`key ${key.name}: ${key.secret}`);
+    }
+  }
+  if (ledger && options.tokenBudget !== undefined) {
     out(
       `Token budget: ${options.tokenBudget} tokens per caller (IP address) per UTC day, ledger in memory at ` +
         `${ledger.url} (table ${ledger.tableName}); a request reserves its input estimate + maxTokens`,
@@ -379,6 +424,18 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       records.restore();
     },
   };
+}
+
+/** The key table in the runner's store, and the keys --create-key asked for. */
+async function startKeys(store: BudgetStore, names: readonly string[]) {
+  const tableName = LOCAL_KEY_TABLE;
+  await createKeyTable(store.client, tableName);
+  const created = [];
+  for (const name of names) {
+    const { secret } = await createKey(store.client, { keyTable: tableName, budgetTable: store.tableName }, { name });
+    created.push({ name, secret });
+  }
+  return { tableName, created };
 }
 
 /** A port that cannot be had says which flag picks another. */
@@ -496,6 +553,12 @@ async function demo(url: string, out: (line: string) => void): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'keys') {
+    return runKeys(argv.slice(1), {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+  }
   let options;
   try {
     options = parseServeArgs(argv);

@@ -12,7 +12,7 @@ import { preflightOptions } from './protocol-cors';
 import { fail, validateNonNegativeFinite, validateOrigin } from './validation';
 import { associateWebAcl, validateWebAclArn } from './waf';
 import { warnAboutShellSettings } from './warnings';
-import { ApiAuth } from '../api-auth';
+import { ApiAuth, type ApiAuthBinding } from '../api-auth';
 import type { Route } from '../contract';
 import type { StreamingBedrockApiDomainProps } from '../streaming-bedrock-api-domain-props';
 
@@ -49,6 +49,8 @@ export class ApiShell {
   public readonly usagePlan?: apigateway.IUsagePlan;
   public readonly apiKey?: apigateway.IApiKey;
   public readonly domain?: apigateway.IDomainName;
+  /** With ApiAuth.managedKeys(): the key table and the lookup cache TTL, for the default handler. */
+  public readonly managedKeys?: ApiAuthBinding['managedKeys'];
   /** The served routes, for `grantInvoke`. */
   private readonly routes: Route[] = [];
   private readonly methodOptions: apigateway.MethodOptions;
@@ -71,11 +73,12 @@ export class ApiShell {
     this.accessLogGroup = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
     this.restApi = newRestApi(scope, props, throttle, this.accessLogGroup);
     addErrorGatewayResponses(this.restApi, props.cors);
-    const binding = (props.auth ?? ApiAuth.iam())._bind(scope, this.restApi, throttle);
+    const binding = (props.auth ?? ApiAuth.iam())._bind(scope, this.restApi, throttle, subject);
     this.methodOptions = binding.methodOptions;
     this.authAcknowledgments = binding.acknowledgments;
     this.usagePlan = binding.usagePlan;
     this.apiKey = binding.apiKey;
+    this.managedKeys = binding.managedKeys;
     if (props.webAclArn !== undefined) {
       associateWebAcl(scope, this.restApi.deploymentStage, props.webAclArn);
     }

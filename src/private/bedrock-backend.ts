@@ -9,10 +9,12 @@ import { budgetTable, grantBudgetLedger } from './budget-table';
 import { DefaultHandlers, LATEST_RUNTIME_ACKNOWLEDGMENTS } from './default-handler';
 import { DefaultHandlerEntryPoint } from './default-handler-code';
 import { defaultHandlerEnvironment } from './handler-environment';
+import { grantKeyLookup } from './key-table';
 import { DEFAULT_METRICS_NAMESPACE } from './metrics';
 import { NagAcknowledgment, acknowledgeNagFindings } from './nag-acknowledgments';
 import type { HandlerChoice } from './props-validation';
 import type { Timeouts } from './timeouts';
+import { fail } from './validation';
 import { warnAboutBedrockSettings } from './warnings';
 import { ResponseMode } from '../response-mode';
 import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
@@ -34,6 +36,8 @@ export interface BedrockBackendSettings {
   /** The default model and the allowed ones: those the handler may invoke. */
   readonly modelIds: string[];
   readonly logRetention: logs.RetentionDays;
+  /** With ApiAuth.managedKeys(): the key table the default handler reads, and its lookup cache TTL. */
+  readonly managedKeys?: { readonly table: dynamodb.ITable; readonly cacheTtlMs: number };
 }
 
 /**
@@ -63,6 +67,14 @@ export class BedrockBackend {
       ...(props.guardrail ? [guardrailStatement(Stack.of(scope), props.guardrail.guardrailIdentifier)] : []),
     ];
     if (choice.kind === 'own') {
+      if (settings.managedKeys) {
+        fail(
+          settings.subject,
+          'handler',
+          'your own function',
+          'ApiAuth.managedKeys() is checked by the default handler: leave handler out, or choose another auth mode.',
+        );
+      }
       statements.forEach((statement) => choice.handler.addToRolePolicy(statement));
       this.handler = choice.handler;
       this.role = choice.handler.role;
@@ -70,7 +82,13 @@ export class BedrockBackend {
     }
     this.budgetTable = props.tokenBudget ? budgetTable(scope, props.tokenBudget) : undefined;
     const handlers = new DefaultHandlers(scope, {
-      environment: defaultHandlerEnvironment(settings.subject, choice.modelId, props, this.budgetTable?.tableName),
+      environment: defaultHandlerEnvironment(settings.subject, choice.modelId, props, {
+        budgetTableName: this.budgetTable?.tableName,
+        managedKeys: settings.managedKeys && {
+          tableName: settings.managedKeys.table.tableName,
+          cacheTtlMs: settings.managedKeys.cacheTtlMs,
+        },
+      }),
       bedrockStatements: statements,
       retention: settings.logRetention,
       tracing: props.tracing ?? false,
@@ -78,6 +96,9 @@ export class BedrockBackend {
     });
     if (this.budgetTable) {
       grantBudgetLedger(this.budgetTable, handlers.role);
+    }
+    if (settings.managedKeys) {
+      grantKeyLookup(settings.managedKeys.table, handlers.role);
     }
     this.role = handlers.role;
     this.metricsNamespace = props.handlerOptions?.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;

@@ -14,14 +14,20 @@ export function environmentSize(env: Record<string, string>): number {
   );
 }
 
+/** What the construct created (or was given) for the handler besides props: the ledger's and the keys' tables. */
+export interface BackendTables {
+  readonly budgetTableName?: string;
+  readonly managedKeys?: HandlerSettings['managedKeys'];
+}
+
 /** The default handler's configuration, from props (and the budget ledger's table name), in the contract's encoding. */
 export function defaultHandlerEnvironment(
   subject: string,
   modelId: string,
   props: StreamingBedrockApiProps,
-  budgetTableName?: string,
+  tables: BackendTables = {},
 ): Record<string, string> {
-  const env = handlerEnvironment(handlerSettings(modelId, props, budgetTableName));
+  const env = handlerEnvironment(handlerSettings(modelId, props, tables));
   const size = environmentSize(env);
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     failTooLarge(subject, size, env[HandlerEnvironment.ADDITIONAL_MODEL_REQUEST_FIELDS], props.systemPrompt);
@@ -33,7 +39,7 @@ export function defaultHandlerEnvironment(
 export function handlerSettings(
   modelId: string,
   props: StreamingBedrockApiProps,
-  budgetTableName?: string,
+  { budgetTableName, managedKeys }: BackendTables = {},
 ): HandlerSettings {
   const guardrail = props.guardrail;
   const budget = props.tokenBudget;
@@ -67,6 +73,7 @@ export function handlerSettings(
             failOpen: budget.failOpen,
           }
         : undefined,
+    managedKeys,
   };
 }
 

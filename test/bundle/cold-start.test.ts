@@ -39,6 +39,12 @@ test('the DynamoDB client is not in index.js: it is in the ledger file beside it
   expect(fs.readFileSync(ledger, 'utf8')).toContain('DynamoDBClient');
 });
 
+test('the managed keys reader and its DynamoDB client are a file of their own, which a function with managed keys loads', () => {
+  const keyStore = fs.readFileSync(path.join(path.dirname(BUNDLE_PATH), 'key-store.js'), 'utf8');
+  expect(keyStore).toContain('DynamoDBClient');
+  expect(keyStore).toContain('GetItemCommand');
+});
+
 test('loading the bundle requires none of the parts beside it; they are all there', () => {
   const probe = `
     const Module = require('module');
@@ -55,6 +61,7 @@ test('loading the bundle requires none of the parts beside it; they are all ther
     'anthropic-messages.js',
     'budget-ledger.js',
     'index.js',
+    'key-store.js',
     'openai-chat-completions.js',
     'openai-responses.js',
   ]);

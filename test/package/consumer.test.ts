@@ -68,7 +68,7 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
   }, 120_000);
 
   test('every auth mode x response mode, protocols and WAF + custom domain + budgets per auth mode, profiles, BYO handler, CORS, guardrail, model feature and own-ledger stacks synthesize', () => {
-    expect(result.stacks).toHaveLength(33);
+    expect(result.stacks).toHaveLength(38);
   });
 
   test('no CloudFormation schema finding anywhere', () => {
@@ -93,7 +93,7 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
 
   test('with webAclArn, AwsSolutions-APIG3 is cleared (not acknowledged) in every auth mode', () => {
     const wafStacks = result.stacks.filter((s) => s.endsWith('WafDomain'));
-    expect(wafStacks).toHaveLength(5);
+    expect(wafStacks).toHaveLength(6);
     const onWafStacks = result.violations.filter(
       (v) => ours(v.path) && wafStacks.some((s) => v.path.includes(`${s}/`)),
     );
@@ -138,7 +138,7 @@ describe('with cdk-nag 2', () => {
     expect(wildcard.Condition.StringEquals['bedrock:InferenceProfileArn']).toMatch(/:application-inference-profile\//);
   });
 
-  test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None'])(
+  test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None', 'ManagedKeys'])(
     'with %s auth, every protocol is served like /stream, with a CORS preflight',
     (auth) => {
       const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${auth}Protocols.template.json`), 'utf8'));
@@ -222,6 +222,24 @@ describe('with cdk-nag 2', () => {
       ).not.toContain('AwsSolutions-APIG3');
     },
   );
+
+  test('with managed keys and every protocol, the methods have no authorizer and the functions may only GetItem on the key table', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'ManagedKeysProtocols.template.json'), 'utf8'));
+    const ofType = (type: string) => Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type);
+    const posts = ofType('AWS::ApiGateway::Method').filter(([, r]) => r.Properties.HttpMethod !== 'OPTIONS');
+    expect(posts.map(([, r]) => r.Properties.AuthorizationType)).toEqual(posts.map(() => 'NONE'));
+    const [[tableId, table]] = ofType('AWS::DynamoDB::Table');
+    expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    const statements = ofType('AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => JSON.stringify(st.Action).includes('dynamodb:'));
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }),
+    ]);
+    expect(
+      findings.filter((f) => ours(f.path) && f.path.includes('ManagedKeysProtocols/') && f.severity === 'error'),
+    ).toEqual([]);
+  });
 
   test('acknowledgments are written into the template with their reasons', () => {
     const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'UsProfile.template.json'), 'utf8'));

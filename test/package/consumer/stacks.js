@@ -62,6 +62,7 @@ const authModes = {
       }),
     ),
   None: () => ApiAuth.none('consumer test: public demo behind WAF'),
+  ManagedKeys: () => ApiAuth.managedKeys(),
 };
 
 function addStacks(app) {

@@ -32,6 +32,7 @@ const EVERY_SETTING: HandlerSettings = {
   clientTools: false,
   allowCallerSystemMessages: true,
   tokenBudget: { tableName: 'ledger', tokensPerDay: 100_000, tokensPerMonth: 0, failOpen: true },
+  managedKeys: { tableName: 'keys', cacheTtlMs: 5000 },
 };
 
 describe('the settings travel through the environment unchanged', () => {
@@ -139,5 +140,23 @@ describe('fails on an environment the construct never writes', () => {
     }
     expect(() => readHandlerSettings(env)).toThrow(SettingsError);
     expect(() => readHandlerSettings(env)).toThrow(message);
+  });
+});
+
+describe('managed keys settings', () => {
+  test('the cache TTL defaults to 30 s and may be 0', () => {
+    expect(loadConfig({ [Env.MODEL_ID]: 'm', [Env.KEY_TABLE]: 'keys' }).managedKeys).toEqual({
+      tableName: 'keys',
+      cacheTtlMs: 30_000,
+    });
+    expect(
+      loadConfig({ [Env.MODEL_ID]: 'm', [Env.KEY_TABLE]: 'keys', [Env.KEY_CACHE_TTL_MS]: '0' }).managedKeys?.cacheTtlMs,
+    ).toBe(0);
+  });
+
+  test('fails a cache TTL over the 60 s revocation bound', () => {
+    expect(() =>
+      readHandlerSettings({ [Env.MODEL_ID]: 'm', [Env.KEY_TABLE]: 'k', [Env.KEY_CACHE_TTL_MS]: '60001' }),
+    ).toThrow(new SettingsError('SBA_KEY_CACHE_TTL_MS is over 60000'));
   });
 });
