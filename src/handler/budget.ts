@@ -8,6 +8,7 @@ import type { Caller } from './caller';
 import type { ChatRequest, Usage } from './chat';
 import type { BudgetConfig, HandlerConfig } from './config';
 import { Errors } from './errors';
+import { estimateCallerTokens, estimateTextTokens } from './token-estimate';
 
 /**
  * The ledger and its DynamoDB client: a file of its own in the handler asset (`budget-ledger.js`, beside `index.js`:
@@ -33,25 +34,12 @@ export interface BudgetRecord {
   settlementFailed?: boolean;
 }
 
-/** Input tokens assumed per image, document or other binary block (their bytes say little about their tokens). */
-const TOKENS_PER_ATTACHMENT = 1600;
-/** Characters per token of English text and JSON, the usual rule of thumb. */
-const CHARACTERS_PER_TOKEN = 4;
-
-/** The request's input tokens, estimated from what is sent to the model (system prompts, messages, tools). */
+/**
+ * The request's input tokens, estimated from what is sent to the model (the operator's system prompt, the caller's
+ * system messages, messages, tools): token-estimate.ts.
+ */
 export function estimateInputTokens(request: ChatRequest, config: Pick<HandlerConfig, 'systemPrompt'>): number {
-  let attachments = 0;
-  const text = JSON.stringify(
-    [config.systemPrompt, request.callerSystem, request.messages, request.tools],
-    (_key, value: unknown) => {
-      if (value instanceof Uint8Array) {
-        attachments++;
-        return '';
-      }
-      return value;
-    },
-  );
-  return Math.ceil(text.length / CHARACTERS_PER_TOKEN) + attachments * TOKENS_PER_ATTACHMENT;
+  return estimateCallerTokens(request) + estimateTextTokens(config.systemPrompt ?? '');
 }
 
 /** What a request really used: every input token (cached or not) and every output token. */
@@ -62,6 +50,8 @@ export function tokensUsed(usage: Usage): number {
 export class RequestBudget {
   private budgetRecord: BudgetRecord | undefined;
   private reservation: LedgerModule.Reservation | undefined;
+  /** The system prompt's share of the reservation, left out of what the caller is told. */
+  private hiddenTokens = 0;
 
   constructor(
     private readonly config: BudgetConfig,
@@ -75,7 +65,10 @@ export class RequestBudget {
 
   /** Reserves the request's worst case, or throws the 429 (over budget) or the 503 (ledger unreachable). */
   async reserve(request: ChatRequest, handlerConfig: HandlerConfig): Promise<void> {
-    const tokens = estimateInputTokens(request, handlerConfig) + request.maxTokens;
+    // The operator's system prompt is reserved for but never shown: the header and the 429 would reveal its length.
+    this.hiddenTokens = estimateTextTokens(handlerConfig.systemPrompt ?? '');
+    const shown = estimateCallerTokens(request) + request.maxTokens;
+    const tokens = shown + this.hiddenTokens;
     const record: BudgetRecord = { reservedTokens: tokens };
     this.budgetRecord = record;
     try {
@@ -84,7 +77,7 @@ export class RequestBudget {
       if (err instanceof ledger().BudgetExceededError) {
         record.exceeded = true;
         const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
-        throw Errors.budgetExceeded(err.period, tokens, seconds);
+        throw Errors.budgetExceeded(err.period, shown, seconds);
       }
       // failOpen covers a ledger out of reach, never a broken one: that would silently switch budgets off for good.
       const unavailable = err instanceof ledger().BudgetLedgerUnavailableError ? err : undefined;
@@ -95,10 +88,13 @@ export class RequestBudget {
     }
   }
 
-  /** The remaining-tokens header, when a period limits the caller. */
+  /**
+   * The remaining-tokens header, when a period limits the caller: what is left after the caller's share of this
+   * reservation (the system prompt's share is added back, so that the header does not measure the system prompt).
+   */
   headers(): Record<string, string> {
     const remaining = this.reservation?.remaining;
-    return remaining === undefined ? {} : { [BUDGET_REMAINING_HEADER]: String(remaining) };
+    return remaining === undefined ? {} : { [BUDGET_REMAINING_HEADER]: String(remaining + this.hiddenTokens) };
   }
 
   /**

@@ -3,6 +3,7 @@
  * events in order, the non-streaming Message, errors in Anthropic's shape before and after output, count_tokens,
  * the model list, and hostile input. The real AWS SDK reads the fake Bedrock's event stream.
  */
+import { TOKENS_PER_MESSAGE, estimateTextTokens } from '../../src/handler/token-estimate';
 import {
   apiEvent,
   expectNoLeak,
@@ -508,15 +509,14 @@ describe('errors before output: the real status and Anthropic’s error shape', 
 describe('count_tokens', () => {
   test('the input estimate of the request as it would reach the model; Bedrock is not called', async () => {
     const res = await send(
-      { max_tokens: undefined, messages: [{ role: 'user', content: 'x'.repeat(400) }] },
+      { max_tokens: undefined, messages: [{ role: 'user', content: 'hello world '.repeat(100) }] },
       {},
       '/v1/messages/count_tokens',
     );
     expect(res.status).toBe(200);
     const { input_tokens: tokens } = JSON.parse(res.body);
-    // 400 characters of the message plus the operator's system prompt and the JSON around them, at 4 per token.
-    expect(tokens).toBeGreaterThan(100);
-    expect(tokens).toBeLessThan(140);
+    // 200 words, the message's role markers, and the operator's system prompt (it reaches the model too).
+    expect(tokens).toBe(200 + TOKENS_PER_MESSAGE + estimateTextTokens(SYSTEM_PROMPT));
     expect(ctx.fake.requests).toHaveLength(0);
   });
 

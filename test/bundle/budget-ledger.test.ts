@@ -1,10 +1,10 @@
 /**
  * The ledger's arithmetic against a DynamoDB-compatible server (dynalite) with the real @aws-sdk/client-dynamodb, and
- * the reservation's input estimate.
+ * what a request is charged.
  */
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { budgetSortKey } from '../../src/contract';
-import { estimateInputTokens, tokensUsed } from '../../src/handler/budget';
+import { tokensUsed } from '../../src/handler/budget';
 import { BudgetExceededError, BudgetLedger, BudgetLedgerUnavailableError } from '../../src/handler/budget-ledger';
 import type { Caller } from '../../src/handler/caller';
 import { BudgetStore } from '../../src/local/budget-store';
@@ -122,31 +122,8 @@ describe('BudgetLedger', () => {
   });
 });
 
-describe('the reservation estimate', () => {
-  const request = (content: object[]) => ({
-    modelId: 'm',
-    maxTokens: 10,
-    messages: [{ role: 'user' as const, content: content as never }],
-  });
-
-  test('text: about one token per four characters, system prompt included', () => {
-    const text = 'x'.repeat(400);
-    const bare = estimateInputTokens(request([{ text }]), {});
-    expect(bare).toBeGreaterThanOrEqual(100);
-    expect(bare).toBeLessThan(130);
-    expect(estimateInputTokens(request([{ text }]), { systemPrompt: 'y'.repeat(400) })).toBeGreaterThanOrEqual(
-      bare + 99,
-    );
-  });
-
-  test('an image or a document counts as 1600 tokens, whatever its size', () => {
-    const image = { image: { format: 'png', source: { bytes: new Uint8Array(5_000_000) } } };
-    const doc = { document: { format: 'pdf', name: 'a', source: { bytes: new Uint8Array(10) } } };
-    const estimate = estimateInputTokens(request([{ text: 'hi' }, image, doc]), {});
-    expect(estimate).toBeGreaterThanOrEqual(3200);
-    expect(estimate).toBeLessThan(3300);
-  });
-
+describe('the charge', () => {
+  // The reservation estimate itself: test/unit/token-estimate.test.ts.
   test('what a request used counts every input token, cached or not, and every output token', () => {
     const usage = {
       inputTokens: 1,

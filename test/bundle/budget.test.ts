@@ -16,8 +16,10 @@ import {
   budgetSortKey,
 } from '../../src/contract';
 import { estimateInputTokens } from '../../src/handler/budget';
+import { estimateTextTokens } from '../../src/handler/token-estimate';
 import { BudgetStore } from '../../src/local/budget-store';
 import { answer, httpError } from '../../src/local/fake-bedrock';
+import { DEFAULT_FAKE_MODEL, fakeModelScript } from '../../src/local/fake-model';
 
 const ctx = useHandlerTestContext();
 let store: BudgetStore;
@@ -81,6 +83,8 @@ const reservationFor = (prompt: string, maxTokens: number) =>
     { modelId: MODEL, maxTokens, messages: [{ role: 'user', content: [{ text: prompt }] }] },
     { systemPrompt: process.env[Env.SYSTEM_PROMPT] },
   ) + maxTokens;
+/** The system prompt's share of every reservation: reserved, but never shown to the caller. */
+const systemShare = () => estimateTextTokens(process.env[Env.SYSTEM_PROMPT] ?? '');
 
 describe('within budget', () => {
   test('reserves before Bedrock, tells the caller what is left, and settles to the real usage, cache tokens included', async () => {
@@ -88,7 +92,7 @@ describe('within budget', () => {
     const res = await invokeStream(ctx.mod, event);
     expect(res.status).toBe(200);
     expect(res.body).toContain('event: done');
-    expect(Number(res.headers[BUDGET_REMAINING_HEADER])).toBe(5000 - reservationFor('hi', 100));
+    expect(Number(res.headers[BUDGET_REMAINING_HEADER])).toBe(5000 - reservationFor('hi', 100) + systemShare());
     expect(await usedTokens(apiKeyId)).toBe(REAL_USAGE);
     expect(ctx.logs()[0].budget).toEqual({ reservedTokens: reservationFor('hi', 100), chargedTokens: REAL_USAGE });
   });
@@ -148,6 +152,8 @@ describe('over budget', () => {
     const body = JSON.parse(res.body);
     expect(body.error).toMatchObject({ type: 'rate_limit_error', code: 'budget_exceeded' });
     expect(body.error.message).toContain('budget for the day');
+    // The caller's share only: the system prompt's length is not for the caller to measure.
+    expect(body.error.message).toContain(`up to ${reservationFor('hi', 100) - systemShare()} tokens`);
     const untilMidnight = (budgetPeriodEnd('day', new Date()).getTime() - Date.now()) / 1000;
     expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(Math.floor(untilMidnight) - 5);
     expect(Number(res.headers['Retry-After'])).toBeLessThanOrEqual(Math.ceil(untilMidnight) + 1);
@@ -234,6 +240,22 @@ describe('racing for the last tokens', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(9);
     expect(ctx.fake.requests).toHaveLength(3);
     expect(await usedTokens(apiKeyId)).toBe(3 * REAL_USAGE);
+  });
+});
+
+describe('the overrun attack of short words (issue 22)', () => {
+  test('50 parallel requests of "a " x 3000 against 3,300 tokens settle within the budget (1.82x with characters / 4)', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    const BUDGET = 3300;
+    await setLimits(apiKeyId, { tokensPerDay: BUDGET });
+    // The runner's fake model: one input token per word of the prompt, as a BPE tokenizer counts this text.
+    ctx.fake.setScript(fakeModelScript({ ...DEFAULT_FAKE_MODEL, answerTokens: 10, firstTokenMs: 1500 }));
+    const attack = { prompt: 'a '.repeat(3000), maxTokens: 10 };
+    const results = await Promise.all(Array.from({ length: 50 }, () => invokeStream(ctx.mod, again(event, attack))));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const settled = (await usedTokens(apiKeyId))!;
+    expect(settled).toBeLessThanOrEqual(BUDGET);
+    expect(settled).toBeGreaterThanOrEqual(3000);
   });
 });
 

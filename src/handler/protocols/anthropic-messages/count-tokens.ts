@@ -5,9 +5,9 @@ import type { Reply } from '../unit';
 
 /**
  * `POST /v1/messages/count_tokens`: the request validated like a Messages request, and its input tokens estimated by
- * the handler's one estimate (the one token budgets reserve: characters / 4 of what reaches the model, plus a fixed
- * count per attachment). Bedrock is not called: its CountTokens operation needs a permission and a model that has
- * it, and the estimate answers at once, for any model.
+ * the handler's one estimate (the one token budgets reserve: the text that reaches the model counted piece by piece,
+ * token-estimate.ts, plus a fixed count per attachment). Bedrock is not called: its CountTokens operation needs a
+ * permission and a model that has it, and the estimate answers at once, for any model.
  */
 export const countTokens: Reply = (event, config) => {
   const body = readJsonBody(event, config.maxRequestBytes);
