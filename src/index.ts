@@ -1,6 +1,7 @@
 export { ApiAuth } from './api-auth';
 export { ApiKeyAuthOptions } from './api-key-auth-options';
 export { ManagedKeysOptions } from './managed-keys-options';
+export { ModelPrice } from './model-price';
 export { ClientProtocol } from './client-protocol';
 export { CognitoAuthOptions } from './cognito-auth-options';
 export { DefaultHandlerOptions } from './default-handler-options';

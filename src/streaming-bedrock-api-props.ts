@@ -6,6 +6,7 @@ import { ApiAuth } from './api-auth';
 import { ClientProtocol } from './client-protocol';
 import { DefaultHandlerOptions } from './default-handler-options';
 import { GuardrailOptions } from './guardrail-options';
+import { ModelPrice } from './model-price';
 import { ResponseMode } from './response-mode';
 import { StreamingBedrockApiDomainProps } from './streaming-bedrock-api-domain-props';
 import { TokenBudgetOptions } from './token-budget-options';
@@ -186,6 +187,16 @@ export interface StreamingBedrockApiProps {
    * @default - no budgets
    */
   readonly tokenBudget?: TokenBudgetOptions;
+
+  /**
+   * What each model costs, in USD per million tokens, by model id (every id of `modelId` and `allowedModelIds` when
+   * given, as the API names them, e.g. an inference profile id). With it each request's log line carries its cost
+   * (`costUsd`), `metricSpend()` sums it, `keys usage` reports it, and `tokenBudget` may limit spend per day or month.
+   * Bedrock publishes no price API: copy the prices of your Region from https://aws.amazon.com/bedrock/pricing/.
+   *
+   * @default - no prices: no cost in the log line, no spend metric, no spend limits
+   */
+  readonly pricing?: Record<string, ModelPrice>;
 
   /**
    * Stage throttling for all methods: the steady rate (requests per second) and the burst.

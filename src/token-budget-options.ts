@@ -1,10 +1,25 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 
 /**
- * Per-caller token budgets: the tokens each caller may spend per UTC day and per UTC calendar month, on every
- * endpoint, kept in a DynamoDB table. See the README section "Token budgets".
+ * Per-caller limits, on every endpoint, kept in a DynamoDB table: requests and tokens per UTC minute, tokens per UTC
+ * day and calendar month, and (with `pricing`) USD per day and month. A caller's `limits` item in the table (a managed
+ * key's own limits, written by `keys create`) replaces any of them for that caller. See docs/keys-and-budgets.md.
  */
 export interface TokenBudgetOptions {
+  /**
+   * Requests each caller may make per UTC minute (429 `rate_limited` with `Retry-After` beyond it). Counted in fixed
+   * minute windows: a caller may make up to twice this many in the 60 s around a minute boundary.
+   *
+   * @default - no request rate limit
+   */
+  readonly requestsPerMinute?: number;
+  /**
+   * Tokens each caller may use per UTC minute (input, output and cache tokens; 429 `rate_limited` beyond it), in
+   * fixed minute windows like `requestsPerMinute`.
+   *
+   * @default - no token rate limit
+   */
+  readonly tokensPerMinute?: number;
   /**
    * Tokens each caller may spend per UTC day (input, output and cache tokens). A caller's `limits` item in the table
    * overrides it for that caller.
@@ -19,6 +34,20 @@ export interface TokenBudgetOptions {
    * @default - no monthly limit
    */
   readonly tokensPerMonth?: number;
+  /**
+   * USD each caller may spend per UTC day, at the prices of `pricing` (which then needs a price for every model the
+   * API allows). 429 `budget_exceeded` when a request's worst case does not fit.
+   *
+   * @default - no daily spend limit
+   */
+  readonly spendPerDay?: number;
+  /**
+   * USD each caller may spend per UTC calendar month, at the prices of `pricing` (which then needs a price for every
+   * model the API allows).
+   *
+   * @default - no monthly spend limit
+   */
+  readonly spendPerMonth?: number;
   /**
    * Your own ledger table, e.g. one shared by several APIs or encrypted with your KMS key. It must have a string
    * partition key `pk` and a string sort key `sk`, and should have TTL on `expiresAt`. The handler gets `GetItem` and

@@ -10,3 +10,4 @@ export * from './prelude';
 export * from './protocols';
 export * from './routes';
 export * from './keys';
+export * from './pricing';

@@ -3,8 +3,9 @@
  * travels as environment variables (`handlerEnvironment`) and the handler reads it back (`readHandlerSettings`), then
  * applies the defaults (handler/config.ts). Tests and benches set it the same way. Written once here.
  */
-import { isTokenLimit } from './budget';
+import { BUDGET_LIMITS, isBudgetLimit, isTokenLimit, type BudgetLimits } from './budget';
 import { KeyCacheDefaults } from './keys';
+import { decodePrice, encodePrice, type ModelPrice } from './pricing';
 
 /** Names of the environment variables the default handler reads. */
 export const HandlerEnvironment = {
@@ -57,8 +58,18 @@ export const HandlerEnvironment = {
   BUDGET_TOKENS_PER_DAY: 'SBA_BUDGET_TOKENS_PER_DAY',
   /** Tokens each caller may use per UTC calendar month, unless the caller's limits item says otherwise. */
   BUDGET_TOKENS_PER_MONTH: 'SBA_BUDGET_TOKENS_PER_MONTH',
+  /** Requests each caller may make per UTC minute, unless the caller's limits item says otherwise. */
+  BUDGET_REQUESTS_PER_MINUTE: 'SBA_BUDGET_REQUESTS_PER_MINUTE',
+  /** Tokens each caller may use per UTC minute, unless the caller's limits item says otherwise. */
+  BUDGET_TOKENS_PER_MINUTE: 'SBA_BUDGET_TOKENS_PER_MINUTE',
+  /** USD each caller may spend per UTC day, unless the caller's limits item says otherwise. */
+  BUDGET_SPEND_PER_DAY: 'SBA_BUDGET_SPEND_PER_DAY',
+  /** USD each caller may spend per UTC calendar month, unless the caller's limits item says otherwise. */
+  BUDGET_SPEND_PER_MONTH: 'SBA_BUDGET_SPEND_PER_MONTH',
   /** `true` to answer unmetered when the ledger cannot be reached (503 otherwise). */
   BUDGET_FAIL_OPEN: 'SBA_BUDGET_FAIL_OPEN',
+  /** JSON object: model id to `[input, output, cacheRead?, cacheWrite?]` USD per million tokens. */
+  PRICING: 'SBA_PRICING',
   /** Name of the DynamoDB table of managed keys (keys.ts); absent = no managed keys. */
   KEY_TABLE: 'SBA_KEY_TABLE',
   /** Milliseconds the handler may keep a key lookup (found or not): the revocation bound. */
@@ -108,13 +119,13 @@ export interface HandlerSettings {
   /** Callers of the OpenAI and AI SDK protocols may add system messages after the operator's system prompt. */
   readonly allowCallerSystemMessages?: boolean;
   /** Per-caller token budgets kept in a DynamoDB table (budget.ts). */
-  readonly tokenBudget?: {
+  readonly tokenBudget?: BudgetLimits & {
     readonly tableName: string;
-    readonly tokensPerDay?: number;
-    readonly tokensPerMonth?: number;
     /** @default false */
     readonly failOpen?: boolean;
   };
+  /** USD per million tokens, per model id: the cost in log lines and metrics, and what spend limits count. */
+  readonly pricing?: Readonly<Record<string, ModelPrice>>;
   /** Managed keys: every request needs one of the keys in this table (keys.ts). */
   readonly managedKeys?: {
     readonly tableName: string;
@@ -159,10 +170,12 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   const budget = settings.tokenBudget;
   if (budget) {
     set(HandlerEnvironment.BUDGET_TABLE, budget.tableName);
-    set(HandlerEnvironment.BUDGET_TOKENS_PER_DAY, budget.tokensPerDay?.toString());
-    set(HandlerEnvironment.BUDGET_TOKENS_PER_MONTH, budget.tokensPerMonth?.toString());
+    for (const { name } of BUDGET_LIMITS) {
+      set(BUDGET_LIMIT_VARIABLES[name], budget[name]?.toString());
+    }
     set(HandlerEnvironment.BUDGET_FAIL_OPEN, budget.failOpen ? 'true' : undefined);
   }
+  set(HandlerEnvironment.PRICING, encodePricing(settings.pricing));
   const keys = settings.managedKeys;
   if (keys) {
     set(HandlerEnvironment.KEY_TABLE, keys.tableName);
@@ -218,8 +231,42 @@ export function readHandlerSettings(env: Env): HandlerSettings {
     clientTools: flag(env, Names.CLIENT_TOOLS),
     allowCallerSystemMessages: flag(env, Names.CALLER_SYSTEM_MESSAGES),
     tokenBudget: readTokenBudget(env),
+    pricing: readPricing(env),
     managedKeys: readManagedKeys(env),
   };
+}
+
+/** The environment variable of each budget limit. */
+const BUDGET_LIMIT_VARIABLES: Record<keyof BudgetLimits, string> = {
+  requestsPerMinute: Names.BUDGET_REQUESTS_PER_MINUTE,
+  tokensPerMinute: Names.BUDGET_TOKENS_PER_MINUTE,
+  tokensPerDay: Names.BUDGET_TOKENS_PER_DAY,
+  tokensPerMonth: Names.BUDGET_TOKENS_PER_MONTH,
+  spendPerDay: Names.BUDGET_SPEND_PER_DAY,
+  spendPerMonth: Names.BUDGET_SPEND_PER_MONTH,
+};
+
+function encodePricing(pricing: HandlerSettings['pricing']): string | undefined {
+  const entries = Object.entries(pricing ?? {});
+  return entries.length
+    ? JSON.stringify(Object.fromEntries(entries.map(([id, p]) => [id, encodePrice(p)])))
+    : undefined;
+}
+
+function readPricing(env: Env): HandlerSettings['pricing'] {
+  const value = jsonObject(env, Names.PRICING);
+  if (value === undefined) {
+    return undefined;
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([modelId, encoded]) => {
+      const price = decodePrice(encoded);
+      if (!price) {
+        throw new SettingsError(`${Names.PRICING} has an invalid price for ${modelId}`);
+      }
+      return [modelId, price];
+    }),
+  );
 }
 
 function readManagedKeys(env: Env): HandlerSettings['managedKeys'] {
@@ -253,12 +300,8 @@ function readTokenBudget(env: Env): HandlerSettings['tokenBudget'] {
   if (!tableName) {
     return undefined;
   }
-  return {
-    tableName,
-    tokensPerDay: tokenLimit(env, Names.BUDGET_TOKENS_PER_DAY),
-    tokensPerMonth: tokenLimit(env, Names.BUDGET_TOKENS_PER_MONTH),
-    failOpen: flag(env, Names.BUDGET_FAIL_OPEN),
-  };
+  const limits = Object.fromEntries(BUDGET_LIMITS.map(({ name }) => [name, budgetLimit(env, name)]));
+  return { tableName, ...limits, failOpen: flag(env, Names.BUDGET_FAIL_OPEN) };
 }
 
 /** `true` or `false`; unset when absent or empty. */
@@ -293,6 +336,19 @@ function tokenLimit(env: Env, name: string): number | undefined {
   const value = Number(raw);
   if (!isTokenLimit(value)) {
     throw new SettingsError(`${name} is not a non-negative integer`);
+  }
+  return value;
+}
+
+function budgetLimit(env: Env, name: keyof BudgetLimits): number | undefined {
+  const variable = BUDGET_LIMIT_VARIABLES[name];
+  const raw = env[variable];
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!isBudgetLimit(name, value)) {
+    throw new SettingsError(`${variable} is not a ${name.startsWith('spend') ? 'USD amount' : 'whole number'} >= 0`);
   }
   return value;
 }

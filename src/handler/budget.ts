@@ -1,8 +1,16 @@
 /**
- * One request's token budget: reserve before Bedrock is called (input estimate + maxTokens), tell the caller what is
- * left, settle to the real usage after the answer. The ledger itself is budget-ledger.ts; the rules are here.
+ * One request's budget: reserve its worst case before Bedrock is called (one request, the input estimate + maxTokens,
+ * and their USD at the model's price), tell the caller what is left, settle to the real usage after the answer. The
+ * ledger itself is budget-ledger.ts; the rules are here.
  */
-import { BUDGET_REMAINING_HEADER } from '../contract';
+import {
+  BUDGET_REMAINING_HEADER,
+  BUDGET_REMAINING_USD_HEADER,
+  costUsd,
+  usdNumber,
+  worstCaseInputUsd,
+  type ModelPrice,
+} from '../contract';
 import type * as LedgerModule from './budget-ledger';
 import type { Caller } from './caller';
 import type { ChatRequest, Usage } from './chat';
@@ -24,8 +32,12 @@ function ledger(): typeof LedgerModule {
 export interface BudgetRecord {
   /** Tokens reserved before the model was called (its worst case). */
   readonly reservedTokens: number;
+  /** USD reserved before the model was called (with a price for the model). */
+  readonly reservedUsd?: number;
   /** Tokens charged once the answer ended (the model's usage, cache tokens included). */
   chargedTokens?: number;
+  /** USD charged once the answer ended. */
+  chargedUsd?: number;
   /** The request was refused (429). */
   exceeded?: boolean;
   /** The ledger could not be reached and `failOpen` let the request through uncounted. */
@@ -47,15 +59,22 @@ export function tokensUsed(usage: Usage): number {
   return usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens;
 }
 
+/** What `usage` costs at `price` (undefined without a price). */
+export function usageCost(usage: Usage, price: ModelPrice | undefined): number | undefined {
+  return price && Number(usdNumber(costUsd(usage, price)));
+}
+
 export class RequestBudget {
   private budgetRecord: BudgetRecord | undefined;
   private reservation: LedgerModule.Reservation | undefined;
   /** The system prompt's share of the reservation, left out of what the caller is told. */
-  private hiddenTokens = 0;
+  private hidden: LedgerModule.Charge = { requests: 0, tokens: 0 };
 
+  /** @param price the model's price, when the API has one for it */
   constructor(
     private readonly config: BudgetConfig,
     private readonly caller: Caller,
+    private readonly price: ModelPrice | undefined,
   ) {}
 
   /** What the log line says about the budget (undefined until a reservation was tried). */
@@ -63,21 +82,23 @@ export class RequestBudget {
     return this.budgetRecord;
   }
 
-  /** Reserves the request's worst case, or throws the 429 (over budget) or the 503 (ledger unreachable). */
+  /** Reserves the request's worst case, or throws the 429 (over a limit) or the 503 (ledger unreachable). */
   async reserve(request: ChatRequest, handlerConfig: HandlerConfig): Promise<void> {
     // The operator's system prompt is reserved for but never shown: the header and the 429 would reveal its length.
-    this.hiddenTokens = estimateTextTokens(handlerConfig.systemPrompt ?? '');
-    const shown = estimateCallerTokens(request) + request.maxTokens;
-    const tokens = shown + this.hiddenTokens;
-    const record: BudgetRecord = { reservedTokens: tokens };
+    const systemTokens = estimateTextTokens(handlerConfig.systemPrompt ?? '');
+    const callerTokens = estimateCallerTokens(request);
+    this.hidden = this.worstCase(systemTokens, 0, 0);
+    const shown = this.worstCase(callerTokens, request.maxTokens, 1);
+    const charge = this.worstCase(callerTokens + systemTokens, request.maxTokens, 1);
+    const record: BudgetRecord = { reservedTokens: charge.tokens, reservedUsd: charge.usd };
     this.budgetRecord = record;
     try {
-      this.reservation = await ledger().ledgerFor(this.config).reserve(this.caller, tokens);
+      this.reservation = await ledger().ledgerFor(this.config).reserve(this.caller, charge);
     } catch (err) {
       if (err instanceof ledger().BudgetExceededError) {
         record.exceeded = true;
         const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
-        throw Errors.budgetExceeded(err.period, shown, seconds);
+        throw Errors.overLimit(err.limit, shown, seconds);
       }
       // failOpen covers a ledger out of reach, never a broken one: that would silently switch budgets off for good.
       const unavailable = err instanceof ledger().BudgetLedgerUnavailableError ? err : undefined;
@@ -88,13 +109,27 @@ export class RequestBudget {
     }
   }
 
+  /** The most `inputTokens` and `outputTokens` can cost: at the dearest input price, USD only with a price. */
+  private worstCase(inputTokens: number, outputTokens: number, requests: number): LedgerModule.Charge {
+    const price = this.price;
+    const usd = price && worstCaseInputUsd(inputTokens, price) + costUsd({ inputTokens: 0, outputTokens }, price);
+    return { requests, tokens: inputTokens + outputTokens, usd };
+  }
+
   /**
-   * The remaining-tokens header, when a period limits the caller: what is left after the caller's share of this
-   * reservation (the system prompt's share is added back, so that the header does not measure the system prompt).
+   * The remaining-allowance headers, for the counters a limit applies to: what is left after the caller's share of
+   * this reservation (the system prompt's share is added back, so that the headers do not measure the system prompt).
    */
   headers(): Record<string, string> {
-    const remaining = this.reservation?.remaining;
-    return remaining === undefined ? {} : { [BUDGET_REMAINING_HEADER]: String(remaining + this.hiddenTokens) };
+    const remaining = this.reservation?.remaining ?? {};
+    const headers: Record<string, string> = {};
+    if (remaining.tokens !== undefined) {
+      headers[BUDGET_REMAINING_HEADER] = String(remaining.tokens + this.hidden.tokens);
+    }
+    if (remaining.usd !== undefined) {
+      headers[BUDGET_REMAINING_USD_HEADER] = usdNumber(Math.max(0, remaining.usd + (this.hidden.usd ?? 0)));
+    }
+    return headers;
   }
 
   /**
@@ -109,20 +144,25 @@ export class RequestBudget {
       return;
     }
     this.reservation = undefined;
-    const charged = chargeFor(reservation, usage, modelAnswered);
+    const used = this.chargeFor(reservation, usage, modelAnswered);
     try {
       const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
-      await ledger().ledgerFor(this.config).settle(this.caller, reservation, charged, signal);
-      record.chargedTokens = charged;
+      await ledger().ledgerFor(this.config).settle(this.caller, reservation, used, signal);
+      record.chargedTokens = used.tokens;
+      record.chargedUsd = used.usd;
     } catch {
       record.settlementFailed = true;
     }
   }
-}
 
-function chargeFor(reservation: LedgerModule.Reservation, usage: Usage | undefined, modelAnswered: boolean): number {
-  if (usage) {
-    return tokensUsed(usage);
+  private chargeFor(
+    reservation: LedgerModule.Reservation,
+    usage: Usage | undefined,
+    modelAnswered: boolean,
+  ): LedgerModule.Charge {
+    if (usage) {
+      return { requests: 1, tokens: tokensUsed(usage), usd: usageCost(usage, this.price) };
+    }
+    return modelAnswered ? reservation.charge : { requests: 1, tokens: 0, usd: this.price && 0 };
   }
-  return modelAnswered ? reservation.tokens : 0;
 }

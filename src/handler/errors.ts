@@ -2,6 +2,8 @@
  * The error model: every failure becomes an ApiError with a status, a type, a code and a fixed message.
  * Messages never quote the request, the AWS exception text, an ARN or the configuration.
  */
+import { usdNumber } from '../contract';
+
 export interface ApiErrorOptions {
   readonly status: number;
   readonly type: string;
@@ -135,18 +137,38 @@ export const Errors = {
       code: 'client_disconnected',
       message: 'The client disconnected before the answer ended.',
     }),
-  /** The caller's reservation does not fit in its token budget for `period`; Bedrock was not called. */
-  budgetExceeded: (period: 'day' | 'month', tokens: number, retryAfterSeconds: number) =>
-    new ApiError({
+  /**
+   * The caller's reservation does not fit one of its limits; Bedrock was not called. A per-minute limit is
+   * `rate_limited`, a day or month limit `budget_exceeded`. `shown` is the caller's share of the reservation (never
+   * the system prompt's).
+   */
+  overLimit: (
+    limit: { readonly name: string; readonly period: string; readonly counter: string },
+    shown: { readonly tokens: number; readonly usd?: number },
+    retryAfterSeconds: number,
+  ) => {
+    const minute = limit.period === 'minute';
+    const what = {
+      requests: 'request rate limit',
+      tokens: minute ? 'token rate limit' : 'token budget',
+      usd: 'spend budget',
+    }[limit.counter];
+    const needs = {
+      requests: 'one more request',
+      tokens: `up to ${shown.tokens} tokens: its input and maxTokens`,
+      usd: `up to $${usdNumber(shown.usd ?? 0)}: its input and maxTokens at the model's price`,
+    }[limit.counter];
+    return new ApiError({
       status: 429,
       type: 'rate_limit_error',
-      code: 'budget_exceeded',
+      code: minute ? 'rate_limited' : 'budget_exceeded',
       message:
-        `This caller's token budget for the ${period} cannot cover this request (up to ${tokens} tokens: ` +
-        'its input and maxTokens). Retry after the delay in the Retry-After header, when the budget resets, ' +
-        'or ask for fewer maxTokens.',
+        `This caller's ${what} for the ${limit.period} (${limit.name}) cannot cover this request (${needs}). ` +
+        `Retry after the delay in the Retry-After header${minute ? '' : ', when the budget resets'}` +
+        `${limit.counter === 'requests' ? '.' : ', or ask for fewer maxTokens.'}`,
       headers: { 'Retry-After': String(retryAfterSeconds) },
-    }),
+    });
+  },
   budgetUnavailable: (cause?: unknown) =>
     new ApiError({
       status: 503,

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AnswerTally } from './answer-tally';
 import { bedrockBackend } from './backends/bedrock';
-import { RequestBudget } from './budget';
+import { RequestBudget, usageCost } from './budget';
 import type { ChatEvent, ChatRequest, ResponseEncoder } from './chat';
 import type { HandlerConfig } from './config';
 import { errorBody, toApiError, type ApiError } from './errors';
@@ -76,7 +76,7 @@ async function authenticated(call: RequestContext, config: HandlerConfig): Promi
 /** Limits, then the backend: the budget reserves the request's worst case before the model is asked. */
 async function askModel(request: ChatRequest, config: HandlerConfig, call: RequestContext, progress: Progress) {
   if (config.tokenBudget) {
-    progress.budget = new RequestBudget(config.tokenBudget, call.caller);
+    progress.budget = new RequestBudget(config.tokenBudget, call.caller, config.pricing?.[request.modelId]);
     await progress.budget.reserve(request, config);
   }
   const events = await bedrockBackend.answer(request, config, call.signal);
@@ -185,5 +185,6 @@ async function close(route: RouteHandler, call: RequestContext, progress: Progre
   const budget = progress.budget;
   await budget?.settle(progress.tally.usage, progress.modelAnswered, call.remainingMs() - 100);
   // Only answers from the model count in the metrics (Requests means model requests): the model list is logged only.
-  writeRequestRecord({ ...record, budget: budget?.record }, call.config, { metrics: route.asksModel });
+  const costUsd = record.usage && usageCost(record.usage, call.config?.pricing?.[record.modelId ?? '']);
+  writeRequestRecord({ ...record, budget: budget?.record, costUsd }, call.config, { metrics: route.asksModel });
 }

@@ -5,7 +5,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { handlerEnvironment, type HandlerSettings } from '../contract';
+import {
+  decodePrice,
+  handlerEnvironment,
+  isUsdAmount,
+  type BudgetLimits,
+  type HandlerSettings,
+  type ModelPrice,
+} from '../contract';
 import { BudgetStore } from './budget-store';
 import { checkCredentials, credentialsLine } from './credentials';
 import { FakeBedrock } from './fake-bedrock';
@@ -57,6 +64,14 @@ Options:
                            OpenAI and AI SDK callers may add system messages after the system prompt
   --token-budget <n>       cap each caller (here: its IP address) at n tokens per UTC day (tokenBudget), with
                            the ledger in an embedded DynamoDB-compatible server, in memory; over it: 429
+  --requests-per-minute <n>
+                           cap each caller at n requests per UTC minute (429 rate_limited), same ledger
+  --tokens-per-minute <n>  cap each caller at n tokens per UTC minute (429 rate_limited), same ledger
+  --spend-per-day <usd>    cap each caller at this many USD per UTC day (429 budget_exceeded); needs --price
+                           for the model
+  --price <model=in,out[,cache-read,cache-write]>
+                           USD per million tokens of a model (pricing; repeatable): the cost in each log line
+                           and what --spend-per-day counts
   --managed-keys           every request needs a managed key (ApiAuth.managedKeys()), kept in the embedded store;
                            the banner names the store for \`keys ... --endpoint-url\`
   --create-key <name>      create a key for name at start and print it in the banner (repeatable; implies
@@ -95,8 +110,10 @@ export interface ServeOptions {
   readonly additionalModelRequestFields?: Record<string, unknown>;
   readonly clientTools: boolean;
   readonly allowCallerSystemMessages: boolean;
-  /** Tokens per caller per UTC day, with the embedded ledger; undefined: no budget. */
-  readonly tokenBudget?: number;
+  /** Per-caller limits (--token-budget is tokensPerDay), with the embedded ledger; none: no budget. */
+  readonly limits: BudgetLimits;
+  /** USD per million tokens per model id (--price, repeatable). */
+  readonly pricing?: Record<string, ModelPrice>;
   /** Managed keys in the embedded store (--managed-keys, or implied by --create-key). */
   readonly managedKeys: boolean;
   /** Names to create a key for at start (--create-key, repeatable); the banner prints each secret once. */
@@ -134,6 +151,10 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'no-client-tools': { type: 'boolean', default: false },
         'allow-caller-system-messages': { type: 'boolean', default: false },
         'token-budget': { type: 'string' },
+        'requests-per-minute': { type: 'string' },
+        'tokens-per-minute': { type: 'string' },
+        'spend-per-day': { type: 'string' },
+        price: { type: 'string', multiple: true, default: [] },
         'managed-keys': { type: 'boolean', default: false },
         'create-key': { type: 'string', multiple: true, default: [] },
         'cors-origin': { type: 'string', multiple: true, default: [] },
@@ -169,6 +190,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
   if (!modelId) {
     throw new UsageError('--model-id must not be empty');
   }
+  const pricing = prices(values.price as string[]);
+  const limits = budgetLimits(values, modelId, pricing);
   const modelFields = modelRequestFields(
     values.reasoning as boolean,
     values['additional-model-request-fields'] as string | undefined,
@@ -189,7 +212,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     additionalModelRequestFields: modelFields,
     clientTools: !(values['no-client-tools'] as boolean),
     allowCallerSystemMessages: values['allow-caller-system-messages'] as boolean,
-    tokenBudget: optionalInteger(values['token-budget'] as string | undefined, '--token-budget', 0, 1_000_000_000),
+    limits,
+    pricing,
     managedKeys: (values['managed-keys'] as boolean) || (values['create-key'] as string[]).length > 0,
     createKeys: keyNames(values['create-key'] as string[]),
     corsOrigins: values['cors-origin'] as string[],
@@ -199,6 +223,63 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
   };
+}
+
+/** The limit flags as the budget's limits (none given: no budget). */
+function budgetLimits(
+  values: Record<string, unknown>,
+  modelId: string,
+  pricing: Record<string, ModelPrice> | undefined,
+): BudgetLimits {
+  const count = (flag: string) => optionalInteger(values[flag] as string | undefined, `--${flag}`, 0, 1_000_000_000);
+  const spend = values['spend-per-day'] as string | undefined;
+  const spendPerDay = spend === undefined ? undefined : Number(spend);
+  if (spendPerDay !== undefined && (spend!.trim() === '' || !isUsdAmount(spendPerDay))) {
+    throw new UsageError(`--spend-per-day must be an amount of USD >= 0, e.g. 5, not ${JSON.stringify(spend)}`);
+  }
+  if (spendPerDay !== undefined && !pricing?.[modelId]) {
+    throw new UsageError(`--spend-per-day counts USD at the model's price: add --price ${modelId}=IN,OUT`);
+  }
+  const limits: BudgetLimits = {
+    requestsPerMinute: count('requests-per-minute'),
+    tokensPerMinute: count('tokens-per-minute'),
+    tokensPerDay: count('token-budget'),
+    spendPerDay,
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
+
+/** --price MODEL=IN,OUT[,CACHE_READ,CACHE_WRITE] flags as the pricing prop's shape. */
+function prices(flags: string[]): Record<string, ModelPrice> | undefined {
+  if (!flags.length) {
+    return undefined;
+  }
+  return Object.fromEntries(
+    flags.map((flag) => {
+      const at = flag.lastIndexOf('=');
+      const price =
+        at > 0
+          ? decodePrice(
+              flag
+                .slice(at + 1)
+                .split(',')
+                .map(usdOrNaN),
+            )
+          : undefined;
+      if (!price) {
+        throw new UsageError(
+          `--price must be MODEL=IN,OUT[,CACHE_READ,CACHE_WRITE] in USD per million tokens, e.g. ` +
+            `${DEFAULT_MODEL_ID}=1,5,0.1,1.25, not ${JSON.stringify(flag)}`,
+        );
+      }
+      return [flag.slice(0, at), price];
+    }),
+  );
+}
+
+/** A number the flag spells, NaN for anything else (an empty part is not 0). */
+function usdOrNaN(part: string): number {
+  return part.trim() === '' ? NaN : Number(part);
 }
 
 /** --create-key names: not blank, each once (a second key for the same name would be a surprise in the banner). */
@@ -296,8 +377,8 @@ export function serveSettings(options: ServeOptions, budgetTableName?: string, k
     additionalModelRequestFields: options.additionalModelRequestFields,
     clientTools: options.clientTools,
     allowCallerSystemMessages: options.allowCallerSystemMessages,
-    tokenBudget:
-      budgetTableName === undefined ? undefined : { tableName: budgetTableName, tokensPerDay: options.tokenBudget },
+    tokenBudget: budgetTableName === undefined ? undefined : { tableName: budgetTableName, ...options.limits },
+    pricing: options.pricing,
     managedKeys: keyTableName === undefined ? undefined : { tableName: keyTableName },
   };
 }
@@ -328,14 +409,13 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           },
         },
       ).start();
-  const ledger = options.tokenBudget === undefined && !options.managedKeys ? undefined : await BudgetStore.start();
+  const budgeted = Object.keys(options.limits).length > 0;
+  const ledger = !budgeted && !options.managedKeys ? undefined : await BudgetStore.start();
   const keys = ledger && options.managedKeys ? await startKeys(ledger, options.createKeys) : undefined;
 
   // The handler's configuration, exactly as the construct sets it.
   Object.assign(process.env, {
-    ...handlerEnvironment(
-      serveSettings(options, options.tokenBudget === undefined ? undefined : ledger?.tableName, keys?.tableName),
-    ),
+    ...handlerEnvironment(serveSettings(options, budgeted ? ledger?.tableName : undefined, keys?.tableName)),
     ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
   });
   if (fake) {
@@ -405,9 +485,9 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
       out(`key ${key.name}: ${key.secret}`);
     }
   }
-  if (ledger && options.tokenBudget !== undefined) {
+  if (ledger && budgeted) {
     out(
-      `Token budget: ${options.tokenBudget} tokens per caller (IP address) per UTC day, ledger in memory at ` +
+      `Budget per caller (IP address, or managed key): ${limitsText(options.limits)}; ledger in memory at ` +
         `${ledger.url} (table ${ledger.tableName}); a request reserves its input estimate + maxTokens`,
     );
   }
@@ -467,6 +547,9 @@ function features(options: ServeOptions): string[] {
   if (options.allowCallerSystemMessages) {
     on.push('caller system messages');
   }
+  if (options.pricing) {
+    on.push(`prices for ${Object.keys(options.pricing).join(', ')}`);
+  }
   if (options.script) {
     on.push(`a scripted session of ${options.script.length} ${options.script.length === 1 ? 'turn' : 'turns'}`);
   }
@@ -513,11 +596,25 @@ function requestLine(info: RequestInfo, record: Record<string, any> | undefined)
     parts.push(record.outcome);
     if (record.format) parts.push(record.format);
     if (record.usage) parts.push(`${record.usage.outputTokens} tokens`);
+    if (record.costUsd !== undefined) parts.push(`$${record.costUsd}`);
     if (record.timeToFirstTokenMs !== undefined) parts.push(`first token ${record.timeToFirstTokenMs} ms`);
   }
   if (info.clientAborted) parts.push('client disconnected');
   parts.push(`${info.durationMs} ms`);
   return parts.join(' ');
+}
+
+/** The banner's words for the budget's limits. */
+function limitsText(limits: BudgetLimits): string {
+  const words: Record<keyof BudgetLimits, (n: number) => string> = {
+    requestsPerMinute: (n) => `${n} requests per minute`,
+    tokensPerMinute: (n) => `${n} tokens per minute`,
+    tokensPerDay: (n) => `${n} tokens per UTC day`,
+    tokensPerMonth: (n) => `${n} tokens per UTC month`,
+    spendPerDay: (n) => `$${n} per UTC day`,
+    spendPerMonth: (n) => `$${n} per UTC month`,
+  };
+  return (Object.keys(limits) as Array<keyof BudgetLimits>).map((name) => words[name](limits[name]!)).join(', ');
 }
 
 /** The time of day, to the millisecond, that starts the runner's per-request lines. */

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail } from './validation';
-import { BudgetTableSchema, isTokenLimit } from '../contract';
+import { BUDGET_LIMITS, BudgetTableSchema, isBudgetLimit, type BudgetCounter } from '../contract';
 import type { TokenBudgetOptions } from '../token-budget-options';
 
 /** The item actions the handler's ledger uses: read the caller's limits, reserve and settle. Nothing else. */
@@ -40,34 +40,47 @@ export function grantBudgetLedger(table: dynamodb.ITable, role: iam.IRole): void
   table.encryptionKey?.grant(role, ...BUDGET_LEDGER_KEY_ACTIONS);
 }
 
-/** Limits are whole numbers of tokens known at synth; a budget needs at least one limit or a table of limits items. */
+/**
+ * Limits are known at synth: whole numbers of requests or tokens, USD amounts for spend; a day limit no larger than
+ * its month limit; a budget needs at least one limit or a table of limits items.
+ */
 export function validateTokenBudget(subject: string, budget: TokenBudgetOptions): void {
-  for (const name of ['tokensPerDay', 'tokensPerMonth'] as const) {
+  for (const { name, counter } of BUDGET_LIMITS) {
     const value = budget[name];
-    if (value !== undefined && (Token.isUnresolved(value) || !isTokenLimit(value))) {
+    if (value !== undefined && (Token.isUnresolved(value) || !isBudgetLimit(name, value))) {
+      fail(subject, `tokenBudget.${name}`, value, LIMIT_FIXES[counter]);
+    }
+  }
+  for (const [day, month] of [
+    ['tokensPerDay', 'tokensPerMonth'],
+    ['spendPerDay', 'spendPerMonth'],
+  ] as const) {
+    const dayLimit = budget[day];
+    const monthLimit = budget[month];
+    if (dayLimit !== undefined && monthLimit !== undefined && dayLimit > monthLimit) {
       fail(
         subject,
-        `tokenBudget.${name}`,
-        value,
-        'Use a whole number of tokens >= 0 known at synth, e.g. 200000 (0 refuses every request of a caller without a limits item).',
+        `tokenBudget.${day}`,
+        dayLimit,
+        `It is larger than tokenBudget.${month} (${monthLimit}), so the day limit could never be reached: lower it, or raise the month limit.`,
       );
     }
   }
-  const { tokensPerDay: day, tokensPerMonth: month } = budget;
-  if (day !== undefined && month !== undefined && day > month) {
-    fail(
-      subject,
-      'tokenBudget.tokensPerDay',
-      day,
-      `It is larger than tokenBudget.tokensPerMonth (${month}), so the day limit could never be reached: lower it, or raise the month limit.`,
-    );
-  }
-  if (day === undefined && month === undefined && !budget.table) {
+  if (BUDGET_LIMITS.every(({ name }) => budget[name] === undefined) && !budget.table) {
     fail(
       subject,
       'tokenBudget',
       budget,
-      'A budget needs a limit: set tokensPerDay and/or tokensPerMonth, or pass your own table whose limits items set them per caller.',
+      'A budget needs a limit: set one of requestsPerMinute, tokensPerMinute, tokensPerDay, tokensPerMonth, ' +
+        'spendPerDay, spendPerMonth, or pass your own table whose limits items set them per caller.',
     );
   }
 }
+
+const LIMIT_FIXES: Record<BudgetCounter, string> = {
+  requests:
+    'Use a whole number of requests >= 0 known at synth, e.g. 60 (0 refuses every request of a caller without a limits item).',
+  tokens:
+    'Use a whole number of tokens >= 0 known at synth, e.g. 200000 (0 refuses every request of a caller without a limits item).',
+  usd: 'Use an amount of USD >= 0 known at synth, e.g. 25 (0 refuses every request of a caller without a limits item).',
+};

@@ -68,11 +68,16 @@ export function handlerSettings(
       budget && budgetTableName !== undefined
         ? {
             tableName: budgetTableName,
+            requestsPerMinute: budget.requestsPerMinute,
+            tokensPerMinute: budget.tokensPerMinute,
             tokensPerDay: budget.tokensPerDay,
             tokensPerMonth: budget.tokensPerMonth,
+            spendPerDay: budget.spendPerDay,
+            spendPerMonth: budget.spendPerMonth,
             failOpen: budget.failOpen,
           }
         : undefined,
+    pricing: props.pricing,
     managedKeys,
   };
 }

@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { validateTokenBudget } from './budget-table';
 import { validateAdditionalModelRequestFields } from './model-request-fields';
+import { validatePricing } from './pricing';
 import { fail, isUnresolvedValue, validateModelId, validatePositiveInteger, validateRange } from './validation';
 import { CLIENT_PROTOCOLS, type ProtocolDescriptor } from '../contract';
 import type { DefaultHandlerOptions } from '../default-handler-options';
@@ -21,6 +22,7 @@ const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'clientTools',
   'allowCallerSystemMessages',
   'tokenBudget',
+  'pricing',
 ];
 
 /**
@@ -52,6 +54,9 @@ export function validateProps(
   }
   if (props.tokenBudget) {
     validateTokenBudget(subject, props.tokenBudget);
+  }
+  if (choice.kind === 'default') {
+    validatePricing(subject, props, [...new Set([choice.modelId, ...(props.allowedModelIds ?? [])])]);
   }
   return choice;
 }

@@ -93,7 +93,7 @@ export function warnAboutBedrockSettings(scope: IConstruct, settings: BedrockRis
  */
 function warnAboutBudgetBelowMaxTokens(warn: Warn, props: StreamingBedrockApiProps): void {
   const maxTokens = props.maxTokens ?? HandlerDefaults.MAX_TOKENS;
-  for (const name of ['tokensPerDay', 'tokensPerMonth'] as const) {
+  for (const name of ['tokensPerMinute', 'tokensPerDay', 'tokensPerMonth'] as const) {
     const limit = props.tokenBudget?.[name];
     if (limit !== undefined && limit > 0 && limit < maxTokens) {
       warn(

@@ -9,11 +9,13 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MODEL, apiEvent, invokeStream, lambdaContext, setEnv, useHandlerTestContext } from './harness';
 import {
   BUDGET_REMAINING_HEADER,
+  BUDGET_REMAINING_USD_HEADER,
   BudgetTableSchema,
   HandlerEnvironment as Env,
   Routes,
   budgetPeriodEnd,
   budgetSortKey,
+  type BudgetLimits,
 } from '../../src/contract';
 import { estimateInputTokens } from '../../src/handler/budget';
 import { estimateTextTokens } from '../../src/handler/token-estimate';
@@ -68,7 +70,7 @@ async function usedTokens(apiKeyId: string, period: 'day' | 'month' = 'day'): Pr
   return Item?.usedTokens?.N === undefined ? undefined : Number(Item.usedTokens.N);
 }
 
-async function setLimits(apiKeyId: string, limits: { tokensPerDay?: number; tokensPerMonth?: number }) {
+async function setLimits(apiKeyId: string, limits: BudgetLimits) {
   const item: Record<string, { S: string } | { N: string }> = { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: 'limits' } };
   for (const [name, value] of Object.entries(limits)) {
     item[name] = { N: String(value) };
@@ -452,6 +454,92 @@ describe('a ledger whose answer to the settlement is lost', () => {
       // The write did happen: the ledger holds the real usage, as if the answer had arrived.
       expect(await usedTokens(apiKeyId)).toBe(REAL_USAGE);
     }));
+});
+
+describe('with pricing: the cost of each request, spend limits and per-minute limits', () => {
+  // $1 and $5 per million input and output tokens, $0.10 to read the cache and $1.25 to write it.
+  const PRICE = [1, 5, 0.1, 1.25];
+  /** What USAGE costs at PRICE: 12 x 1 + 3 x 5 + 40 x 0.1 + 5 x 1.25 = 37.25 millionths of a dollar. */
+  const USAGE_USD = 0.00003725;
+  let restore: () => void;
+  beforeEach(() => {
+    restore = setEnv({ [Env.PRICING]: JSON.stringify({ [MODEL]: PRICE }) });
+  });
+  afterEach(() => restore());
+
+  async function dayItem(apiKeyId: string) {
+    const { Item } = await store.client.send(
+      new GetItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: `apiKey#${apiKeyId}` }, sk: { S: budgetSortKey('day', new Date()) } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  test('the log line carries the cost; the ledger reserves the worst case in USD and settles to the real cost', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { spendPerDay: 1 });
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.status).toBe(200);
+    const [line] = ctx.logs();
+    expect(line.costUsd).toBeCloseTo(USAGE_USD, 12);
+    // Worst case: the input estimate at the dearest input price (the cache write's), maxTokens at the output price.
+    const input = reservationFor('hi', 100) - 100;
+    expect(line.budget.reservedUsd).toBeCloseTo((input * 1.25 + 100 * 5) / 1e6, 12);
+    expect(line.budget.chargedUsd).toBeCloseTo(USAGE_USD, 12);
+    expect((await dayItem(apiKeyId))?.spentUsd?.N).toBe('0.00003725');
+    // What is left after the caller's share of the reservation, in USD, beside the tokens header.
+    const shownUsd = ((input - systemShare()) * 1.25 + 100 * 5) / 1e6;
+    expect(Number(res.headers[BUDGET_REMAINING_USD_HEADER])).toBeCloseTo(1 - shownUsd, 9);
+  });
+
+  test('over the spend limit: 429 budget_exceeded naming spendPerDay and the caller-side cost, Bedrock not called', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { spendPerDay: 0.0001 });
+    const res = await invokeStream(ctx.mod, event);
+    expect(res.status).toBe(429);
+    const { error } = JSON.parse(res.body);
+    expect(error.code).toBe('budget_exceeded');
+    expect(error.message).toMatch(
+      /spend budget for the day \(spendPerDay\) cannot cover this request \(up to \$0\.000\d+/,
+    );
+    expect(ctx.fake.requests).toHaveLength(0);
+    expect(ctx.logs()[0]).toMatchObject({ outcome: 'budget_exceeded', BudgetRejections: 1 });
+  });
+
+  test('requests per minute: 429 rate_limited with Retry-After to the next minute, on every protocol', async () => {
+    const { apiKeyId, event } = fromNewCaller();
+    await setLimits(apiKeyId, { requestsPerMinute: 1, tokensPerDay: 100_000 });
+    expect((await invokeStream(ctx.mod, event)).status).toBe(200);
+    const openai = { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], stream: true };
+    const res = await invokeStream(ctx.mod, again(event, openai, Routes.CHAT_COMPLETIONS.path));
+    // A request at the very end of a minute may land in the next one: then it is allowed, and so is this test.
+    if (res.status === 200) {
+      return;
+    }
+    expect(res.status).toBe(429);
+    const { error } = JSON.parse(res.body);
+    expect(error.code).toBe('rate_limited');
+    expect(error.message).toContain('request rate limit for the minute (requestsPerMinute)');
+    const retryAfter = Number(res.headers['Retry-After']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  test('a model the API has no price for: no cost in the log line, and a spend limit refuses it with 503', async () => {
+    restore();
+    restore = setEnv({ [Env.PRICING]: JSON.stringify({ 'some.other-model-v1:0': PRICE }) });
+    const { apiKeyId, event } = fromNewCaller();
+    expect((await invokeStream(ctx.mod, event)).status).toBe(200);
+    expect(ctx.logs()[0].costUsd).toBeUndefined();
+    await setLimits(apiKeyId, { spendPerDay: 5 });
+    const res = await invokeStream(ctx.mod, again(event, { prompt: 'hi', maxTokens: 100 }));
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('budget_unavailable');
+    expect(ctx.fake.requests).toHaveLength(1);
+  });
 });
 
 describe('without budgets', () => {

@@ -46,7 +46,7 @@ function curl(path: string, body: object): { status: number; headers: Record<str
 test('says at start what the budget is and where its ledger lives', async () => {
   await runner.waitForLine(
     new RegExp(
-      `^Token budget: ${BUDGET} tokens per caller \\(IP address\\) per UTC day, ledger in memory at http://127\\.0\\.0\\.1:\\d+`,
+      `^Budget per caller \\(IP address, or managed key\\): ${BUDGET} tokens per UTC day; ledger in memory at http://127\\.0\\.0\\.1:\\d+`,
     ),
   );
 });

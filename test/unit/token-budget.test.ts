@@ -232,3 +232,84 @@ describe('budgetBelowMaxTokens warning', () => {
     expect(warnings({ tokenBudget: { tokensPerDay: 0 } })).toEqual([]);
   });
 });
+
+describe('per-minute limits, pricing and spend limits', () => {
+  const PRICE = { inputPerMillionTokens: 0.8, outputPerMillionTokens: 4 };
+  const OTHER = 'amazon.nova-micro-v1:0';
+
+  test('reach the handler: every limit and the prices in their compact encoding', () => {
+    const { stack } = stackWith({
+      allowedModelIds: [MODEL, OTHER],
+      pricing: {
+        [MODEL]: { ...PRICE, cacheReadPerMillionTokens: 0.08, cacheWritePerMillionTokens: 1 },
+        [OTHER]: { inputPerMillionTokens: 0.035, outputPerMillionTokens: 0.14 },
+      },
+      tokenBudget: { requestsPerMinute: 60, tokensPerMinute: 100_000, spendPerDay: 5, spendPerMonth: 50 },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [HandlerEnvironment.BUDGET_REQUESTS_PER_MINUTE]: '60',
+          [HandlerEnvironment.BUDGET_TOKENS_PER_MINUTE]: '100000',
+          [HandlerEnvironment.BUDGET_SPEND_PER_DAY]: '5',
+          [HandlerEnvironment.BUDGET_SPEND_PER_MONTH]: '50',
+          [HandlerEnvironment.PRICING]: JSON.stringify({ [MODEL]: [0.8, 4, 0.08, 1], [OTHER]: [0.035, 0.14] }),
+        }),
+      },
+    });
+  });
+
+  test('pricing alone (no budget) reaches the handler: the cost in the log line and metricSpend', () => {
+    const { stack } = stackWith({ pricing: { [MODEL]: PRICE } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [HandlerEnvironment.PRICING]: `{"${MODEL}":[0.8,4]}` }) },
+    });
+  });
+
+  test('a spend limit without a price for every model the API allows fails, naming the unpriced ids', () => {
+    expect(() =>
+      stackWith({ allowedModelIds: [MODEL, OTHER], pricing: { [MODEL]: PRICE }, tokenBudget: { spendPerDay: 5 } }),
+    ).toThrow(
+      `StreamingBedrockApi at 'TestStack/Chat': invalid pricing {"${MODEL}":{"inputPerMillionTokens":0.8,"outputPerMillionTokens":4}}. ` +
+        `tokenBudget.spendPerDay counts USD at each model's price, and '${OTHER}' has no price: add it to pricing`,
+    );
+    expect(() => stackWith({ tokenBudget: { spendPerMonth: 5 } })).toThrow(
+      /invalid pricing undefined\. tokenBudget\.spendPerMonth counts USD .* has no price/,
+    );
+  });
+
+  test.each([
+    [{ inputPerMillionTokens: -1, outputPerMillionTokens: 4 }, 'inputPerMillionTokens', '-1'],
+    [{ inputPerMillionTokens: 1, outputPerMillionTokens: Infinity }, 'outputPerMillionTokens', 'Infinity'],
+    [{ ...PRICE, cacheWritePerMillionTokens: Number.NaN }, 'cacheWritePerMillionTokens', 'NaN'],
+  ])('a price %j fails, naming the model and the field', (price, field, shown) => {
+    expect(() => stackWith({ pricing: { [MODEL]: price } })).toThrow(
+      `invalid pricing['${MODEL}'].${field} ${shown}. Use USD per million tokens >= 0 known at synth`,
+    );
+  });
+
+  test.each([
+    ['requestsPerMinute', 2.5, 'Use a whole number of requests >= 0'],
+    ['tokensPerMinute', -3, 'Use a whole number of tokens >= 0'],
+    ['spendPerDay', -0.01, 'Use an amount of USD >= 0'],
+    ['spendPerMonth', Infinity, 'Use an amount of USD >= 0'],
+  ])('%s %p fails with its fix', (name, value, fix) => {
+    expect(() => stackWith({ pricing: { [MODEL]: PRICE }, tokenBudget: { [name]: value } })).toThrow(
+      `invalid tokenBudget.${name} ${value}. ${fix}`,
+    );
+  });
+
+  test('a daily spend above the monthly spend fails', () => {
+    expect(() =>
+      stackWith({ pricing: { [MODEL]: PRICE }, tokenBudget: { spendPerDay: 10, spendPerMonth: 5 } }),
+    ).toThrow(/invalid tokenBudget\.spendPerDay 10\. It is larger than tokenBudget\.spendPerMonth \(5\)/);
+  });
+
+  test('pricing with your own handler fails: only the default handler prices requests', () => {
+    const stack = new Stack(new App(), 'Byo');
+    const handler = inlineFunction(stack, 'Fn');
+    expect(() => new StreamingBedrockApi(stack, 'Chat', { handler, pricing: { [MODEL]: PRICE } })).toThrow(
+      /pricing configure the default handler and would be ignored/,
+    );
+  });
+});

@@ -103,7 +103,10 @@ test.each([
   [Errors.unsupportedMediaType(), 'invalid_request_error'],
   [Errors.tooLarge(10), 'request_too_large'],
   [Errors.throttled(), 'rate_limit_error'],
-  [Errors.budgetExceeded('day', 10, 60), 'rate_limit_error'],
+  [
+    Errors.overLimit({ name: 'tokensPerDay', period: 'day', counter: 'tokens' }, { tokens: 10 }, 60),
+    'rate_limit_error',
+  ],
   [Errors.upstreamMisconfigured(), 'api_error'],
   [Errors.upstreamUnavailable(), 'overloaded_error'],
   [Errors.deadline(), 'timeout_error'],

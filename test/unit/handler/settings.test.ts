@@ -107,6 +107,63 @@ describe("the runner's flags map to the same settings", () => {
     });
   });
 
+  test('limits and prices: flags -> settings -> configuration, the prices in their compact encoding', () => {
+    const settings = serveSettings(
+      options(
+        '--model-id',
+        'm',
+        '--requests-per-minute',
+        '60',
+        '--tokens-per-minute',
+        '10000',
+        '--token-budget',
+        '200000',
+        '--spend-per-day',
+        '2.5',
+        '--price',
+        'm=1,5,0.1,1.25',
+        '--price',
+        'other=0.06,0.24',
+      ),
+      'local-ledger',
+    );
+    const env = handlerEnvironment(settings);
+    expect(env[Env.PRICING]).toBe('{"m":[1,5,0.1,1.25],"other":[0.06,0.24]}');
+    expect(loadConfig(env)).toMatchObject({
+      tokenBudget: {
+        tableName: 'local-ledger',
+        requestsPerMinute: 60,
+        tokensPerMinute: 10000,
+        tokensPerDay: 200000,
+        spendPerDay: 2.5,
+      },
+      pricing: {
+        m: {
+          inputPerMillionTokens: 1,
+          outputPerMillionTokens: 5,
+          cacheReadPerMillionTokens: 0.1,
+          cacheWritePerMillionTokens: 1.25,
+        },
+        other: { inputPerMillionTokens: 0.06, outputPerMillionTokens: 0.24 },
+      },
+    });
+  });
+
+  test.each([
+    [['--price', 'm=1'], /--price must be MODEL=IN,OUT\[,CACHE_READ,CACHE_WRITE\] .* not "m=1"/],
+    [['--price', 'm=1,-5'], /not "m=1,-5"/],
+    [['--price', '=1,5'], /not "=1,5"/],
+    [['--price', 'm=1,,2'], /not "m=1,,2"/],
+    [['--spend-per-day', '5'], /--spend-per-day counts USD at the model's price: add --price .*=IN,OUT/],
+    [
+      ['--spend-per-day', 'lots', '--price', 'x=1,2'],
+      /--spend-per-day must be an amount of USD >= 0, e.g. 5, not "lots"/,
+    ],
+    [['--requests-per-minute', '-1'], /--requests-per-minute/],
+  ])('%j is a usage error', (flags, message) => {
+    expect(() => options(...flags)).toThrow(message);
+  });
+
   test('without a ledger there is no budget', () => {
     expect(serveSettings(options()).tokenBudget).toBeUndefined();
   });
@@ -131,8 +188,16 @@ describe('fails on an environment the construct never writes', () => {
     [{ [Env.ADDITIONAL_MODEL_REQUEST_FIELDS]: '[1]' }, /SBA_ADDITIONAL_MODEL_REQUEST_FIELDS is not a JSON object/],
     [
       { [Env.BUDGET_TABLE]: 't', [Env.BUDGET_TOKENS_PER_DAY]: '1.5' },
-      /SBA_BUDGET_TOKENS_PER_DAY is not a non-negative/,
+      /SBA_BUDGET_TOKENS_PER_DAY is not a whole number >= 0/,
     ],
+    [
+      { [Env.BUDGET_TABLE]: 't', [Env.BUDGET_SPEND_PER_DAY]: '-1' },
+      /SBA_BUDGET_SPEND_PER_DAY is not a USD amount >= 0/,
+    ],
+    [{ [Env.BUDGET_TABLE]: 't', [Env.BUDGET_SPEND_PER_MONTH]: 'Infinity' }, /SBA_BUDGET_SPEND_PER_MONTH is not a USD/],
+    [{ [Env.PRICING]: '{"m":[1]}' }, /SBA_PRICING has an invalid price for m/],
+    [{ [Env.PRICING]: '{"m":[1,-5]}' }, /SBA_PRICING has an invalid price for m/],
+    [{ [Env.PRICING]: '[1,2]' }, /SBA_PRICING is not a JSON object/],
   ])('fails on %j', (vars, message) => {
     const env = { [Env.MODEL_ID]: 'm', ...vars };
     if (Object.keys(vars).length === 0) {
