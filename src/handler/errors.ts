@@ -148,25 +148,33 @@ export const Errors = {
     retryAfterSeconds: number,
   ) => {
     const minute = limit.period === 'minute';
-    const what = {
-      requests: 'request rate limit',
-      tokens: minute ? 'token rate limit' : 'token budget',
-      usd: 'spend budget',
-    }[limit.counter];
-    const needs = {
-      requests: 'one more request',
-      tokens: `up to ${shown.tokens} tokens: its input and maxTokens`,
-      usd: `up to $${usdNumber(shown.usd ?? 0)}: its input and maxTokens at the model's price`,
-    }[limit.counter];
+    const headers = { 'Retry-After': String(retryAfterSeconds) };
+    const code = minute ? 'rate_limited' : 'budget_exceeded';
+    if (limit.counter === 'requests') {
+      return new ApiError({
+        status: 429,
+        type: 'rate_limit_error',
+        code,
+        message:
+          `This caller's request rate limit for the minute (${limit.name}) is reached. ` +
+          'Retry after the delay in the Retry-After header.',
+        headers,
+      });
+    }
+    const what = limit.counter === 'usd' ? 'spend budget' : minute ? 'token rate limit' : 'token budget';
+    const needs =
+      limit.counter === 'usd'
+        ? `up to $${usdNumber(shown.usd ?? 0)}: its input and maxTokens at the model's price`
+        : `up to ${shown.tokens} tokens: its input and maxTokens`;
     return new ApiError({
       status: 429,
       type: 'rate_limit_error',
-      code: minute ? 'rate_limited' : 'budget_exceeded',
+      code,
       message:
         `This caller's ${what} for the ${limit.period} (${limit.name}) cannot cover this request (${needs}). ` +
-        `Retry after the delay in the Retry-After header${minute ? '' : ', when the budget resets'}` +
-        `${limit.counter === 'requests' ? '.' : ', or ask for fewer maxTokens.'}`,
-      headers: { 'Retry-After': String(retryAfterSeconds) },
+        `Retry after the delay in the Retry-After header${minute ? '' : ', when the budget resets'}, ` +
+        'or ask for fewer maxTokens.',
+      headers,
     });
   },
   budgetUnavailable: (cause?: unknown) =>

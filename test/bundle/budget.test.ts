@@ -522,7 +522,7 @@ describe('with pricing: the cost of each request, spend limits and per-minute li
     expect(res.status).toBe(429);
     const { error } = JSON.parse(res.body);
     expect(error.code).toBe('rate_limited');
-    expect(error.message).toContain('request rate limit for the minute (requestsPerMinute)');
+    expect(error.message).toContain("This caller's request rate limit for the minute (requestsPerMinute) is reached.");
     const retryAfter = Number(res.headers['Retry-After']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
