@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { handlerMetric, type HandlerMetricName } from './metrics';
 
 /** Where the default handler's telemetry lands (the Bedrock backend): undefined with your own handler. */
@@ -46,6 +46,7 @@ const REQUEST_LINE = `${F.message} = "request completed"`;
 const BY_CALLER = `by ${F.callerType}, ${F.callerId}`;
 /** Callers listed in each Logs Insights table. */
 const TOP_CALLERS = 20;
+/** Widget widths: a dashboard row is 24 columns. */
 const THIRD = 8;
 const HALF = 12;
 const HEIGHT = 6;
@@ -232,8 +233,8 @@ function callerTable(title: string, logGroup: logs.ILogGroup, queryLines: string
 
 /**
  * A search expression over the handler's metrics with exactly these dimensions: it finds every model (and outcome)
- * that published data in the last two weeks, without the construct listing them. The namespace is quoted: a custom
- * `metricsNamespace` may hold spaces or punctuation. `filter`: more search terms, such as `NOT Outcome="ok"`.
+ * that published data in the last two weeks, without the construct listing them. The namespace is always quoted (as
+ * Grafana's CloudWatch data source does): a custom `metricsNamespace` may hold spaces or punctuation. `filter`: more search terms, such as `NOT Outcome="ok"`.
  */
 function search(
   namespace: string,
