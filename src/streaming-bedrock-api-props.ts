@@ -266,6 +266,16 @@ export interface StreamingBedrockApiProps {
   readonly detailedMetrics?: boolean;
 
   /**
+   * Create a CloudWatch dashboard of the API (`dashboard` on the construct): requests and errors (by outcome),
+   * time to first token and duration percentiles, tokens, budget refusals (with `tokenBudget`), spend (with
+   * `pricing`), and Logs Insights tables of the top callers by spend and by tokens. CloudFormation names it.
+   * Needs the default handler: with your own `handler` it fails at synth.
+   *
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
    * X-Ray tracing on the stage and the handler.
    *
    * @default false

@@ -11,8 +11,8 @@ import type { Decoded } from './routes';
 /**
  * One structured JSON line per request, written after the response ended, naming the caller. For a request for a
  * model it is also a CloudWatch Embedded Metric Format document, so the same line yields the metrics (requests,
- * errors by code, tokens, time to first token, cache tokens, duration, budget rejections and unmetered answers)
- * without any API call. Prompts and answers appear only when `logContent` is on.
+ * errors by code, tokens, time to first token, cache tokens, duration, budget rejections, unmetered answers and,
+ * with `pricing`, spend in USD) without any API call. Prompts and answers appear only when `logContent` is on.
  */
 export interface RequestRecord {
   readonly requestId: string;
@@ -43,6 +43,8 @@ export interface RequestRecord {
   readonly costUsd?: number;
   /** The token budget's reservation and charge, when the API has budgets. */
   readonly budget?: BudgetRecord;
+  /** What the request cost in USD, at the API's `pricing` for the model that answered; absent without a price. */
+  readonly costUsd?: number;
   readonly prompt?: unknown;
   readonly answer?: string;
 }
@@ -132,6 +134,8 @@ function embeddedMetrics(record: RequestRecord, namespace: string): Record<strin
   // Only where the budget was checked: an API without budgets publishes no such metric.
   metric('BudgetRejections', 'Count', record.budget && (record.budget.exceeded ? 1 : 0));
   metric('UnmeteredRequests', 'Count', record.budget && (record.budget.unmetered ? 1 : 0));
+  // USD, which CloudWatch has no unit for. Only where a price was known: a Spend of 0 would claim a free answer.
+  metric('Spend', 'None', record.costUsd);
   return {
     ModelId: record.modelId ?? 'unknown',
     Outcome: record.outcome,

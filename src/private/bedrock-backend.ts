@@ -53,6 +53,8 @@ export class BedrockBackend {
   public readonly budgetTable?: dynamodb.ITable;
   /** The default handler's metrics namespace; undefined with your own handler (which publishes none of them). */
   public readonly metricsNamespace?: string;
+  /** The default handler's log group; undefined with your own handler. */
+  public readonly handlerLogGroup?: logs.ILogGroup;
   private readonly role?: iam.IRole;
 
   constructor(
@@ -101,6 +103,7 @@ export class BedrockBackend {
       grantKeyLookup(settings.managedKeys.table, handlers.role);
     }
     this.role = handlers.role;
+    this.handlerLogGroup = handlers.logGroup;
     this.metricsNamespace = props.handlerOptions?.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     ({ handler: this.handler, bufferedHandler: this.bufferedHandler } = this.defaultFunctions(handlers));
   }

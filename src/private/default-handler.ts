@@ -39,7 +39,8 @@ export interface DefaultHandlerSettings {
  */
 export class DefaultHandlers {
   public readonly role: iam.Role;
-  private readonly logGroup: logs.LogGroup;
+  /** The functions' log group: one JSON line per request, read by the dashboard's Logs Insights widgets. */
+  public readonly logGroup: logs.LogGroup;
 
   constructor(
     private readonly scope: Construct,

@@ -4,15 +4,19 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 /** The default handler's CloudWatch namespace when `handlerOptions.metricsNamespace` is not set. */
 export const DEFAULT_METRICS_NAMESPACE = 'StreamingBedrockApi';
 
-/** The default handler's metrics that the construct's `metric*()` methods return. */
+/** The default handler's metrics that the construct's `metric*()` methods return and its dashboard shows. */
 export type HandlerMetricName =
   | 'Requests'
   | 'Errors'
   | 'InputTokens'
   | 'OutputTokens'
+  | 'CacheReadInputTokens'
+  | 'CacheWriteInputTokens'
   | 'TimeToFirstToken'
+  | 'Duration'
   | 'BudgetRejections'
-  | 'UnmeteredRequests';
+  | 'UnmeteredRequests'
+  | 'Spend';
 
 /** Default statistics: counts add up; times are read at the 90th percentile (one slow answer in ten). */
 const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
@@ -20,9 +24,13 @@ const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
   Errors: cloudwatch.Stats.SUM,
   InputTokens: cloudwatch.Stats.SUM,
   OutputTokens: cloudwatch.Stats.SUM,
+  CacheReadInputTokens: cloudwatch.Stats.SUM,
+  CacheWriteInputTokens: cloudwatch.Stats.SUM,
   TimeToFirstToken: cloudwatch.Stats.p(90),
+  Duration: cloudwatch.Stats.p(90),
   BudgetRejections: cloudwatch.Stats.SUM,
   UnmeteredRequests: cloudwatch.Stats.SUM,
+  Spend: cloudwatch.Stats.SUM,
 };
 
 /**

@@ -114,6 +114,15 @@ function validateBringYourOwnHandler(subject: string, props: StreamingBedrockApi
       `${ignored.join(', ')} configure the default handler and would be ignored: remove them, or remove handler.`,
     );
   }
+  if (props.dashboard) {
+    fail(
+      subject,
+      'dashboard',
+      true,
+      "The dashboard shows the default handler's metrics and log lines, which your own handler does not publish: " +
+        "remove dashboard, or remove handler (or build a cloudwatch.Dashboard from api.handler's metrics).",
+    );
+  }
   if (servesBuffered) {
     fail(
       subject,

@@ -1,4 +1,4 @@
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -38,6 +38,7 @@ describe('handler metrics', () => {
     ['metricErrors', 'Errors', 'Sum'],
     ['metricInputTokens', 'InputTokens', 'Sum'],
     ['metricOutputTokens', 'OutputTokens', 'Sum'],
+    ['metricSpend', 'Spend', 'Sum'],
   ] as const)('%s() is the API-wide %s, summed over 5 minutes', (method, name, statistic) => {
     const alarm = alarmed((api) => api[method]());
     expect(alarm).toMatchObject({
@@ -66,6 +67,25 @@ describe('handler metrics', () => {
       Statistic: 'Average',
       Dimensions: [{ Name: 'ModelId', Value: MODEL }],
     });
+  });
+
+  test("metricSpend() per model: one model's USD, summed", () => {
+    const alarm = alarmed((api) => api.metricSpend({ dimensionsMap: { ModelId: MODEL }, period: Duration.days(1) }));
+    expect(alarm).toMatchObject({
+      Namespace: 'StreamingBedrockApi',
+      MetricName: 'Spend',
+      Statistic: 'Sum',
+      Period: 86400,
+      Dimensions: [{ Name: 'ModelId', Value: MODEL }],
+    });
+  });
+
+  test('with your own handler, metricSpend() throws like the other handler metrics', () => {
+    const stack = new Stack(new App(), 'Byo');
+    const api = new StreamingBedrockApi(stack, 'Chat', { handler: inlineFunction(stack, 'Fn') });
+    expect(() => api.metricSpend()).toThrow(
+      /StreamingBedrockApi at 'Byo\/Chat': metricSpend\(\) needs the default handler, and this API uses your own handler/,
+    );
   });
 
   test('with your own handler, a handler metric throws naming the construct and what to use instead', () => {

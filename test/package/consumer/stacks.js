@@ -1,8 +1,8 @@
 // The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
 // protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
 // guardrail and tracing, prompt caching and reasoning, every auth mode behind a WAF web ACL on a custom domain with token
-// budgets, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks what the library
-// creates.
+// budgets and the dashboard, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks
+// what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
 const acm = require('aws-cdk-lib/aws-certificatemanager');
@@ -90,6 +90,7 @@ function addStacks(app) {
       responseMode: ResponseMode.BOTH,
       protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS],
       tokenBudget: { tokensPerDay: 200000, tokensPerMonth: 3000000 },
+      dashboard: true,
       webAclArn: rateLimitedWebAcl(operated).attrArn,
       domainName: {
         domainName: 'chat.example.com',
