@@ -129,7 +129,10 @@ export class StreamingBedrockApi extends Construct {
     this.handler = backend.handler;
     this.bufferedHandler = backend.bufferedHandler;
     this.budgetTable = backend.budgetTable;
-    this.handlerMetrics = new HandlerMetrics(subject, backend.metricsNamespace, this.budgetTable !== undefined);
+    this.handlerMetrics = new HandlerMetrics(subject, backend.metricsNamespace, {
+      budgeted: this.budgetTable !== undefined,
+      priced: props.pricing !== undefined,
+    });
 
     const protocols = streaming ? servedProtocols(props.protocols) : [];
     if (streaming) {
@@ -150,7 +153,9 @@ export class StreamingBedrockApi extends Construct {
       anthropicBaseUrl: this.anthropicBaseUrl,
     } = urls);
 
-    this.dashboard = props.dashboard ? apiDashboard(this, backend, this.shell, { spend: true }) : undefined;
+    this.dashboard = props.dashboard
+      ? apiDashboard(this, backend, this.shell, { spend: props.pricing !== undefined })
+      : undefined;
 
     this.shell.acknowledgeNagFindings(REQUEST_VALIDATION_ACKNOWLEDGMENT);
     backend.acknowledgeNagFindings();
@@ -257,15 +262,14 @@ export class StreamingBedrockApi extends Construct {
   /**
    * What the default handler's answers cost, in USD, API-wide: the sum of each request's `costUsd` (its tokens at the
    * `pricing` of the model that answered). Pass `dimensionsMap: { ModelId: '...' }` for one model's spend.
-   * Needs `pricing`: the handler publishes `Spend` only for requests to a model with a price, so without `pricing`
-   * the metric has no data.
+   * The handler publishes `Spend` only for requests that reported usage, to a model with a price.
    *
-   * Throws with your own `handler`, which does not publish the default handler's metrics.
+   * Throws without `pricing` (nothing publishes it) and with your own `handler`.
    *
    * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
    */
   public metricSpend(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.handlerMetrics.metric('Spend', 'metricSpend', props);
+    return this.handlerMetrics.spendMetric('metricSpend', props);
   }
 
   /**

@@ -39,8 +39,6 @@ export interface RequestRecord {
   readonly dropped?: readonly string[];
   readonly error?: { code: string; afterOutput: boolean; cause?: Record<string, unknown> };
   readonly guardrailTrace?: unknown;
-  /** What the request cost in USD, when the API has a price for the model (`pricing`). */
-  readonly costUsd?: number;
   /** The token budget's reservation and charge, when the API has budgets. */
   readonly budget?: BudgetRecord;
   /** What the request cost in USD, at the API's `pricing` for the model that answered; absent without a price. */

@@ -53,13 +53,13 @@ export function handlerMetric(
 
 /**
  * The default handler's metrics of one API, or a clear error where nothing publishes them: with your own handler
- * (`namespace` undefined), and for the budget metrics without `tokenBudget`.
+ * (`namespace` undefined), for the budget metrics without `tokenBudget`, and for Spend without `pricing`.
  */
 export class HandlerMetrics {
   constructor(
     private readonly subject: string,
     private readonly namespace: string | undefined,
-    private readonly budgeted: boolean,
+    private readonly published: { readonly budgeted: boolean; readonly priced: boolean },
   ) {}
 
   /** `method` is the construct's method, named in the error. */
@@ -76,12 +76,23 @@ export class HandlerMetrics {
 
   /** A metric the default handler publishes only for budgeted requests. */
   public budgetMetric(name: HandlerMetricName, method: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (this.namespace !== undefined && !this.budgeted) {
+    if (this.namespace !== undefined && !this.published.budgeted) {
       throw new Error(
         `${this.subject}: ${method}() needs tokenBudget: without budgets the handler checks no budget and publishes ` +
           `no ${name} metric.`,
       );
     }
     return this.metric(name, method, options);
+  }
+
+  /** Spend: the default handler publishes it only for requests to a model `pricing` has a price for. */
+  public spendMetric(method: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (this.namespace !== undefined && !this.published.priced) {
+      throw new Error(
+        `${this.subject}: ${method}() needs pricing: without prices the handler knows no cost and publishes no ` +
+          'Spend metric. Add pricing (USD per million tokens per model id).',
+      );
+    }
+    return this.metric('Spend', method, options);
   }
 }

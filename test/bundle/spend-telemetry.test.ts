@@ -2,7 +2,8 @@
  * The shipped handler's log line as the operator's dashboard reads it: the EMF `Spend` metric only where a request
  * has a cost, and the fields its Logs Insights widgets query.
  */
-import { apiEvent, invokeStream, useHandlerTestContext } from './harness';
+import { MODEL, apiEvent, invokeStream, setEnv, useHandlerTestContext } from './harness';
+import { HandlerEnvironment } from '../../src/contract';
 import { answer } from '../../src/local/fake-bedrock';
 import { DASHBOARD_LOG_FIELDS } from '../../src/private/dashboard';
 
@@ -44,4 +45,21 @@ test("every field the dashboard's Logs Insights widgets read is in the line (cos
     cacheReadTokens: 30,
     cacheWriteTokens: 0,
   });
+});
+
+test('with a price for the model: costUsd in the line, and the EMF Spend metric of the same value, per model too', async () => {
+  const restore = setEnv({ [HandlerEnvironment.PRICING]: JSON.stringify({ [MODEL]: [1, 5, 0.1, 1.25] }) });
+  try {
+    await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
+  } finally {
+    restore();
+  }
+  const [line] = ctx.logs();
+  // 7 x $1 + 2 x $5 + 30 x $0.10 per million
+  expect(line.costUsd).toBe(0.00002);
+  expect(line.Spend).toBe(0.00002);
+  const [directive] = line._aws.CloudWatchMetrics;
+  expect(directive.Metrics).toContainEqual({ Name: 'Spend', Unit: 'None' });
+  expect(directive.Dimensions).toContainEqual(['ModelId']);
+  expect(line.ModelId).toBe(MODEL);
 });

@@ -9,9 +9,11 @@ import { inlineFunction } from '../support/inline-function';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 
+/** With a price for the model, so that the spend widgets are there (`pricing: undefined` takes it away). */
 function stackWith(props: Partial<StreamingBedrockApiProps> = {}): { stack: Stack; api: StreamingBedrockApi } {
   const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
-  const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, ...props });
+  const pricing = { [MODEL]: { inputPerMillionTokens: 0.8, outputPerMillionTokens: 4 } };
+  const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, pricing, ...props });
   return { stack, api };
 }
 
@@ -216,6 +218,12 @@ describe('dashboard', () => {
     const queries = widgetsOf(stack).flatMap((w) => (w.properties.query ? [w.properties.query] : []));
     expect(queries).toHaveLength(2);
     queries.forEach((q) => expect(q.startsWith(`SOURCE 'REF(${logGroupId})'`)).toBe(true));
+  });
+
+  test('without pricing, dashboard: true has no spend widget (nothing publishes Spend)', () => {
+    const widgets = widgetsOf(stackWith({ dashboard: true, pricing: undefined }).stack);
+    expect(widgets.map((w) => w.properties.title).filter((t) => /spend/i.test(t))).toEqual([]);
+    expect(JSON.stringify(widgets)).not.toContain('costUsd');
   });
 
   test('with spend off (no pricing), no spend widget and no cost query', () => {

@@ -13,7 +13,8 @@ const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/a1b2c3d4-5678-90ab-
 
 function stackWith(props: Partial<StreamingBedrockApiProps> = {}): { stack: Stack; api: StreamingBedrockApi } {
   const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
-  const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, ...props });
+  const pricing = { [MODEL]: { inputPerMillionTokens: 0.8, outputPerMillionTokens: 4 } };
+  const api = new StreamingBedrockApi(stack, 'Chat', { modelId: MODEL, pricing, ...props });
   return { stack, api };
 }
 
@@ -78,6 +79,13 @@ describe('handler metrics', () => {
       Period: 86400,
       Dimensions: [{ Name: 'ModelId', Value: MODEL }],
     });
+  });
+
+  test('without pricing, metricSpend() throws: nothing publishes Spend', () => {
+    const { api } = stackWith({ pricing: undefined });
+    expect(() => api.metricSpend()).toThrow(
+      "StreamingBedrockApi at 'TestStack/Chat': metricSpend() needs pricing: without prices the handler knows no cost",
+    );
   });
 
   test('with your own handler, metricSpend() throws like the other handler metrics', () => {
