@@ -3,7 +3,7 @@
  * and the construct's gateway responses and preflight all follow these rules.
  */
 
-import { BUDGET_REMAINING_HEADER } from './budget';
+import { BUDGET_REMAINING_HEADER, BUDGET_REMAINING_USD_HEADER } from './budget';
 import { protocolPreflightHeaders } from './protocols';
 
 /** Who may call the API from a browser (the construct's `cors` prop, reduced to what the rules need). */
@@ -13,7 +13,12 @@ export interface CorsPolicy {
 }
 
 /** Headers a browser may read from a response besides the safelisted ones. */
-export const CORS_EXPOSE_HEADERS = ['X-Request-Id', 'Retry-After', BUDGET_REMAINING_HEADER];
+export const CORS_EXPOSE_HEADERS = [
+  'X-Request-Id',
+  'Retry-After',
+  BUDGET_REMAINING_HEADER,
+  BUDGET_REMAINING_USD_HEADER,
+];
 
 /** The request headers a preflight allows by default: API Gateway's (CDK's `Cors.DEFAULT_HEADERS`). */
 export const CORS_DEFAULT_ALLOW_HEADERS = [
