@@ -1,7 +1,7 @@
 // The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
 // protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
-// guardrail and tracing, prompt caching and reasoning, every auth mode behind a WAF web ACL on a custom domain with token
-// budgets and the dashboard, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks
+// guardrail and tracing, prompt caching and reasoning, every auth mode behind a WAF web ACL on a custom domain with
+// per-minute, token and spend limits, pricing and the dashboard, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks
 // what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
@@ -89,7 +89,8 @@ function addStacks(app) {
       auth: auth(operated),
       responseMode: ResponseMode.BOTH,
       protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS],
-      tokenBudget: { tokensPerDay: 200000, tokensPerMonth: 3000000 },
+      pricing: { [MODEL]: { inputPerMillionTokens: 1, outputPerMillionTokens: 5, cacheReadPerMillionTokens: 0.1 } },
+      tokenBudget: { requestsPerMinute: 60, tokensPerDay: 200000, tokensPerMonth: 3000000, spendPerMonth: 50 },
       dashboard: true,
       webAclArn: rateLimitedWebAcl(operated).attrArn,
       domainName: {
