@@ -234,7 +234,8 @@ export class StreamingBedrockApi extends Construct {
   }
 
   /**
-   * Requests refused with 429 `budget_exceeded` because the caller's token budget could not cover them, API-wide.
+   * Requests refused with 429 `budget_exceeded` or `rate_limited` because one of the caller's `tokenBudget` limits
+   * could not cover them, API-wide.
    * The handler publishes 1 for each refusal and 0 for each other budgeted request, so `statistic: 'Average'` is the
    * share of requests refused. Pass `dimensionsMap: { ModelId: '...' }` for one model.
    *

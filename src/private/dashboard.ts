@@ -214,7 +214,7 @@ function budgetWidget(m: HandlerMetricOf): cloudwatch.GraphWidget {
     width: HALF,
     height: HEIGHT,
     left: [
-      m('BudgetRejections', { label: '429 budget_exceeded' }),
+      m('BudgetRejections', { label: '429 budget_exceeded or rate_limited' }),
       m('UnmeteredRequests', { label: 'answered unmetered (ledger out of reach, failOpen)' }),
     ],
   });
