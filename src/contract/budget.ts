@@ -20,7 +20,9 @@ export const BudgetTableSchema = {
 
 /** Attribute names of the ledger's items. */
 export const BudgetAttributes = {
+  REQUESTS: 'requests',
   USED_TOKENS: 'usedTokens',
+  SPENT_USD: 'spentUsd',
   TOKENS_PER_DAY: 'tokensPerDay',
   TOKENS_PER_MONTH: 'tokensPerMonth',
 } as const;
