@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { handlerEnvironment, type HandlerSettings } from '../contract';
+import { KeyCacheDefaults, handlerEnvironment, type HandlerSettings } from '../contract';
 import { BudgetStore } from './budget-store';
 import { checkCredentials, credentialsLine } from './credentials';
 import { FakeBedrock } from './fake-bedrock';
@@ -61,6 +61,9 @@ Options:
                            the banner names the store for \`keys ... --endpoint-url\`
   --create-key <name>      create a key for name at start and print it in the banner (repeatable; implies
                            --managed-keys)
+  --key-cache-ttl <seconds>
+                           how long the handler keeps a key lookup, 0 to 60 (ApiAuth.managedKeys({ cacheTtl }),
+                           default 30): a revoked key is refused within it
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
@@ -101,6 +104,8 @@ export interface ServeOptions {
   readonly managedKeys: boolean;
   /** Names to create a key for at start (--create-key, repeatable); the banner prints each secret once. */
   readonly createKeys: readonly string[];
+  /** How long the handler keeps a key lookup (--key-cache-ttl); undefined: the construct's default. */
+  readonly keyCacheTtlSeconds?: number;
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
   readonly bodyTimeoutSeconds: number;
@@ -136,6 +141,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'token-budget': { type: 'string' },
         'managed-keys': { type: 'boolean', default: false },
         'create-key': { type: 'string', multiple: true, default: [] },
+        'key-cache-ttl': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
@@ -192,6 +198,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     tokenBudget: optionalInteger(values['token-budget'] as string | undefined, '--token-budget', 0, 1_000_000_000),
     managedKeys: (values['managed-keys'] as boolean) || (values['create-key'] as string[]).length > 0,
     createKeys: keyNames(values['create-key'] as string[]),
+    keyCacheTtlSeconds: keyCacheTtl(values),
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
@@ -199,6 +206,15 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
   };
+}
+
+/** --key-cache-ttl, the bound ApiAuth.managedKeys({ cacheTtl }) allows; only with managed keys, which it is about. */
+function keyCacheTtl(values: Record<string, unknown>): number | undefined {
+  const ttl = optionalInteger(values['key-cache-ttl'] as string | undefined, '--key-cache-ttl', 0, 60);
+  if (ttl !== undefined && !values['managed-keys'] && (values['create-key'] as string[]).length === 0) {
+    throw new UsageError('--key-cache-ttl needs --managed-keys or --create-key');
+  }
+  return ttl;
 }
 
 /** --create-key names: not blank, each once (a second key for the same name would be a surprise in the banner). */
@@ -298,7 +314,10 @@ export function serveSettings(options: ServeOptions, budgetTableName?: string, k
     allowCallerSystemMessages: options.allowCallerSystemMessages,
     tokenBudget:
       budgetTableName === undefined ? undefined : { tableName: budgetTableName, tokensPerDay: options.tokenBudget },
-    managedKeys: keyTableName === undefined ? undefined : { tableName: keyTableName },
+    managedKeys:
+      keyTableName === undefined
+        ? undefined
+        : { tableName: keyTableName, cacheTtlMs: options.keyCacheTtlSeconds && options.keyCacheTtlSeconds * 1000 },
   };
 }
 
@@ -397,7 +416,8 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   out(`Features: ${features(options).join(', ')}`);
   if (ledger && keys) {
     out(
-      `Managed keys: every request needs a key (Authorization: Bearer or x-api-key), table ${keys.tableName} in the ` +
+      `Managed keys: every request needs a key (Authorization: Bearer or x-api-key), a revoked key is refused ` +
+        `within ${options.keyCacheTtlSeconds ?? KeyCacheDefaults.TTL_MS / 1000} s, table ${keys.tableName} in the ` +
         `store at ${ledger.url}; more with: npx cdk-streaming-bedrock-api keys create --name NAME ` +
         `--table ${keys.tableName} --budget-table ${ledger.tableName} --endpoint-url ${ledger.url}`,
     );
