@@ -208,15 +208,6 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
   };
 }
 
-/** --key-cache-ttl, the bound ApiAuth.managedKeys({ cacheTtl }) allows; only with managed keys, which it is about. */
-function keyCacheTtl(values: Record<string, unknown>): number | undefined {
-  const ttl = optionalInteger(values['key-cache-ttl'] as string | undefined, '--key-cache-ttl', 0, 60);
-  if (ttl !== undefined && !values['managed-keys'] && (values['create-key'] as string[]).length === 0) {
-    throw new UsageError('--key-cache-ttl needs --managed-keys or --create-key');
-  }
-  return ttl;
-}
-
 /** --create-key names: not blank, each once (a second key for the same name would be a surprise in the banner). */
 function keyNames(names: string[]): string[] {
   for (const [i, name] of names.entries()) {
@@ -228,6 +219,15 @@ function keyNames(names: string[]): string[] {
     }
   }
   return names;
+}
+
+/** --key-cache-ttl, the bound ApiAuth.managedKeys({ cacheTtl }) allows; only with managed keys, which it is about. */
+function keyCacheTtl(values: Record<string, unknown>): number | undefined {
+  const ttl = optionalInteger(values['key-cache-ttl'] as string | undefined, '--key-cache-ttl', 0, 60);
+  if (ttl !== undefined && !values['managed-keys'] && (values['create-key'] as string[]).length === 0) {
+    throw new UsageError('--key-cache-ttl needs --managed-keys or --create-key');
+  }
+  return ttl;
 }
 
 /** Node's words for a bad flag, except an unknown one: its message suggests `-- "--flag` with a quote left open. */
