@@ -56,6 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // runner embeds for `--token-budget` and the tests run it against (FACTS.md: DynamoDB Local cannot be fetched).
     '@aws-sdk/client-dynamodb@^3.1164.0',
     'dynalite@^4',
+    // `keys --stack`: finds an API's key and budget tables among a stack's resources (bundled into the CLI).
+    '@aws-sdk/client-cloudformation@^3.1178.0',
     // The CDK CLI that reads aws-cdk-lib 2.2xx cloud assemblies (3.0.0 cannot): synthesizes the examples.
     'aws-cdk@^2.1148.1',
     // End-to-end tests: a well-known SSE parser (v3: v4 needs Node 22) and a browser driver for Debian's Chromium.
@@ -70,6 +72,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'zod@^4',
     '@openai/codex@^0.171.0',
     'ai@^7.0.173',
+    // The AI SDK's provider for OpenAI-compatible Chat Completions servers, run with a managed key.
+    '@ai-sdk/openai-compatible@^3.0.97',
     '@ai-sdk/react@^4.0.177',
     'react@^19.3.1',
     'react-dom@^19.3.1',

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import {
+  KeyCacheDefaults,
   decodePrice,
   handlerEnvironment,
   isUsdAmount,
@@ -76,6 +77,9 @@ Options:
                            the banner names the store for \`keys ... --endpoint-url\`
   --create-key <name>      create a key for name at start and print it in the banner (repeatable; implies
                            --managed-keys)
+  --key-cache-ttl <seconds>
+                           how long the handler keeps a key lookup, 0 to 60 (ApiAuth.managedKeys({ cacheTtl }),
+                           default 30): a revoked key is refused within it
   --cors-origin <origin>   allow this browser origin (repeatable)
   --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
@@ -118,6 +122,8 @@ export interface ServeOptions {
   readonly managedKeys: boolean;
   /** Names to create a key for at start (--create-key, repeatable); the banner prints each secret once. */
   readonly createKeys: readonly string[];
+  /** How long the handler keeps a key lookup (--key-cache-ttl); undefined: the construct's default. */
+  readonly keyCacheTtlSeconds?: number;
   readonly corsOrigins: string[];
   readonly timeoutSeconds: number;
   readonly bodyTimeoutSeconds: number;
@@ -157,6 +163,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         price: { type: 'string', multiple: true, default: [] },
         'managed-keys': { type: 'boolean', default: false },
         'create-key': { type: 'string', multiple: true, default: [] },
+        'key-cache-ttl': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '300' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
@@ -216,6 +223,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     pricing,
     managedKeys: (values['managed-keys'] as boolean) || (values['create-key'] as string[]).length > 0,
     createKeys: keyNames(values['create-key'] as string[]),
+    keyCacheTtlSeconds: keyCacheTtl(values),
     corsOrigins: values['cors-origin'] as string[],
     timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
@@ -293,6 +301,15 @@ function keyNames(names: string[]): string[] {
     }
   }
   return names;
+}
+
+/** --key-cache-ttl, the bound ApiAuth.managedKeys({ cacheTtl }) allows; only with managed keys, which it is about. */
+function keyCacheTtl(values: Record<string, unknown>): number | undefined {
+  const ttl = optionalInteger(values['key-cache-ttl'] as string | undefined, '--key-cache-ttl', 0, 60);
+  if (ttl !== undefined && !values['managed-keys'] && (values['create-key'] as string[]).length === 0) {
+    throw new UsageError('--key-cache-ttl needs --managed-keys or --create-key');
+  }
+  return ttl;
 }
 
 /** Node's words for a bad flag, except an unknown one: its message suggests `-- "--flag` with a quote left open. */
@@ -379,7 +396,10 @@ export function serveSettings(options: ServeOptions, budgetTableName?: string, k
     allowCallerSystemMessages: options.allowCallerSystemMessages,
     tokenBudget: budgetTableName === undefined ? undefined : { tableName: budgetTableName, ...options.limits },
     pricing: options.pricing,
-    managedKeys: keyTableName === undefined ? undefined : { tableName: keyTableName },
+    managedKeys:
+      keyTableName === undefined
+        ? undefined
+        : { tableName: keyTableName, cacheTtlMs: options.keyCacheTtlSeconds && options.keyCacheTtlSeconds * 1000 },
   };
 }
 
@@ -477,7 +497,8 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   out(`Features: ${features(options).join(', ')}`);
   if (ledger && keys) {
     out(
-      `Managed keys: every request needs a key (Authorization: Bearer or x-api-key), table ${keys.tableName} in the ` +
+      `Managed keys: every request needs a key (Authorization: Bearer or x-api-key), a revoked key is refused ` +
+        `within ${options.keyCacheTtlSeconds ?? KeyCacheDefaults.TTL_MS / 1000} s, table ${keys.tableName} in the ` +
         `store at ${ledger.url}; more with: npx cdk-streaming-bedrock-api keys create --name NAME ` +
         `--table ${keys.tableName} --budget-table ${ledger.tableName} --endpoint-url ${ledger.url}`,
     );

@@ -1,6 +1,6 @@
 /**
  * What an operator does with managed keys (contract/keys.ts), with the operator's DynamoDB client: create the key
- * table (the runner's store), create, list and revoke keys, and sum each key's tokens from the budget ledger. The
+ * table (the runner's store), create, list and revoke keys (their usage: key-usage.ts). The
  * `keys` CLI, the runner's --create-key and the tests share it. The secret exists only in what `createKey` returns.
  */
 import { randomBytes } from 'crypto';
@@ -187,38 +187,4 @@ export async function revokeKey(
     }),
   );
   return true;
-}
-
-/** Tokens one key used: the sum of its budget ledger's day items from `since` (a UTC date) on. */
-export interface KeyUsage {
-  readonly keyId: string;
-  readonly tokens: number;
-}
-
-/**
- * Tokens per key from the budget ledger's day items since `since` (YYYY-MM-DD). Day items are kept 35 days past
- * their day (the ledger's TTL), so a report reaches that far back. USD will come from the same items once the ledger
- * records spend (a `usedUsd` attribute): add it here.
- */
-export async function keyUsage(client: DynamoDBClient, budgetTable: string, since: string): Promise<KeyUsage[]> {
-  const byKey = new Map<string, number>();
-  let start: Record<string, AttributeValue> | undefined;
-  const prefix = budgetPartitionKey({ type: 'managedKey', id: '' });
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: budgetTable,
-        FilterExpression: 'begins_with(#pk, :caller) AND #sk >= :since AND begins_with(#sk, :day)',
-        ExpressionAttributeNames: { '#pk': BudgetTableSchema.PARTITION_KEY, '#sk': BudgetTableSchema.SORT_KEY },
-        ExpressionAttributeValues: { ':caller': { S: prefix }, ':since': { S: `day#${since}` }, ':day': { S: 'day#' } },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const keyId = item[BudgetTableSchema.PARTITION_KEY].S!.slice(prefix.length);
-      byKey.set(keyId, (byKey.get(keyId) ?? 0) + Number(item[BudgetAttributes.USED_TOKENS]?.N ?? 0));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return [...byKey].map(([keyId, tokens]) => ({ keyId, tokens })).sort((a, b) => a.keyId.localeCompare(b.keyId));
 }

@@ -4,11 +4,14 @@
  * runner's store. Only `create` prints a secret, once, on stdout; nothing else it prints or logs is secret.
  */
 import { parseArgs } from 'util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createKey, keyUsage, listKeys, revokeKey, type KeyInfo } from './key-admin';
-import { MANAGED_KEY_ID_PATTERN, isTokenLimit } from '../contract';
+import { createKey, listKeys, revokeKey, type KeyInfo } from './key-admin';
+import { keyUsage, totalUsage, usdJson, usdText, type KeyUsage, type UsageRange } from './key-usage';
+import { stackTables } from './stack-tables';
+import { MANAGED_KEY_ID_PATTERN, MANAGED_KEY_PREFIX, isTokenLimit } from '../contract';
 
-export const KEYS_USAGE = `Usage: cdk-streaming-bedrock-api keys <command> --table <name> [options]
+export const KEYS_USAGE = `Usage: cdk-streaming-bedrock-api keys <command> (--stack <name> | --table <name>) [options]
 
 Managed keys (ApiAuth.managedKeys()), with your AWS credentials (the default credential chain).
 
@@ -18,15 +21,19 @@ Commands:
                          issue a key; prints its secret once, on stdout (store it now: only its hash is kept)
   list                   every key: id, name, owner, created, expires, revoked, models
   revoke <key id>        revoke a key (the API refuses it within its cacheTtl, 30 s by default)
-  usage [--since YYYY-MM-DD]
-                         tokens per key since that UTC day (default: the first of this month), from the budget table
+  usage [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--json]
+                         requests, tokens and USD per key over those UTC days (default: from the first of this
+                         month), the biggest spender first, from the budget table's day items
 
 Options:
+  --stack <name>         the CloudFormation stack of the API: finds its key table and budget table (one API with
+                         managed keys per stack; otherwise name the tables)
   --table <name>         the key table (StreamingBedrockApi.keyTable's name)
   --budget-table <name>  the token budget table (StreamingBedrockApi.budgetTable's name): where create writes a
                          key's own limits and usage reads
   --region <region>      AWS region (default: AWS_REGION, else AWS_DEFAULT_REGION)
   --endpoint-url <url>   a DynamoDB-compatible endpoint, e.g. the local runner's store (its banner names it)
+  --json                 usage as JSON, for scripts
   -h, --help             show this help
 `;
 
@@ -43,23 +50,31 @@ export async function runKeys(argv: string[], io: Io): Promise<number> {
     return await dispatch(argv, io);
   } catch (err) {
     if (err instanceof KeysUsageError) {
-      io.err(`error: ${err.message}\n\n${KEYS_USAGE}`);
+      io.err(`error: ${redactSecrets(err.message)}\n\n${KEYS_USAGE}`);
       return 2;
     }
-    // The SDK's message names the failure (no such table, no credentials); it never holds a secret.
-    io.err(`error: ${(err as Error).message}`);
+    // The SDK's message names the failure (no such table, no credentials); what it echoes of the command line (a
+    // table name) is redacted in case a secret was pasted there.
+    io.err(`error: ${redactSecrets((err as Error).message)}`);
     return 1;
   }
 }
 
-async function dispatch(argv: string[], io: Io): Promise<number> {
-  let parsed;
+/** A managed key anywhere in a message becomes its prefix: an error never repeats a secret typed by mistake. */
+export function redactSecrets(text: string): string {
+  return text.replace(new RegExp(`${MANAGED_KEY_PREFIX}[A-Za-z0-9_-]+`, 'g'), `${MANAGED_KEY_PREFIX}<redacted>`);
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: {
+        stack: { type: 'string' },
         table: { type: 'string' },
         'budget-table': { type: 'string' },
         region: { type: 'string' },
@@ -71,69 +86,188 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         'tokens-per-day': { type: 'string' },
         'tokens-per-month': { type: 'string' },
         since: { type: 'string' },
+        until: { type: 'string' },
+        json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (err) {
     throw new KeysUsageError((err as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv);
   if (values.help) {
     io.out(KEYS_USAGE);
     return 0;
   }
   const [command, ...rest] = positionals;
   const client = () => clientFor(values.region, values['endpoint-url']);
-  const keyTable = () => required(values.table, '--table');
   switch (command) {
-    case 'create': {
-      const name = required(values.name, '--name');
-      const created = await createKey(
-        client(),
-        { keyTable: keyTable(), budgetTable: values['budget-table'] },
-        {
-          name,
-          owner: values.owner,
-          expiresAt: values['expires-in'] === undefined ? undefined : expiry(values['expires-in']),
-          allowedModels: values.models
-            ?.split(',')
-            .map((id) => id.trim())
-            .filter((id) => id !== ''),
-          tokensPerDay: limit(values['tokens-per-day'], '--tokens-per-day'),
-          tokensPerMonth: limit(values['tokens-per-month'], '--tokens-per-month'),
-        },
-      );
-      io.err(`Created key ${created.keyId} for ${name}. The secret follows, shown once: store it now.`);
-      io.out(created.secret);
-      return 0;
-    }
+    case 'create':
+      return create(values, client, io);
     case 'list':
-      io.out(keyTableText(await listKeys(client(), keyTable())));
+      io.out(keyTableText(await listKeys(client(), keyTableOf(await tables(values)))));
       return 0;
-    case 'revoke': {
-      const keyId = rest[0];
-      if (rest.length !== 1 || !MANAGED_KEY_ID_PATTERN.test(keyId)) {
-        throw new KeysUsageError('revoke takes one key id, e.g. keys revoke k_abcdefghijkl');
-      }
-      if (!(await revokeKey(client(), keyTable(), keyId))) {
-        io.err(`error: no key ${keyId} in ${keyTable()}`);
-        return 1;
-      }
-      io.out(`Revoked ${keyId}: the API refuses it within its key cache TTL (30 s by default).`);
-      return 0;
-    }
-    case 'usage': {
-      const since = values.since ?? new Date().toISOString().slice(0, 8) + '01';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(since)) {
-        throw new KeysUsageError(`--since must be a UTC date YYYY-MM-DD, not ${JSON.stringify(since)}`);
-      }
-      const usage = await keyUsage(client(), required(values['budget-table'], '--budget-table'), since);
-      io.out(columns([['key id', 'tokens'], ...usage.map((u) => [u.keyId, String(u.tokens)])]));
-      return 0;
-    }
+    case 'revoke':
+      return revoke(values, rest, client, io);
+    case 'usage':
+      return reportUsage(values, client, io);
     default:
       throw new KeysUsageError(command ? `unknown keys command ${JSON.stringify(command)}` : 'missing keys command');
   }
+}
+
+/** The tables a command works on: named by --table/--budget-table, or found in the stack --stack names. */
+interface Tables {
+  readonly keyTable?: string;
+  readonly budgetTable?: string;
+  /** Where they came from, for the error when the budget table is missing. */
+  readonly from?: string;
+}
+
+async function tables(values: Values): Promise<Tables> {
+  if (values.stack === undefined) {
+    return { keyTable: values.table, budgetTable: values['budget-table'] };
+  }
+  if (values.table !== undefined || values['budget-table'] !== undefined) {
+    throw new KeysUsageError('--stack finds the tables itself: pass either --stack or --table/--budget-table');
+  }
+  const region = regionOf(values.region, values['endpoint-url']);
+  const found = await stackTables(new CloudFormationClient({ region }), values.stack);
+  return { keyTable: found.keyTable, budgetTable: found.budgetTable, from: `stack ${values.stack}` };
+}
+
+function keyTableOf(found: Tables): string {
+  return required(found.keyTable, '--stack or --table');
+}
+
+/** The budget table, or an error that says how to name it. */
+function budgetTableOf(found: Tables, why: string): string {
+  if (found.budgetTable) {
+    return found.budgetTable;
+  }
+  if (found.from) {
+    throw new Error(
+      `${found.from} has no budget table of the API (no tokenBudget, or a table of your own): ${why}; ` +
+        'pass --table and --budget-table instead of --stack',
+    );
+  }
+  throw new KeysUsageError(`--budget-table is required: ${why}`);
+}
+
+async function create(values: Values, client: () => DynamoDBClient, io: Io): Promise<number> {
+  const name = required(values.name, '--name');
+  const key = {
+    name,
+    owner: values.owner,
+    expiresAt: values['expires-in'] === undefined ? undefined : expiry(values['expires-in']),
+    allowedModels: values.models
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== ''),
+    tokensPerDay: limit(values['tokens-per-day'], '--tokens-per-day'),
+    tokensPerMonth: limit(values['tokens-per-month'], '--tokens-per-month'),
+  };
+  const found = await tables(values);
+  const budgetTable =
+    key.tokensPerDay === undefined && key.tokensPerMonth === undefined
+      ? found.budgetTable
+      : budgetTableOf(found, "a key's own limits live in the budget ledger");
+  const created = await createKey(client(), { keyTable: keyTableOf(found), budgetTable }, key);
+  io.err(`Created key ${created.keyId} for ${name}. The secret follows, shown once: store it now.`);
+  io.out(created.secret);
+  return 0;
+}
+
+async function revoke(values: Values, ids: string[], client: () => DynamoDBClient, io: Io): Promise<number> {
+  const keyId = ids[0];
+  if (ids.length !== 1 || !MANAGED_KEY_ID_PATTERN.test(keyId)) {
+    throw new KeysUsageError('revoke takes one key id, e.g. keys revoke k_abcdefghijkl');
+  }
+  const keyTable = keyTableOf(await tables(values));
+  if (!(await revokeKey(client(), keyTable, keyId))) {
+    throw new Error(`no key ${keyId} in ${keyTable}`);
+  }
+  io.out(`Revoked ${keyId}: the API refuses it within its key cache TTL (30 s by default).`);
+  return 0;
+}
+
+async function reportUsage(values: Values, client: () => DynamoDBClient, io: Io): Promise<number> {
+  const range = usageRange(values.since, values.until);
+  const found = await tables(values);
+  const budgetTable = budgetTableOf(found, 'usage reads its day items');
+  const usageByKey = await keyUsage(client(), budgetTable, range);
+  // Names come from the key table when it is known; a key deleted from it keeps its usage, without a name.
+  const names = new Map(
+    found.keyTable ? (await listKeys(client(), found.keyTable)).map((key) => [key.keyId, key.name]) : [],
+  );
+  io.out(values.json ? usageJson(range, usageByKey, names) : usageText(usageByKey, names));
+  return 0;
+}
+
+/** --since (default: the first of this UTC month) and --until, inclusive UTC days. */
+export function usageRange(since: string | undefined, until: string | undefined, now = new Date()): UsageRange {
+  const range = { since: utcDay(since ?? now.toISOString().slice(0, 8) + '01', '--since'), until };
+  if (until === undefined) {
+    return range;
+  }
+  if (utcDay(until, '--until') < range.since) {
+    throw new KeysUsageError(`--until ${until} is before --since ${range.since}`);
+  }
+  return range;
+}
+
+function utcDay(raw: string, flag: string): string {
+  // A real day: Date rolls 2026-02-30 over to March, and 2026-13-01 is no date at all.
+  const day = new Date(`${raw}T00:00:00Z`);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !isNaN(day.getTime()) && day.toISOString().startsWith(raw);
+  if (!valid) {
+    throw new KeysUsageError(`${flag} must be a UTC date YYYY-MM-DD, not ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+/** The report as a table: one row per key, the biggest spender first, and a total row. */
+export function usageText(usage: readonly KeyUsage[], names: ReadonlyMap<string, string>): string {
+  const total = totalUsage(usage);
+  const row = (id: string, name: string, u: Omit<KeyUsage, 'keyId'>) => [
+    id,
+    name,
+    u.requests === undefined ? '-' : String(u.requests),
+    String(u.tokens),
+    usdText(u.usd),
+  ];
+  return columns(
+    [
+      ['key id', 'name', 'requests', 'tokens', 'usd'],
+      ...usage.map((u) => row(u.keyId, names.get(u.keyId) ?? '-', u)),
+      row('total', `${usage.length} ${usage.length === 1 ? 'key' : 'keys'}`, total),
+    ],
+    [false, false, true, true, true],
+  );
+}
+
+/** The report for scripts: numbers as numbers, null where the ledger had nothing to say. */
+export function usageJson(range: UsageRange, usage: readonly KeyUsage[], names: ReadonlyMap<string, string>): string {
+  const total = totalUsage(usage);
+  return JSON.stringify(
+    {
+      since: range.since,
+      until: range.until ?? null,
+      keys: usage.map((u) => ({
+        keyId: u.keyId,
+        name: names.get(u.keyId) ?? null,
+        requests: u.requests ?? null,
+        tokens: u.tokens,
+        usd: usdJson(u.usd),
+      })),
+      total: { requests: total.requests ?? null, tokens: total.tokens, usd: usdJson(total.usd) },
+    },
+    null,
+    2,
+  );
 }
 
 /**
@@ -141,13 +275,23 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
  * whom: without credentials in the environment, fixed local ones are used there (never for AWS).
  */
 function clientFor(region: string | undefined, endpoint: string | undefined): DynamoDBClient {
-  const local = endpoint !== undefined && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint);
   const noCredentials = !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE;
   return new DynamoDBClient({
-    region: region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined),
+    region: regionOf(region, endpoint),
     endpoint,
-    ...(local && noCredentials && { credentials: { accessKeyId: 'AKIALOCALKEYSCLI0000', secretAccessKey: 'local' } }),
+    ...(isLocal(endpoint) &&
+      noCredentials && { credentials: { accessKeyId: 'AKIALOCALKEYSCLI0000', secretAccessKey: 'local' } }),
   });
+}
+
+function isLocal(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(endpoint);
+}
+
+function regionOf(region: string | undefined, endpoint: string | undefined): string | undefined {
+  return (
+    region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (isLocal(endpoint) ? 'us-east-1' : undefined)
+  );
 }
 
 function required(value: string | undefined, flag: string): string {
@@ -193,13 +337,13 @@ function keyTableText(keys: KeyInfo[]): string {
   return columns([['id', 'name', 'owner', 'created', 'expires', 'revoked', 'models'], ...rows]);
 }
 
-/** Rows as left-aligned columns separated by two spaces. */
-function columns(rows: string[][]): string {
+/** Rows as columns separated by two spaces, left-aligned unless `right[i]` (numbers line up by their last digit). */
+function columns(rows: string[][], right: readonly boolean[] = []): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows
     .map((row) =>
       row
-        .map((cell, i) => cell.padEnd(widths[i]))
+        .map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
         .join('  ')
         .trimEnd(),
     )

@@ -1,21 +1,30 @@
 /**
  * The real AI SDK client (`ai`, ESM-only, so it runs here in plain Node rather than under ts-jest's CommonJS),
- * driven by test/runner/ai-sdk-client.test.ts: `node ai-sdk-client.mjs <api url> <scenario>` prints one JSON result.
+ * driven by test/runner/ai-sdk-client.test.ts: `node ai-sdk-client.mjs <api url> <scenario> [<key> <model>]` prints
+ * one JSON result. With a key, the clients send it as a user's app would: the transport in its `headers`
+ * (`Authorization: Bearer`), the OpenAI-compatible provider as its `apiKey`.
  */
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import {
   AbstractChat,
   DefaultChatTransport,
   lastAssistantMessageIsCompleteWithToolCalls,
   readUIMessageStream,
+  streamText,
 } from 'ai';
 
-const [url, scenario] = process.argv.slice(2);
+const [url, scenario, key, model] = process.argv.slice(2);
 const WEATHER = {
   name: 'get_weather',
   description: 'Current weather of a city',
   inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
-const transport = () => new DefaultChatTransport({ api: `${url}/chat`, body: { tools: [WEATHER] } });
+const transport = () =>
+  new DefaultChatTransport({
+    api: `${url}/chat`,
+    ...(key && { headers: { Authorization: `Bearer ${key}` } }),
+    body: { tools: [WEATHER] },
+  });
 const userMessage = (text) => ({ id: 'u1', role: 'user', parts: [{ type: 'text', text }] });
 
 /** DefaultChatTransport + readUIMessageStream: the last message snapshot and the errors reported. */
@@ -92,7 +101,26 @@ async function chatError(text) {
   return { status: chat.status, error: chat.error?.message, lastMessage: chat.lastMessage };
 }
 
+/** `@ai-sdk/openai-compatible` (Chat Completions under /v1) with streamText: the text, or the error it reported. */
+async function openAiCompatible(prompt) {
+  const provider = createOpenAICompatible({ name: 'bedrock-api', baseURL: `${url}/v1`, apiKey: key });
+  const errors = [];
+  const result = streamText({
+    model: provider(model),
+    prompt,
+    maxRetries: 0,
+    onError: ({ error }) => errors.push({ name: error?.name, statusCode: error?.statusCode }),
+  });
+  let text = '';
+  for await (const delta of result.textStream) {
+    text += delta;
+  }
+  return { text, errors };
+}
+
 const scenarios = {
+  text: () => readStream('hi'),
+  'openai-compatible': () => openAiCompatible('hi'),
   stream: () => readStream('Weather in Paris?'),
   'tool-round-trip': toolRoundTrip,
   'chat-error': () => chatError('hi'),

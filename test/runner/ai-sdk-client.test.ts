@@ -1,10 +1,12 @@
 /**
  * The real AI SDK client against the local API (the bundled handler in front of the fake Bedrock). `ai` is ESM-only
  * and ts-jest compiles tests to CommonJS, so the client runs in a child `node` process (ai-sdk-client.mjs) that
- * prints what the client made of the stream.
+ * prints what the client made of the stream. With managed keys, against the runner: the transport with the key in
+ * its headers and `@ai-sdk/openai-compatible` with it as apiKey, until the key is revoked.
  */
-import { spawn } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as path from 'path';
+import { CLI_PATH, startRunner, type Runner } from './runner';
 import { Errors } from '../../src/handler/errors';
 import { FakeBedrock, answer, blockFrames, type FakeRequest } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
@@ -12,10 +14,11 @@ import { withInProcessApi } from '../support/in-process-api';
 const CLIENT = path.join(__dirname, 'ai-sdk-client.mjs');
 const USAGE = { inputTokens: 30, outputTokens: 12, cacheReadInputTokens: 5, cacheWriteInputTokens: 0 };
 
-/** Runs one scenario of the client script against `url` and returns its JSON result. */
-function runClient(url: string, scenario: string): Promise<any> {
+/** Runs one scenario of the client script against `url` (with a managed key for `model`) and returns its result. */
+function runClient(url: string, scenario: string, key?: { key: string; model: string }): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, url, scenario], { cwd: path.join(__dirname, '..', '..') });
+    const args = [CLIENT, url, scenario, ...(key ? [key.key, key.model] : [])];
+    const child = spawn(process.execPath, args, { cwd: path.join(__dirname, '..', '..') });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
@@ -146,4 +149,65 @@ test("a 400 before output surfaces as the client's APICallError with the API's J
     });
   });
   expect(fake.requests).toHaveLength(0);
+});
+
+describe('with a managed key, against the runner', () => {
+  const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+  /** The runner's key cache TTL (--key-cache-ttl): how long a revoked key may still be accepted. */
+  const KEY_CACHE_TTL_SECONDS = 1;
+  let runner: Runner;
+  let key: { key: string; model: string };
+
+  beforeAll(async () => {
+    runner = await startRunner([
+      '--create-key',
+      'web',
+      '--key-cache-ttl',
+      String(KEY_CACHE_TTL_SECONDS),
+      '--model-id',
+      MODEL,
+      '--first-token-ms',
+      '0',
+      '--tokens-per-second',
+      '5000',
+    ]);
+    key = { key: (await runner.waitForLine(/^key web: /)).slice('key web: '.length), model: MODEL };
+  });
+  afterAll(() => runner?.stop());
+
+  /** `keys ...` of the shipped bin against the runner's store (the flags its banner names). */
+  async function keys(...args: string[]): Promise<string> {
+    const banner = await runner.waitForLine(/^Managed keys: /);
+    const flags = ['--table', '--endpoint-url'].flatMap((flag) => [
+      flag,
+      banner.match(new RegExp(`${flag} (\\S+)`))![1],
+    ]);
+    return new Promise((resolve, reject) =>
+      execFile(process.execPath, [CLI_PATH, 'keys', ...args, ...flags], (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+  }
+
+  test('the transport (key in headers) and the OpenAI-compatible provider (apiKey) stream; a revoked key gets 401', async () => {
+    const { message, errors } = await runClient(runner.url, 'text', key);
+    expect(errors).toEqual([]);
+    expect(message.parts).toContainEqual(expect.objectContaining({ type: 'text', state: 'done' }));
+    const compatible = await runClient(runner.url, 'openai-compatible', key);
+    expect(compatible.errors).toEqual([]);
+    expect(compatible.text.length).toBeGreaterThan(0);
+
+    const keyId = (await keys('list'))
+      .split('\n')
+      .find((line) => /\sweb\s/.test(line))!
+      .split(/\s+/)[0];
+    await keys('revoke', keyId);
+    // Within the TTL the handler may still answer from its cached lookup; after it, the key is read again.
+    await new Promise((resolve) => setTimeout(resolve, KEY_CACHE_TTL_SECONDS * 1000 + 100));
+    const { thrown } = await runClient(runner.url, 'text', key);
+    expect(thrown).toMatchObject({ name: 'AI_APICallError', statusCode: 401 });
+    expect(JSON.parse(thrown.message).error).toMatchObject({ code: 'invalid_api_key' });
+    const refused = await runClient(runner.url, 'openai-compatible', key);
+    expect(refused).toEqual({ text: '', errors: [{ name: 'AI_APICallError', statusCode: 401 }] });
+  }, 60_000);
 });

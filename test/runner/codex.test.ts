@@ -1,15 +1,17 @@
 /**
  * The real Codex CLI (`@openai/codex`), unchanged, against the local runner: only a model provider with the runner's
- * base URL, a key variable and `wire_api = "responses"` in a throwaway CODEX_HOME. The runner's fake model plays a
+ * base URL, a key variable (`env_key`: Codex sends it as a bearer token; here a managed key the runner issued) and
+ * `wire_api = "responses"` in a throwaway CODEX_HOME. The runner's fake model plays a
  * scripted session (`--script`): it asks for Codex's own shell tool (`exec_command`) to read a file, Codex runs it in
  * its read-only sandbox (exec mode never asks for approval) and sends the result back, and the model's final answer is
- * printed. The runner allows caller system messages: Codex sends its instructions as developer messages.
+ * printed. The runner allows caller system messages: Codex sends its instructions as developer messages. Once the key
+ * is revoked with the `keys` CLI, the same Codex is refused within the runner's key cache TTL.
  */
-import { spawn } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startRunner, type Runner } from './runner';
+import { CLI_PATH, startRunner, type Runner } from './runner';
 
 const CODEX = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'codex');
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
@@ -22,8 +24,14 @@ const SCRIPT = [
   { text: ANSWER },
 ];
 
+/** How long the runner's handler keeps a key lookup (--key-cache-ttl): the revocation bound under test. */
+const KEY_CACHE_TTL_SECONDS = 1;
+
 let dir: string;
 let runner: Runner;
+/** The managed key the runner created for Codex (--create-key), and the `keys` flags naming the runner's store. */
+let codexKey: string;
+let storeFlags: string[];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-'));
@@ -39,7 +47,14 @@ beforeAll(async () => {
     '--model-id',
     MODEL,
     '--verbose',
+    '--create-key',
+    'codex',
+    '--key-cache-ttl',
+    String(KEY_CACHE_TTL_SECONDS),
   ]);
+  codexKey = (await runner.waitForLine(/^key codex: /)).slice('key codex: '.length);
+  const banner = await runner.waitForLine(/^Managed keys: /);
+  storeFlags = ['--table', '--endpoint-url'].flatMap((flag) => [flag, banner.match(new RegExp(`${flag} (\\S+)`))![1]]);
   fs.writeFileSync(
     path.join(dir, 'codex-home', 'config.toml'),
     [
@@ -67,7 +82,7 @@ function codexExec(prompt: string): Promise<{ code: number | null; stdout: strin
       PATH: process.env.PATH,
       HOME: path.join(dir, 'home'),
       CODEX_HOME: path.join(dir, 'codex-home'),
-      GW_KEY: 'local-key',
+      GW_KEY: codexKey,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -95,4 +110,31 @@ test('codex exec: the model asks for the shell tool, Codex runs it and sends the
     ['namespace', 'web_search'],
     ['namespace', 'web_search'],
   ]);
+}, 120_000);
+
+/** The shipped bin's `keys` command against the runner's store; resolves with its output. */
+function keys(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [CLI_PATH, 'keys', ...args, ...storeFlags], (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    ),
+  );
+}
+
+test('the key revoked with keys revoke: the same Codex is refused (401) once the key cache TTL has passed', async () => {
+  const keyId = (await keys('list'))
+    .split('\n')
+    .find((line) => /\scodex\s/.test(line))!
+    .split(/\s+/)[0];
+  expect(await keys('revoke', keyId)).toContain(`Revoked ${keyId}`);
+  // The handler may answer from its cached lookup until the TTL has passed; after it, the key is read again.
+  await new Promise((resolve) => setTimeout(resolve, KEY_CACHE_TTL_SECONDS * 1000 + 100));
+  const before = runner.lines.length;
+  const result = await codexExec('What do my notes say?');
+  expect(result.code).not.toBe(0);
+  // Codex retries the 401 five times ("Reconnecting... n/5"), then gives up with the API's message.
+  expect(result.stderr).toContain('unexpected status 401 Unauthorized: The key is not valid for this API.');
+  const refused = runner.lines.slice(before).filter((line) => /POST \/v1\/responses 401/.test(line));
+  expect(refused.length).toBeGreaterThan(0);
+  expect(runner.lines.slice(before).some((line) => /POST \/v1\/responses 200/.test(line))).toBe(false);
 }, 120_000);

@@ -177,6 +177,18 @@ describe("the runner's flags map to the same settings", () => {
     expect(() => options('--script', file)).toThrow(`--script ${file}: turn 0: text must be a string`);
     expect(() => options('--script', path.join(dir, 'none.json'))).toThrow(/^--script .*none\.json: ENOENT/);
   });
+
+  test("--key-cache-ttl is the handler's key cache TTL (0: none); fails out of 0..60 or without managed keys", () => {
+    const keysConfig = (...flags: string[]) =>
+      loadConfig(handlerEnvironment(serveSettings(options('--managed-keys', ...flags), undefined, 'keys'))).managedKeys;
+    expect(keysConfig('--key-cache-ttl', '2')?.cacheTtlMs).toBe(2000);
+    expect(keysConfig('--key-cache-ttl', '0')?.cacheTtlMs).toBe(0);
+    expect(keysConfig()?.cacheTtlMs).toBe(30_000);
+    expect(() => options('--managed-keys', '--key-cache-ttl', '61')).toThrow(
+      '--key-cache-ttl must be a whole number from 0 to 60, not "61"',
+    );
+    expect(() => options('--key-cache-ttl', '5')).toThrow('--key-cache-ttl needs --managed-keys or --create-key');
+  });
 });
 
 describe('fails on an environment the construct never writes', () => {
