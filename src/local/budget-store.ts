@@ -9,10 +9,16 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StoreWorkerData, StoreWorkerMessage } from './budget-store-server';
-import { BudgetTableSchema } from '../contract';
+import { BudgetTableSchema, StoreEnvironment } from '../contract';
 
 /** The ledger table's name in the local store. */
 export const LOCAL_BUDGET_TABLE = 'budget-ledger';
+
+/**
+ * The handler's timeouts for this store (contract/store.ts): long enough for a request to wait for the runner, whose
+ * one process and 50 connections serve every concurrent request, where Lambda gives each request its own.
+ */
+const LOCAL_STORE_TIMEOUT_MS = 10_000;
 
 /** Credentials the local store accepts (it checks that a request is signed, not by whom). */
 const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALBUDGETSTORE', secretAccessKey: 'local-budget-store' };
@@ -52,6 +58,15 @@ export class BudgetStore {
   ) {
     this.url = `http://127.0.0.1:${port}`;
     this.client = new DynamoDBClient({ endpoint: this.url, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  }
+
+  /** The environment that points the handler's DynamoDB clients at this store, with timeouts that fit it. */
+  public handlerEnvironment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_DYNAMODB: this.url,
+      [StoreEnvironment.CONNECTION_TIMEOUT_MS]: String(LOCAL_STORE_TIMEOUT_MS),
+      [StoreEnvironment.REQUEST_TIMEOUT_MS]: String(LOCAL_STORE_TIMEOUT_MS),
+    };
   }
 
   /**

@@ -336,7 +336,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
     ...handlerEnvironment(
       serveSettings(options, options.tokenBudget === undefined ? undefined : ledger?.tableName, keys?.tableName),
     ),
-    ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
+    ...ledger?.handlerEnvironment(),
   });
   if (fake) {
     Object.assign(process.env, {

@@ -1,8 +1,8 @@
 /**
  * The runner's embedded store under a burst: 200 requests sent at once, each on its own connection, to a runner with
- * a token budget none of them can exceed. Every request reserves and settles in the ledger with the handler's deployed
- * timeouts (1 s to connect, 2 s per request); a store that answered behind the handler's work used to turn a share of
- * them into 503 budget_unavailable. Nothing is refused, and nothing charged is lost.
+ * a token budget none of them can exceed. Every request reserves and settles in the ledger; a store that answered
+ * behind the handler's work in the runner's one thread, with the deployed timeouts (1 s to connect, 2 s per request),
+ * turned a share of them into 503 budget_unavailable. Nothing is refused, and nothing charged is lost.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { postJson, startRunner } from './runner';
