@@ -1,6 +1,7 @@
 // Bundles the local runner (bin `cdk-streaming-bedrock-api serve`) into assets/local/cli/index.js, so that consumers
-// get no runtime dependencies from it. Two adjustments for dynalite, the DynamoDB-compatible server that holds the
-// ledger of `--token-budget`:
+// get no runtime dependencies from it, and beside it budget-store-server.js: the DynamoDB-compatible server (dynalite)
+// that holds the ledger of `--token-budget` and the keys of `--managed-keys`, which the runner runs in a worker thread
+// (a worker loads its code from a file of its own). Two adjustments for dynalite:
 // - it requires its actions and validations by computed names (`require('./actions/' + action)`): the names get
 //   their `.js` so that esbuild bundles every file of those folders and finds them at run time;
 // - its on-disk backend (`level`, a native addon) is replaced by a module that says the ledger lives in memory.
@@ -22,18 +23,22 @@ const dynaliteComputedRequires = {
   },
 };
 
-const outfile = path.join(__dirname, '..', 'assets', 'local', 'cli', 'index.js');
+const source = path.join(__dirname, '..', 'src', 'local');
+const outdir = path.join(__dirname, '..', 'assets', 'local', 'cli');
 esbuild
   .build({
-    entryPoints: [path.join(__dirname, '..', 'src', 'local', 'cli.ts')],
+    entryPoints: {
+      index: path.join(source, 'cli.ts'),
+      'budget-store-server': path.join(source, 'budget-store-server.ts'),
+    },
     bundle: true,
     platform: 'node',
     target: 'node20',
-    outfile,
+    outdir,
     banner: { js: '#!/usr/bin/env node' },
     alias: { level: path.join(__dirname, 'level-unavailable.js') },
     plugins: [dynaliteComputedRequires],
     logLevel: 'warning',
   })
-  .then(() => fs.chmodSync(outfile, 0o755))
+  .then(() => fs.chmodSync(path.join(outdir, 'index.js'), 0o755))
   .catch(() => process.exit(1));

@@ -5,6 +5,7 @@
 export * from './budget';
 export * from './cors';
 export * from './settings';
+export * from './store';
 export * from './errors';
 export * from './prelude';
 export * from './protocols';

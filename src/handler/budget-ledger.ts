@@ -17,6 +17,7 @@ import {
   budgetPeriodEnd,
   budgetSortKey,
   isBudgetLimit,
+  readStoreTimeouts,
   usdNumber,
   type BudgetCounter,
   type BudgetLimits,
@@ -381,11 +382,12 @@ let cached: { key: string; requestHandler: NodeHttpHandler; ledger: BudgetLedger
  * tokens back are never retried (see BudgetLedger); both clients share the connections.
  */
 export function ledgerFor(config: BudgetConfig): BudgetLedger {
-  const cacheKey = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB]);
+  const timeouts = readStoreTimeouts(process.env); // the deployed ones unless the local runner set its own
+  const cacheKey = JSON.stringify([config, process.env.AWS_REGION, process.env.AWS_ENDPOINT_URL_DYNAMODB, timeouts]);
   if (cached?.key !== cacheKey) {
     cached?.requestHandler.destroy();
     // The handler's defaults keep connections alive (one TLS handshake per execution environment).
-    const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
+    const requestHandler = new NodeHttpHandler(timeouts);
     const sdk = loadDynamoDb();
     const client = new sdk.DynamoDBClient({ maxAttempts: 2, requestHandler });
     const writeOnceClient = new sdk.DynamoDBClient({ maxAttempts: 1, requestHandler });

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { KeyAttributes as Attr, KeyTableSchema, keyItemPartitionKey } from '../contract';
+import { KeyAttributes as Attr, KeyTableSchema, keyItemPartitionKey, readStoreTimeouts } from '../contract';
 import { loadDynamoDb, type LedgerSdk } from './dynamodb';
 
 /** What the handler needs of a key's item; everything else in it (name, owner) is the CLI's. */
@@ -62,11 +62,11 @@ export class KeyStore {
 
 let store: { tableName: string; store: KeyStore } | undefined;
 
-/** One store (and keep-alive connections) per execution environment; short timeouts, one retry. */
+/** One store (and keep-alive connections) per execution environment; short timeouts (contract/store.ts), one retry. */
 export function keyStoreFor(tableName: string): KeyStore {
   if (store?.tableName !== tableName) {
     const sdk = loadDynamoDb();
-    const requestHandler = new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 });
+    const requestHandler = new NodeHttpHandler(readStoreTimeouts(process.env));
     const client = new sdk.DynamoDBClient({ maxAttempts: 2, requestHandler });
     store = { tableName, store: new KeyStore(client, tableName, sdk) };
   }

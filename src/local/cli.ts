@@ -436,7 +436,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   // The handler's configuration, exactly as the construct sets it.
   Object.assign(process.env, {
     ...handlerEnvironment(serveSettings(options, budgeted ? ledger?.tableName : undefined, keys?.tableName)),
-    ...(ledger && { AWS_ENDPOINT_URL_DYNAMODB: ledger.url }),
+    ...ledger?.handlerEnvironment(),
   });
   if (fake) {
     Object.assign(process.env, {

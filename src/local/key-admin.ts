@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BUDGET_LIMITS_SORT_KEY,
-  BudgetAttributes,
   BudgetTableSchema,
   KeyAttributes as Attr,
   KeyTableSchema,
@@ -24,6 +23,7 @@ import {
   keyIdPartitionKey,
   keyItemPartitionKey,
   managedKeyHash,
+  type BudgetLimits,
 } from '../contract';
 
 export interface NewKey {
@@ -33,8 +33,7 @@ export interface NewKey {
   /** Bedrock model ids the key may use; undefined: every model of the API. */
   readonly allowedModels?: readonly string[];
   /** The key's own limits, written into the budget ledger's limits item of the key's caller. */
-  readonly tokensPerDay?: number;
-  readonly tokensPerMonth?: number;
+  readonly limits?: BudgetLimits;
 }
 
 /** A key as `keys list` shows it: never its secret, never its hash. */
@@ -97,7 +96,7 @@ export async function createKey(
   const limits = limitsItem(keyId, key);
   if (limits && !tables.budgetTable) {
     throw new Error(
-      '--tokens-per-day and --tokens-per-month need --budget-table: the limits live in the budget ledger',
+      "a key's own limits (--tokens-per-day, --spend-per-day, ...) need --budget-table: they live in the budget ledger",
     );
   }
   // Two conditional puts, not a transaction (the local store has none): the id item first, so that a key item
@@ -112,11 +111,8 @@ export async function createKey(
 }
 
 function limitsItem(keyId: string, key: NewKey): Record<string, AttributeValue> | undefined {
-  const all: Array<[string, number | undefined]> = [
-    [BudgetAttributes.TOKENS_PER_DAY, key.tokensPerDay],
-    [BudgetAttributes.TOKENS_PER_MONTH, key.tokensPerMonth],
-  ];
-  const entries = all.filter((entry): entry is [string, number] => entry[1] !== undefined);
+  // The limits item names each limit as BudgetLimits does (contract/budget.ts).
+  const entries = Object.entries(key.limits ?? {}).filter((entry): entry is [string, number] => entry[1] !== undefined);
   if (entries.length === 0) {
     return undefined;
   }

@@ -9,7 +9,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createKey, listKeys, revokeKey, type KeyInfo } from './key-admin';
 import { keyUsage, totalUsage, usdJson, usdText, type KeyUsage, type UsageRange } from './key-usage';
 import { stackTables } from './stack-tables';
-import { MANAGED_KEY_ID_PATTERN, MANAGED_KEY_PREFIX, isTokenLimit } from '../contract';
+import {
+  BUDGET_LIMITS,
+  MANAGED_KEY_ID_PATTERN,
+  MANAGED_KEY_PREFIX,
+  isBudgetLimit,
+  type BudgetLimits,
+} from '../contract';
 
 export const KEYS_USAGE = `Usage: cdk-streaming-bedrock-api keys <command> (--stack <name> | --table <name>) [options]
 
@@ -17,8 +23,10 @@ Managed keys (ApiAuth.managedKeys()), with your AWS credentials (the default cre
 
 Commands:
   create --name <name> [--owner <text>] [--expires-in <n>d|<n>h] [--models <id>,<id>]
-         [--tokens-per-day <n>] [--tokens-per-month <n>]
-                         issue a key; prints its secret once, on stdout (store it now: only its hash is kept)
+         [--requests-per-minute <n>] [--tokens-per-minute <n>] [--tokens-per-day <n>]
+         [--tokens-per-month <n>] [--spend-per-day <usd>] [--spend-per-month <usd>]
+                         issue a key; prints its secret once, on stdout (store it now: only its hash is kept);
+                         the limits replace the API's tokenBudget limits for this key (spend needs pricing)
   list                   every key: id, name, owner, created, expires, revoked, models
   revoke <key id>        revoke a key (the API refuses it within its cacheTtl, 30 s by default)
   usage [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--json]
@@ -83,8 +91,7 @@ function parse(argv: string[]) {
         owner: { type: 'string' },
         'expires-in': { type: 'string' },
         models: { type: 'string' },
-        'tokens-per-day': { type: 'string' },
-        'tokens-per-month': { type: 'string' },
+        ...Object.fromEntries(LIMIT_FLAGS.map(([flag]) => [flag, { type: 'string' as const }])),
         since: { type: 'string' },
         until: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -167,12 +174,11 @@ async function create(values: Values, client: () => DynamoDBClient, io: Io): Pro
       ?.split(',')
       .map((id) => id.trim())
       .filter((id) => id !== ''),
-    tokensPerDay: limit(values['tokens-per-day'], '--tokens-per-day'),
-    tokensPerMonth: limit(values['tokens-per-month'], '--tokens-per-month'),
+    limits: keyLimits(values),
   };
   const found = await tables(values);
   const budgetTable =
-    key.tokensPerDay === undefined && key.tokensPerMonth === undefined
+    Object.keys(key.limits).length === 0
       ? found.budgetTable
       : budgetTableOf(found, "a key's own limits live in the budget ledger");
   const created = await createKey(client(), { keyTable: keyTableOf(found), budgetTable }, key);
@@ -313,15 +319,27 @@ function expiry(raw: string): Date {
   return new Date(Date.now() + hours * 3_600_000);
 }
 
-function limit(raw: string | undefined, flag: string): number | undefined {
-  if (raw === undefined) {
-    return undefined;
+/** The flag of each limit a key may have of its own (the names of BudgetLimits, in kebab case). */
+const LIMIT_FLAGS = BUDGET_LIMITS.map(
+  ({ name }) => [name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), name] as const,
+);
+
+/** The limit flags given, as the limits item names them. */
+function keyLimits(values: Values): BudgetLimits {
+  const limits: Record<string, number> = {};
+  for (const [flag, name] of LIMIT_FLAGS) {
+    const raw = (values as Record<string, string | undefined>)[flag];
+    if (raw === undefined) {
+      continue;
+    }
+    const value = Number(raw);
+    if (raw.trim() === '' || !isBudgetLimit(name, value)) {
+      const kind = name.startsWith('spend') ? 'an amount of USD' : `a whole number of ${name.split('Per')[0]}`;
+      throw new KeysUsageError(`--${flag} must be ${kind} >= 0, not ${JSON.stringify(raw)}`);
+    }
+    limits[name] = value;
   }
-  const value = Number(raw);
-  if (raw.trim() === '' || !isTokenLimit(value)) {
-    throw new KeysUsageError(`${flag} must be a whole number of tokens >= 0, not ${JSON.stringify(raw)}`);
-  }
-  return value;
+  return limits;
 }
 
 function keyTableText(keys: KeyInfo[]): string {

@@ -15,6 +15,7 @@ import {
   Routes,
   budgetPeriodEnd,
   budgetSortKey,
+  StoreEnvironment,
   type BudgetLimits,
 } from '../../src/contract';
 import { estimateInputTokens } from '../../src/handler/budget';
@@ -424,6 +425,25 @@ async function throughProxy(test: (proxy: Awaited<ReturnType<typeof ledgerProxy>
     proxy.close();
   }
 }
+
+describe('a ledger that hangs at reservation time', () => {
+  test('the request timeout cuts each attempt off (the SDK would otherwise only warn): 503, Bedrock not called', () =>
+    throughProxy(async (proxy) => {
+      proxy.hang();
+      const restore = setEnv({ [StoreEnvironment.REQUEST_TIMEOUT_MS]: '300' });
+      try {
+        const started = Date.now();
+        const res = await invokeStream(ctx.mod, fromNewCaller().event);
+        expect(res.status).toBe(503);
+        expect(JSON.parse(res.body).error.code).toBe('budget_unavailable');
+        // two attempts of 300 ms each, far from the 30 s a hanging connection would otherwise hold
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(ctx.fake.requests).toHaveLength(0);
+      } finally {
+        restore();
+      }
+    }));
+});
 
 describe('a ledger that hangs at settlement time', () => {
   test('the settlement gives up before the invocation ends, and the log line is written', () =>

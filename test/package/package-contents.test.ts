@@ -31,6 +31,7 @@ test('the package holds the assembly, the bundles, the README, the licence and t
       'README.md',
       'assets/handler/index.lambda/index.js',
       'assets/local/cli/index.js',
+      'assets/local/cli/budget-store-server.js',
       'lib/index.d.ts',
       'lib/index.js',
       'package.json',

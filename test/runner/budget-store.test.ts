@@ -1,7 +1,8 @@
 /**
  * The runner's embedded ledger: the table of the contract in a DynamoDB-compatible server, as the real SDK sees it.
  */
-import { DescribeTableCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { startRunner } from './runner';
 import { BudgetTableSchema } from '../../src/contract';
 import { BudgetStore, LOCAL_BUDGET_TABLE } from '../../src/local/budget-store';
 
@@ -62,4 +63,53 @@ test('the ledger lives in memory only: a store started again on the same port st
   } finally {
     await again.stop();
   }
+});
+
+/** Whether the store at `url` answers a DynamoDB call (false once nothing listens there). */
+async function answers(url: string): Promise<boolean> {
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIATESTREADER000000', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: LOCAL_BUDGET_TABLE }));
+    return true;
+  } catch (err) {
+    // By message: under jest, the SDK rewraps the socket's error (from another realm) and drops its code.
+    if (/ECONNREFUSED/.test(String(err))) {
+      return false;
+    }
+    throw err;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Starts the runner with a token budget; the store's URL from its start banner. */
+async function runnerWithStore() {
+  const runner = await startRunner(['--token-budget', '1000']);
+  const banner = await runner.waitForLine(/^Token budget: .* ledger in memory at (\S+)/);
+  const url = /ledger in memory at (\S+)/.exec(banner)![1];
+  expect(await answers(url)).toBe(true);
+  return { runner, url };
+}
+
+test.each(['SIGINT', 'SIGTERM'] as const)('on %s the runner stops its store and exits 0', async (signal) => {
+  const { runner, url } = await runnerWithStore();
+  const exited = new Promise<number | null>((resolve) => runner.process.once('exit', resolve));
+  runner.process.kill(signal);
+  expect(await exited).toBe(0);
+  expect(await answers(url)).toBe(false);
+});
+
+test('the store cannot outlive the runner: killed outright, it takes the store with it', async () => {
+  const { runner, url } = await runnerWithStore();
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    runner.process.once('exit', (_, signal) => resolve(signal)),
+  );
+  runner.process.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  expect(await answers(url)).toBe(false);
 });

@@ -194,6 +194,27 @@ test("a key's own limits from keys create replace the API's token budget for tha
   ).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
 });
 
+test("a key's own requests per minute from keys create: the second request of the minute is rate_limited", async () => {
+  const created = await keys('create', '--name', 'erin', '--requests-per-minute', '1');
+  expect(created.code).toBe(0);
+  const client = openAi(created.stdout.trim());
+  const ask = () => client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] });
+  const left = 60 - new Date().getUTCSeconds();
+  if (left < 10) {
+    await new Promise((resolve) => setTimeout(resolve, left * 1000 + 200)); // both requests in one minute
+  }
+  await expect(ask()).resolves.toBeDefined();
+  await expect(ask()).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
+});
+
+test('keys create refuses a limit of the wrong kind, naming the flag, and writes no key', async () => {
+  const before = (await keys('list')).stdout;
+  const bad = await keys('create', '--name', 'frank', '--spend-per-day', 'ten');
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('--spend-per-day must be an amount of USD >= 0, not "ten"');
+  expect((await keys('list')).stdout).toBe(before);
+});
+
 test('keys usage sums the days of --since..--until, the biggest spender first, with a total', async () => {
   const ledger = storeClient();
   const day = (keyId: string, date: string, tokens: number, usd?: number) =>
