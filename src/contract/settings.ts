@@ -316,7 +316,8 @@ function flag(env: Env, name: string): boolean | undefined {
   return raw === 'true';
 }
 
-function positiveInteger(env: Env, name: string): number | undefined {
+/** A positive integer variable; unset when absent or empty; SettingsError on anything else. */
+export function positiveInteger(env: Env, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') {
     return undefined;

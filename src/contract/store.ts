@@ -4,7 +4,7 @@
  * embedded store, because there every concurrent request shares one process (one pool of connections, one thread),
  * which Lambda gives each request alone: waiting for the runner is not a slow table. The construct never sets them.
  */
-import { SettingsError } from './settings';
+import { positiveInteger } from './settings';
 
 /** Names of the environment variables (set by the local runner only). */
 export const StoreEnvironment = {
@@ -30,17 +30,7 @@ export interface StoreTimeouts {
 
 /** The timeouts the environment sets, else the deployed ones; throws SettingsError on a value that is not one. */
 export function readStoreTimeouts(env: Readonly<Record<string, string | undefined>>): StoreTimeouts {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') {
-      return fallback;
-    }
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new SettingsError(`${name} is not a positive integer`);
-    }
-    return value;
-  };
+  const read = (name: string, fallback: number) => positiveInteger(env, name) ?? fallback;
   return {
     connectionTimeout: read(StoreEnvironment.CONNECTION_TIMEOUT_MS, StoreTimeoutDefaults.CONNECTION_TIMEOUT_MS),
     requestTimeout: read(StoreEnvironment.REQUEST_TIMEOUT_MS, StoreTimeoutDefaults.REQUEST_TIMEOUT_MS),
