@@ -328,8 +328,9 @@ const LIMIT_FLAGS = BUDGET_LIMITS.map(
 function keyLimits(values: Values): BudgetLimits {
   const limits: Record<string, number> = {};
   for (const [flag, name] of LIMIT_FLAGS) {
-    const raw = (values as Record<string, string | undefined>)[flag];
-    if (raw === undefined) {
+    // The limit flags are declared from LIMIT_FLAGS, so their names are not in the parsed values' type.
+    const raw = (values as Record<string, unknown>)[flag];
+    if (typeof raw !== 'string') {
       continue;
     }
     const value = Number(raw);
