@@ -187,8 +187,10 @@ test('count_tokens: an estimate of the input, without calling the model', async 
       model: MODEL,
       messages: [{ role: 'user', content: 'word '.repeat(200) }],
     });
-    expect(tokens).toBeGreaterThan(250);
-    expect(tokens).toBeLessThan(300);
+    // One token per short word (the budget's estimate counts text, not JSON), plus the message's markers and the
+    // runner's system prompt, if any.
+    expect(tokens).toBeGreaterThanOrEqual(204);
+    expect(tokens).toBeLessThan(230);
     expect(fake.requests).toHaveLength(0);
   });
 });

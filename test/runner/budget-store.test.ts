@@ -90,7 +90,7 @@ async function answers(url: string): Promise<boolean> {
 /** Starts the runner with a token budget; the store's URL from its start banner. */
 async function runnerWithStore() {
   const runner = await startRunner(['--token-budget', '1000']);
-  const banner = await runner.waitForLine(/^Token budget: .* ledger in memory at (\S+)/);
+  const banner = await runner.waitForLine(/^Budget per caller .* ledger in memory at (\S+)/);
   const url = /ledger in memory at (\S+)/.exec(banner)![1];
   expect(await answers(url)).toBe(true);
   return { runner, url };

@@ -73,7 +73,7 @@ test(`${REQUESTS} concurrent requests with a token budget: all answered, none re
     '0',
   ]);
   try {
-    const banner = await runner.waitForLine(/^Token budget: .* ledger in memory at (\S+) \(table ([^)]+)\)/);
+    const banner = await runner.waitForLine(/^Budget per caller .* ledger in memory at (\S+) \(table ([^)]+)\)/);
     const [, endpoint, tableName] = /ledger in memory at (\S+) \(table ([^)]+)\)/.exec(banner)!;
     const started = new Date();
 
