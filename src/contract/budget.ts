@@ -132,7 +132,12 @@ export const BUDGET_LIMITS: ReadonlyArray<{
   { name: 'spendPerMonth', period: 'month', counter: 'usd' },
 ];
 
+/** What the limit `name` counts (BUDGET_LIMITS). */
+export function budgetLimitCounter(name: keyof BudgetLimits): BudgetCounter {
+  return BUDGET_LIMITS.find((limit) => limit.name === name)!.counter;
+}
+
 /** Whether `value` can be the limit `name`: a whole count for requests and tokens, a USD amount for spend. */
 export function isBudgetLimit(name: keyof BudgetLimits, value: unknown): value is number {
-  return name.startsWith('spend') ? isUsdAmount(value) : isTokenLimit(value);
+  return budgetLimitCounter(name) === 'usd' ? isUsdAmount(value) : isTokenLimit(value);
 }

@@ -3,7 +3,7 @@
  * travels as environment variables (`handlerEnvironment`) and the handler reads it back (`readHandlerSettings`), then
  * applies the defaults (handler/config.ts). Tests and benches set it the same way. Written once here.
  */
-import { BUDGET_LIMITS, isBudgetLimit, isTokenLimit, type BudgetLimits } from './budget';
+import { BUDGET_LIMITS, budgetLimitCounter, isBudgetLimit, isTokenLimit, type BudgetLimits } from './budget';
 import { KeyCacheDefaults } from './keys';
 import { decodePrice, encodePrice, type ModelPrice } from './pricing';
 
@@ -349,7 +349,8 @@ function budgetLimit(env: Env, name: keyof BudgetLimits): number | undefined {
   }
   const value = Number(raw);
   if (!isBudgetLimit(name, value)) {
-    throw new SettingsError(`${variable} is not a ${name.startsWith('spend') ? 'USD amount' : 'whole number'} >= 0`);
+    const kind = budgetLimitCounter(name) === 'usd' ? 'USD amount' : 'whole number';
+    throw new SettingsError(`${variable} is not a ${kind} >= 0`);
   }
   return value;
 }

@@ -12,6 +12,7 @@ import { stackTables } from './stack-tables';
 import {
   BUDGET_LIMITS,
   MANAGED_KEY_ID_PATTERN,
+  budgetLimitCounter,
   MANAGED_KEY_PREFIX,
   isBudgetLimit,
   type BudgetLimits,
@@ -335,7 +336,8 @@ function keyLimits(values: Values): BudgetLimits {
     }
     const value = Number(raw);
     if (raw.trim() === '' || !isBudgetLimit(name, value)) {
-      const kind = name.startsWith('spend') ? 'an amount of USD' : `a whole number of ${name.split('Per')[0]}`;
+      const counter = budgetLimitCounter(name);
+      const kind = counter === 'usd' ? 'an amount of USD' : `a whole number of ${counter}`;
       throw new KeysUsageError(`--${flag} must be ${kind} >= 0, not ${JSON.stringify(raw)}`);
     }
     limits[name] = value;
