@@ -99,7 +99,9 @@ export function fakeModelScript(options: FakeModelOptions): FakeScript {
     const turn = options.script?.[assistantTurns(body)];
     const blocks = turn ? scriptedBlocks(turn, body, maxTokens) : answerBlocks(body, count);
     const callsTool = blocks.some((block) => 'toolUse' in block);
-    const cut = turn ? scriptedWords(turn).length > maxTokens : count < options.answerTokens;
+    // A structured answer is one whole JSON value, whatever the cap.
+    const structured = body.outputConfig?.textFormat !== undefined;
+    const cut = turn ? scriptedWords(turn).length > maxTokens : count < options.answerTokens && !structured;
     const frames = blockFrames(blocks, {
       firstDelayMs: options.firstTokenMs,
       delayMs: 1000 / options.tokensPerSecond,
@@ -310,7 +312,9 @@ function resolveRef(root: any, ref: string): unknown {
     return {};
   }
   const keys = ref === '#' ? [] : ref.slice(2).split('/');
-  return keys.reduce((node, raw) => node?.[decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')], root) ?? {};
+  return (
+    keys.reduce((node, raw) => node?.[decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')], root) ?? {}
+  );
 }
 
 /** The tool results of the last user turn, as text (the first one), or undefined when it has none. */
