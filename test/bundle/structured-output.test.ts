@@ -38,6 +38,15 @@ const PROTOCOLS = {
     base: { model: MODEL, messages: [{ role: 'user', content: 'Who?' }] },
   },
   responses: { path: '/v1/responses', headers: {}, base: { model: MODEL, input: 'Who?' } },
+  ui: {
+    path: '/chat',
+    headers: {},
+    base: {
+      id: 'c1',
+      trigger: 'submit-message',
+      messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Who?' }] }],
+    },
+  },
   anthropic: {
     path: '/v1/messages',
     headers: ANTHROPIC_HEADERS,
@@ -80,6 +89,12 @@ describe('structured output reaches Bedrock as outputConfig.textFormat', () => {
       'native',
       { outputSchema: { name: 'person', description: 'A person', schema: PERSON } },
       textFormat('person', PERSON, 'A person'),
+    ],
+    [
+      "AI SDK UI messages: outputSchema in the transport's body",
+      'ui',
+      { outputSchema: { name: 'person', schema: PERSON } },
+      textFormat('person', PERSON),
     ],
     [
       'OpenAI response_format json_schema (strict)',
@@ -195,6 +210,7 @@ const HOSTILE_SCHEMAS: Array<[string, unknown, string]> = [
 describe('hostile schemas: 400 naming the field, never quoting it, nothing sent to Bedrock', () => {
   const where: Array<[Protocol, (schema: unknown) => object, string]> = [
     ['native', (schema) => ({ outputSchema: { name: 'x', schema } }), 'outputSchema.schema'],
+    ['ui', (schema) => ({ outputSchema: { name: 'x', schema } }), 'outputSchema.schema'],
     [
       'openai',
       (schema) => ({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } }),
