@@ -52,7 +52,7 @@ const STRUCTURED_OUTPUT_MESSAGES = [
   /output ?config/i,
   /output ?format/i,
   /json.?schema/i,
-  /strict/i,
+  /\bstrict\b/i,
 ];
 
 /** Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model. */
