@@ -240,6 +240,13 @@ describe('hostile schemas: 400 naming the field, never quoting it, nothing sent 
     expect(JSON.parse(res.body).error).toMatchObject({ code: 'invalid_value', param: 'outputSchema.schema' });
   });
 
+  test('a schema deeper than the body allows: 400 nesting_too_deep naming the field, not its keys', async () => {
+    const res = await send('openai', {
+      response_format: { type: 'json_schema', json_schema: { name: 'x', schema: nested(70) } },
+    });
+    expectFieldError('openai', res, 'nesting_too_deep', 'response_format.json_schema.schema');
+  });
+
   test('a shared $ref (not a loop) is accepted', async () => {
     const schema = {
       $defs: { point: { type: 'object', properties: { x: { type: 'number' } } } },
