@@ -18,6 +18,8 @@ export interface ChatRequest {
   /** Client-side tools the model may ask for (the caller runs them). */
   readonly tools?: ChatTool[];
   readonly toolChoice?: ChatToolChoice;
+  /** The JSON schema the answer's text must follow (structured output), checked by request/output-schema.ts. */
+  readonly outputSchema?: ChatOutputSchema;
   /**
    * The caller's own system messages (OpenAI `system`/`developer`, AI SDK `system`, Anthropic `system`), only where the
    * operator allows them. They follow the operator's system prompt; they never replace it. A cache point among them
@@ -75,6 +77,14 @@ export type ChatContentBlock =
         | { readonly redactedContent: Uint8Array };
     };
 
+/** Structured output: the answer's text is one JSON value valid against `schema` (Converse `outputConfig`). */
+export interface ChatOutputSchema {
+  readonly name: string;
+  readonly description?: string;
+  /** A JSON schema (an object). */
+  readonly schema: Record<string, unknown>;
+}
+
 export interface ChatTool {
   readonly name: string;
   readonly description?: string;
@@ -82,6 +92,8 @@ export interface ChatTool {
   readonly inputSchema: Record<string, unknown>;
   /** A cache point follows this tool (the caller placed it: Anthropic's `cache_control`). */
   readonly cachePoint?: boolean;
+  /** Strict tool use: the model's calls follow the schema exactly (Converse `toolSpec.strict`). */
+  readonly strict?: boolean;
 }
 
 export type ChatToolChoice = 'auto' | 'any' | { readonly tool: string };

@@ -85,6 +85,17 @@ export const Errors = {
       message: 'The model rejected the request. Check the message roles and content and the inference parameters.',
       cause,
     }),
+  /** Bedrock refused the structured output or strict tools the caller asked for (the model or the schema). */
+  structuredOutputRefused: (cause?: unknown) =>
+    new ApiError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'structured_output_unsupported',
+      message:
+        'The model refused the structured output or strict tools of this request: the model does not support them ' +
+        'or the schema uses a feature it does not. Use a model that supports structured output, or leave it out.',
+      cause,
+    }),
   upstreamMisconfigured: (cause?: unknown) =>
     upstream(
       502,

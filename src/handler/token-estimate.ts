@@ -93,7 +93,19 @@ function toolTokens(tool: ChatTool): number {
   return estimateTextTokens(tool.name) + estimateTextTokens(tool.description ?? '') + jsonTokens(tool.inputSchema);
 }
 
-/** What the caller sent: messages, its own system messages and tools (not the operator's system prompt). */
+/** Structured output's schema reaches the model as part of its prompt: its name, description and JSON. */
+function outputSchemaTokens(request: ChatRequest): number {
+  const output = request.outputSchema;
+  if (output === undefined) {
+    return 0;
+  }
+  return estimateTextTokens(output.name) + estimateTextTokens(output.description ?? '') + jsonTokens(output.schema);
+}
+
+/**
+ * What the caller sent: messages, its own system messages, tools and an output schema (not the operator's system
+ * prompt).
+ */
 export function estimateCallerTokens(request: ChatRequest): number {
   const system = (request.callerSystem ?? []).reduce(
     (sum, part) => sum + (typeof part === 'string' ? estimateTextTokens(part) : 0),
@@ -107,5 +119,5 @@ export function estimateCallerTokens(request: ChatRequest): number {
   const tools = request.tools?.length
     ? TOKENS_FOR_TOOL_USE + request.tools.reduce((sum, tool) => sum + toolTokens(tool), 0)
     : 0;
-  return system + messages + tools;
+  return system + messages + tools + outputSchemaTokens(request);
 }

@@ -5,7 +5,9 @@
  * - reasoning first when the operator's model fields turn it on (Claude `thinking`, signed; Nova `reasoningConfig`);
  * - a tool call, its input built from the tool's JSON schema and streamed in pieces, when the request has tools and
  *   the last user turn carries no tool result; after a tool result, an answer that quotes it;
- * - prompt caching: the first request with a cached prefix writes it, the next ones with the same prefix read it.
+ * - prompt caching: the first request with a cached prefix writes it, the next ones with the same prefix read it;
+ * - structured output (`outputConfig.textFormat` of type `json_schema`): the text is JSON valid against the schema
+ *   (or the scripted turn's text), so that a client can parse it.
  * With a script (`serve --script FILE`) it plays a whole session instead: the request whose conversation has i
  * assistant turns gets the script's turn i, so that a client's tool-using session runs the same way each time.
  */
@@ -97,7 +99,9 @@ export function fakeModelScript(options: FakeModelOptions): FakeScript {
     const turn = options.script?.[assistantTurns(body)];
     const blocks = turn ? scriptedBlocks(turn, body, maxTokens) : answerBlocks(body, count);
     const callsTool = blocks.some((block) => 'toolUse' in block);
-    const cut = turn ? scriptedWords(turn).length > maxTokens : count < options.answerTokens;
+    // A structured answer is one whole JSON value, whatever the cap.
+    const structured = body.outputConfig?.textFormat !== undefined;
+    const cut = turn ? scriptedWords(turn).length > maxTokens : count < options.answerTokens && !structured;
     const frames = blockFrames(blocks, {
       firstDelayMs: options.firstTokenMs,
       delayMs: 1000 / options.tokensPerSecond,
@@ -123,6 +127,11 @@ export function answerBlocks(body: Record<string, any>, count: number): FakeBloc
   if (tool) {
     blocks.push({ text: [`I will call ${tool.name}.`] });
     blocks.push({ toolUse: toolCall(tool, body.messages?.length ?? 0) });
+    return blocks;
+  }
+  const structured = structuredAnswer(body);
+  if (structured !== undefined) {
+    blocks.push({ text: structured });
     return blocks;
   }
   const result = lastToolResult(body);
@@ -226,8 +235,36 @@ function toolCall(tool: ToolSpec, turn: number) {
   return { toolUseId: `tooluse_fake_${turn}_${tool.name}`, name: tool.name, inputChunks };
 }
 
-/** A deterministic value that satisfies a JSON schema's type, enum and properties (nested up to 4 levels). */
-export function sampleValue(schema: any, name: string, depth: number): unknown {
+/**
+ * The answer to a request for structured output: a JSON value of the schema, in pieces of at most 8 characters;
+ * undefined without one. The handler checked the schema (local `$ref`s, no cycles); resolving them here keeps the
+ * value valid for a client that validates it.
+ */
+function structuredAnswer(body: Record<string, any>): string[] | undefined {
+  const format = body.outputConfig?.textFormat;
+  if (format?.type !== 'json_schema' || typeof format.structure?.jsonSchema?.schema !== 'string') {
+    return undefined;
+  }
+  const schema = JSON.parse(format.structure.jsonSchema.schema);
+  const json = JSON.stringify(sampleValue(schema, 'value', 0, schema));
+  return json.match(/[\s\S]{1,8}/g) ?? [];
+}
+
+/**
+ * A deterministic value that satisfies a JSON schema's type, enum, const, properties and local `$ref`s, taking the
+ * first of `anyOf`/`oneOf` (nested up to 4 levels, deeper with only what is required).
+ */
+export function sampleValue(schema: any, name: string, depth: number, root: any = schema): unknown {
+  if (typeof schema?.$ref === 'string') {
+    return sampleValue(resolveRef(root, schema.$ref), name, depth, root);
+  }
+  const alternatives = schema?.anyOf ?? schema?.oneOf;
+  if (Array.isArray(alternatives) && alternatives.length > 0) {
+    return sampleValue(alternatives[0], name, depth, root);
+  }
+  if (schema?.const !== undefined) {
+    return schema.const;
+  }
   if (Array.isArray(schema?.enum) && schema.enum.length > 0) {
     return schema.enum[0];
   }
@@ -242,23 +279,42 @@ export function sampleValue(schema: any, name: string, depth: number): unknown {
     case 'boolean':
       return true;
     case 'array':
-      return depth < 4 ? [sampleValue(schema.items, name, depth + 1)] : [];
+      return sampleArray(schema, name, depth, root);
     case 'null':
       return null;
     default:
-      return sampleObject(schema, depth);
+      return sampleObject(schema, depth, root);
   }
 }
 
-function sampleObject(schema: any, depth: number): Record<string, unknown> {
+/** One item (or `minItems` of them), none past 4 levels unless required. */
+function sampleArray(schema: any, name: string, depth: number, root: any): unknown[] {
+  const count = Math.max(depth < 4 ? 1 : 0, Number(schema.minItems ?? 0));
+  return Array.from({ length: count }, () => sampleValue(schema.items, name, depth + 1, root));
+}
+
+/** Every property up to 4 levels; past that, the required ones only. */
+function sampleObject(schema: any, depth: number, root: any): Record<string, unknown> {
   const properties: Record<string, unknown> = schema?.properties ?? {};
+  const required: unknown[] = Array.isArray(schema?.required) ? schema.required : [];
   const value: Record<string, unknown> = {};
-  if (depth < 4) {
-    for (const [key, property] of Object.entries(properties)) {
-      value[key] = sampleValue(property, key, depth + 1);
+  for (const [key, property] of Object.entries(properties)) {
+    if (depth < 4 || required.includes(key)) {
+      value[key] = sampleValue(property, key, depth + 1, root);
     }
   }
   return value;
+}
+
+/** The part of the schema a local `$ref` (`#/...`) names; an empty schema for any other. */
+function resolveRef(root: any, ref: string): unknown {
+  if (ref !== '#' && !ref.startsWith('#/')) {
+    return {};
+  }
+  const keys = ref === '#' ? [] : ref.slice(2).split('/');
+  return (
+    keys.reduce((node, raw) => node?.[decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')], root) ?? {}
+  );
 }
 
 /** The tool results of the last user turn, as text (the first one), or undefined when it has none. */

@@ -562,9 +562,9 @@ describe('hostile input: a clear 400 naming the field, nothing of the body echoe
     ['__proto__', JSON.parse(`{"__proto__": {"x": "${SECRET}"}}`), 'unknown_field'],
     ['mcp_servers', { mcp_servers: [{ url: SECRET }] }, 'unsupported_parameter'],
     [
-      'structured output',
-      { output_config: { format: { type: 'json_schema', schema: { x: SECRET } } } },
-      'unsupported_parameter',
+      'a structured output schema with a remote $ref',
+      { output_config: { format: { type: 'json_schema', schema: { $ref: `https://${SECRET}.example` } } } },
+      'invalid_value',
     ],
     [
       'an image URL (never fetched)',
@@ -601,7 +601,7 @@ describe('hostile input: a clear 400 naming the field, nothing of the body echoe
     ['five stop sequences', { stop_sequences: ['a', 'b', 'c', 'd', 'e'] }, 'invalid_value'],
     ['a tool with a bad name', { tools: [{ ...WEATHER, name: `${SECRET} x` }] }, 'invalid_value'],
     ['a tool without a schema', { tools: [{ name: 'x' }] }, 'invalid_type'],
-    ['a strict tool', { tools: [{ ...WEATHER, strict: true }] }, 'unsupported_parameter'],
+    ['a strict flag that is not a boolean', { tools: [{ ...WEATHER, strict: SECRET }] }, 'invalid_type'],
     ['a deferred tool (tool search)', { tools: [{ ...WEATHER, defer_loading: true }] }, 'unsupported_parameter'],
     [
       'a tool for programmatic calls',

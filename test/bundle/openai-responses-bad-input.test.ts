@@ -365,11 +365,18 @@ const cases: Case[] = [
     param: 'reasoning.effort',
   },
   {
-    name: 'structured output (json_schema)',
-    body: { ...ok, text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } } },
+    name: 'a structured output schema with a remote $ref',
+    body: { ...ok, text: { format: { type: 'json_schema', name: 'x', schema: { $ref: `https://${M}.example` } } } },
+    status: 400,
+    code: 'invalid_value',
+    param: 'text.format.schema',
+  },
+  {
+    name: 'a verbosity other than medium',
+    body: { ...ok, text: { verbosity: 'low' } },
     status: 400,
     code: 'unsupported_parameter',
-    param: 'text.format',
+    param: 'text.verbosity',
   },
   {
     name: 'an include value not listed',

@@ -64,6 +64,15 @@ describe('what a request carries', () => {
     expect(withTools - bare).toBe(TOKENS_FOR_TOOL_USE + 2 + 2 + estimateTextTokens('{"type":"object"}'));
   });
 
+  test('an output schema adds its name, description and schema', () => {
+    const outputSchema = { name: 'person', description: 'A person', schema: { type: 'object' } };
+    const bare = estimateCallerTokens(request([{ text: 'hi' }]));
+    const withSchema = estimateCallerTokens(request([{ text: 'hi' }], { outputSchema }));
+    expect(withSchema - bare).toBe(
+      estimateTextTokens('person') + estimateTextTokens('A person') + estimateTextTokens('{"type":"object"}'),
+    );
+  });
+
   test('tool uses and results count their names, inputs and content; redacted reasoning and cache points nothing', () => {
     const blocks: ChatContentBlock[] = [
       { toolUse: { toolUseId: 't1', name: 'weather', input: { city: 'Paris' } } },

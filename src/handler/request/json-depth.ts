@@ -36,6 +36,14 @@ const API_FIELD_NAMES = new Set([
   'output',
   'metadata',
   'stream_options',
+  'outputSchema',
+  'response_format',
+  'json_schema',
+  'text',
+  'format',
+  'output_config',
+  'output_format',
+  'schema',
 ]);
 
 /** The API's structure is never deeper than this many path segments; past them, the path is the caller's. */

@@ -22,6 +22,10 @@ export const RequestLimits = {
   MAX_TOOL_DESCRIPTION_LENGTH: 16_384,
   /** A tool's inputSchema, serialized as JSON. */
   MAX_TOOL_SCHEMA_BYTES: 16 * 1024,
+  /** Structured output's schema, serialized as JSON. */
+  MAX_OUTPUT_SCHEMA_BYTES: 32 * 1024,
+  /** Objects and arrays nested in a structured output schema, the schema itself being level 1. */
+  MAX_OUTPUT_SCHEMA_DEPTH: 32,
 } as const;
 
 /** A conversation holds at most MAX_MESSAGES messages (the native and OpenAI `messages`). */

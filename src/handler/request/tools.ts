@@ -13,7 +13,10 @@ export function toolsDisabled(param: string): ApiError {
   );
 }
 
-/** Tool definitions: unique names of Bedrock's pattern, an optional description, a JSON-schema object. */
+/**
+ * Tool definitions: unique names of Bedrock's pattern, an optional description, a JSON-schema object, and `strict`
+ * (strict tool use) when true.
+ */
 export function validateTools(value: unknown, param: string): ChatTool[] | undefined {
   if (value === undefined) {
     return undefined;
@@ -32,12 +35,21 @@ export function validateTools(value: unknown, param: string): ChatTool[] | undef
 }
 
 function toolDefinition(value: unknown, param: string): ChatTool {
-  const tool = fields(value, param, ['name', 'description', 'inputSchema']);
+  const tool = fields(value, param, ['name', 'description', 'inputSchema', 'strict']);
   return {
     name: identifier(tool.name, `${param}.name`),
     description: tool.description === undefined ? undefined : toolDescription(tool.description, `${param}.description`),
     inputSchema: toolSchema(tool.inputSchema, `${param}.inputSchema`),
+    ...(strictTool(tool.strict, `${param}.strict`) ? { strict: true } : {}),
   };
+}
+
+/** `strict`: a boolean (absent is false, Bedrock's default). */
+function strictTool(value: unknown, param: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw invalidRequest('invalid_type', `${param} must be a boolean.`, param);
+  }
+  return value === true;
 }
 
 function toolDescription(value: unknown, param: string): string {

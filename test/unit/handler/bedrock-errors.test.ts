@@ -60,6 +60,24 @@ describe('fromBedrockError: a ValidationException by what it is about', () => {
   });
 });
 
+describe('fromBedrockError: a ValidationException about structured output or strict tools', () => {
+  test.each([
+    'This model does not support structured output.',
+    'outputConfig.textFormat is not supported for this model.',
+    'The json_schema contains a keyword that is not supported: minLength.',
+    'Tool strict mode is not supported for this model.',
+  ])('%p: 400 structured_output_unsupported with a fixed message', (message) => {
+    const error = fromBedrockError(sdkError('ValidationException', message));
+    expect(error).toMatchObject({ status: 400, code: 'structured_output_unsupported' });
+    expect(error.message).not.toContain(message);
+  });
+
+  test('a word that only contains "strict" (restricted) stays upstream_validation', () => {
+    const error = fromBedrockError(sdkError('ValidationException', 'The content is restricted for this request.'));
+    expect(error).toMatchObject({ status: 400, code: 'upstream_validation' });
+  });
+});
+
 describe('fromBedrockError: what is not a known exception', () => {
   test('an in-stream exception outside the union (a plain Error named for its frame) is upstream_failed', () => {
     const frame = Object.assign(new Error('{"message":"User: arn:aws:iam::123456789012:role/x is not authorized"}'), {

@@ -19,6 +19,31 @@ describe('converseStreamInput', () => {
     });
   });
 
+  test('structured output: the schema as a JSON string in outputConfig; a strict tool keeps its flag', () => {
+    const schema = { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] };
+    const converse = input({
+      prompt: 'ok?',
+      outputSchema: { name: 'answer', schema },
+      tools: [{ ...WEATHER, strict: true }],
+    });
+    expect(converse.outputConfig).toStrictEqual({
+      textFormat: {
+        type: 'json_schema',
+        structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'answer', description: undefined } },
+      },
+    });
+    expect(converse.toolConfig!.tools).toEqual([
+      {
+        toolSpec: {
+          name: WEATHER.name,
+          description: WEATHER.description,
+          inputSchema: { json: WEATHER.inputSchema },
+          strict: true,
+        },
+      },
+    ]);
+  });
+
   test('attachments pass through with their bytes as Uint8Array (the SDK encodes them)', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 9, 9]);
     const { messages } = input({

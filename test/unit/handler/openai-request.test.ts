@@ -200,7 +200,6 @@ describe('decodeChatCompletion refuses', () => {
     ['n', 2],
     ['logprobs', true],
     ['top_logprobs', 3],
-    ['response_format', { type: 'json_object' }],
     ['modalities', ['text', 'audio']],
     ['audio', { voice: 'alloy', format: 'mp3' }],
     ['functions', [{ name: 'f' }]],
@@ -367,13 +366,13 @@ describe('decodeChatCompletion refuses', () => {
     });
   });
 
-  test('a tool of another type, or a strict schema Bedrock cannot guarantee', () => {
+  test('a tool of another type, or a strict flag that is not a boolean', () => {
     expect(refused({ ...base, tools: [{ type: 'custom', custom: { name: 'x' } }] })).toMatchObject({
       param: 'tools[0]',
     });
-    const strict = { type: 'function', function: { name: 'f', strict: true } };
+    const strict = { type: 'function', function: { name: 'f', strict: 'yes' } };
     expect(refused({ ...base, tools: [strict] })).toMatchObject({
-      code: 'unsupported_parameter',
+      code: 'invalid_type',
       param: 'tools[0].function.strict',
     });
   });

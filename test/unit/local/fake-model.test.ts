@@ -176,6 +176,39 @@ describe('the fake model reacts to the request like a model', () => {
     expect(stopOf(req)).toEqual({ stopReason: 'tool_use' });
   });
 
+  test('with structured output, it answers JSON valid against the schema ($ref, anyOf and enum included)', () => {
+    const schema = {
+      $defs: { tag: { type: 'string', enum: ['red', 'blue'] } },
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        rating: { type: 'integer' },
+        tags: { type: 'array', items: { $ref: '#/$defs/tag' }, minItems: 2 },
+        note: { anyOf: [{ type: 'null' }, { type: 'string' }] },
+        done: { type: 'boolean' },
+      },
+      required: ['title', 'rating', 'tags', 'note', 'done'],
+      additionalProperties: false,
+    };
+    const textFormat = {
+      type: 'json_schema',
+      structure: { jsonSchema: { name: 'r', schema: JSON.stringify(schema) } },
+    };
+    const req = request('review it', 10, { outputConfig: { textFormat } });
+    const text = deltasOf(req)
+      .filter((d) => d.text)
+      .map((d) => d.text)
+      .join('');
+    expect(JSON.parse(text)).toEqual({
+      title: 'example title',
+      rating: 1,
+      tags: ['red', 'red'],
+      note: null,
+      done: true,
+    });
+    expect(stopOf(req)).toEqual({ stopReason: 'end_turn' });
+  });
+
   test('a forced tool choice is the tool it calls', () => {
     const other = { toolSpec: { name: 'other', inputSchema: { json: { type: 'object' } } } };
     const req = request('x', 100, {

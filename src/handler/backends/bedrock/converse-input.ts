@@ -6,6 +6,7 @@ import type {
   ContentBlock,
   ConverseStreamCommandInput,
   Message,
+  OutputConfig,
   SystemContentBlock,
   Tool,
   ToolChoice,
@@ -36,6 +37,7 @@ export function converseStreamInput(request: ChatRequest, config: HandlerConfig)
     },
     toolConfig: toolConfig(request, config.promptCaching),
     additionalModelRequestFields: modelFields(request, config),
+    outputConfig: outputConfig(request),
     guardrailConfig: config.guardrail && {
       ...config.guardrail,
       trace: config.guardrail.trace ? 'enabled' : 'disabled',
@@ -51,6 +53,16 @@ function modelFields(request: ChatRequest, config: HandlerConfig): DocumentType 
     return config.additionalModelRequestFields as DocumentType | undefined;
   }
   return { ...request.modelFields, ...config.additionalModelRequestFields } as DocumentType;
+}
+
+/** Structured output: the schema travels as a JSON string (Bedrock's `JsonSchemaDefinition.schema`). */
+function outputConfig(request: ChatRequest): OutputConfig | undefined {
+  const output = request.outputSchema;
+  if (output === undefined) {
+    return undefined;
+  }
+  const jsonSchema = { schema: JSON.stringify(output.schema), name: output.name, description: output.description };
+  return { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
 }
 
 /**
@@ -108,6 +120,7 @@ function toolConfig(request: ChatRequest, promptCaching: boolean): ToolConfigura
         name: tool.name,
         description: tool.description,
         inputSchema: { json: tool.inputSchema as DocumentType },
+        strict: tool.strict,
       },
     };
     return tool.cachePoint ? [spec, CACHE_POINT] : [spec];

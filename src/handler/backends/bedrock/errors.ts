@@ -43,6 +43,18 @@ const MODEL_CONFIGURATION_MESSAGES = [
   /end of its life/i,
 ];
 
+/**
+ * ValidationException texts about structured output (`outputConfig`) or strict tool use: the caller asked for what
+ * the model cannot do, told as such rather than as a generic refusal.
+ */
+const STRUCTURED_OUTPUT_MESSAGES = [
+  /structured output/i,
+  /output ?config/i,
+  /output ?format/i,
+  /json.?schema/i,
+  /\bstrict\b/i,
+];
+
 /** Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model. */
 export function fromBedrockError(err: unknown): ApiError {
   if (err instanceof ApiError) {
@@ -53,7 +65,10 @@ export function fromBedrockError(err: unknown): ApiError {
   if (THROTTLED.has(name)) return Errors.throttled(err);
   if (MISCONFIGURED.has(name)) return Errors.upstreamMisconfigured(err);
   if (name === 'ValidationException') {
-    return isAboutTheModel(err) ? Errors.upstreamMisconfigured(err) : Errors.upstreamValidation(err);
+    if (isAboutTheModel(err)) return Errors.upstreamMisconfigured(err);
+    return mentions(err, STRUCTURED_OUTPUT_MESSAGES)
+      ? Errors.structuredOutputRefused(err)
+      : Errors.upstreamValidation(err);
   }
   if (name === 'ServiceUnavailableException') return Errors.upstreamUnavailable(err);
   if (TIMED_OUT.has(name)) return Errors.upstreamTimeout(err);
@@ -61,10 +76,14 @@ export function fromBedrockError(err: unknown): ApiError {
   return isUnreachable(err) ? Errors.upstreamUnavailable(err) : Errors.upstreamFailed(err);
 }
 
-/** Decided here, from the exception's text, which never leaves this function. */
 function isAboutTheModel(err: unknown): boolean {
+  return mentions(err, MODEL_CONFIGURATION_MESSAGES);
+}
+
+/** Decided here, from the exception's text, which never leaves this function. */
+function mentions(err: unknown, patterns: readonly RegExp[]): boolean {
   const message = (err as { message?: unknown }).message;
-  return typeof message === 'string' && MODEL_CONFIGURATION_MESSAGES.some((pattern) => pattern.test(message));
+  return typeof message === 'string' && patterns.some((pattern) => pattern.test(message));
 }
 
 /** A connection failure, or an SDK error without an HTTP status: Bedrock was never reached. */

@@ -1,6 +1,6 @@
 /**
  * The AI SDK's request (`DefaultChatTransport`: `{id, messages: UIMessage[], trigger, messageId}` plus the app's
- * `body` fields `modelId`, `tools`, `toolChoice`) as the neutral ChatRequest. A UIMessage holds a whole step list:
+ * `body` fields `modelId`, `tools`, `toolChoice`, `outputSchema`) as the neutral ChatRequest. A UIMessage holds a whole step list:
  * an assistant message with tool parts becomes the assistant turn with its tool calls, and their outputs become the
  * tool results of the following user turn (Converse's shape). Errors name the field, never quote its value.
  */
@@ -16,6 +16,7 @@ import { nonBlankText } from '../../request/json-shape';
 import { RequestLimits } from '../../request/limits';
 import { checkMagicBytes } from '../../request/magic-bytes';
 import { callerSystemText, checkThinkingRules, validateModelId } from '../../request/operator';
+import { validateOutputSchema } from '../../request/output-schema';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
 import { uiMessageStreamEncoder } from './encode';
@@ -70,6 +71,7 @@ export function decodeAiSdkRequest(value: unknown, config: HandlerConfig): AiSdk
     temperature: config.temperature,
     tools,
     toolChoice,
+    outputSchema: validateOutputSchema(body.outputSchema, 'outputSchema'),
     callerSystem: conversation.system.length ? conversation.system : undefined,
   };
   return { request, continuesMessageId: continuedMessage(history, messageId) };

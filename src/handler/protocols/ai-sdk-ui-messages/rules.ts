@@ -1,7 +1,16 @@
 /** What the AI SDK's chat request may hold: its fields, message fields, triggers, ids and attachment types. */
 import type { DocumentFormat, ImageFormat } from '../../chat';
 
-export const ALLOWED_FIELDS = ['id', 'messages', 'trigger', 'messageId', 'modelId', 'tools', 'toolChoice'];
+export const ALLOWED_FIELDS = [
+  'id',
+  'messages',
+  'trigger',
+  'messageId',
+  'modelId',
+  'tools',
+  'toolChoice',
+  'outputSchema',
+];
 export const MESSAGE_FIELDS = ['id', 'role', 'metadata', 'parts'];
 export const TRIGGERS = ['submit-message', 'regenerate-message'];
 /** Ids the client makes (chat and message ids); an answer echoes a message id, so it is held to this. */

@@ -7,6 +7,7 @@
 import { randomUUID } from 'crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { messageEncoder, sseEncoder, type AnswerInfo } from './encode';
+import { anthropicOutputSchema } from './output-format';
 import {
   BEDROCK_BETAS,
   BLOCK_FIELDS,
@@ -109,6 +110,7 @@ export function decodeMessagesRequest(
       stopSequences: stops.length ? stops : undefined,
       tools,
       toolChoice,
+      outputSchema: anthropicOutputSchema(body),
       callerSystem,
       modelFields: Object.keys(modelFields).length ? modelFields : undefined,
       dropped: dropped.length ? dropped : undefined,
@@ -276,13 +278,16 @@ function metadataField(value: unknown): void {
   }
 }
 
-/** `output_config`: `effort` dropped (rules.ts); `format` (structured output) refused. */
+/** `output_config`: `effort` dropped (rules.ts); `format` is structured output (output-format.ts). */
 function outputConfigField(value: unknown, dropped: string[]): void {
   if (value === undefined) {
     return;
   }
   const config = record(value, 'output_config');
   for (const key of Object.keys(config)) {
+    if (key === 'format') {
+      continue;
+    }
     if (!OUTPUT_CONFIG_DROPPED.includes(key)) {
       throw unsupported(`output_config.${key}`);
     }
@@ -349,7 +354,12 @@ function anthropicTools(value: unknown, dropped: string[]): ChatTool[] | undefin
     }
     checkToolOptions(fieldsOf, param, dropped);
     cached.push(cacheControl(fieldsOf.cache_control, param));
-    return { name: fieldsOf.name, description: fieldsOf.description, inputSchema: fieldsOf.input_schema };
+    return {
+      name: fieldsOf.name,
+      description: fieldsOf.description,
+      inputSchema: fieldsOf.input_schema,
+      strict: fieldsOf.strict ?? undefined,
+    };
   });
   const tools = inAnthropicTerms(
     () => validateTools(definitions, 'tools'),
@@ -362,9 +372,6 @@ function anthropicTools(value: unknown, dropped: string[]): ChatTool[] | undefin
 function checkToolOptions(tool: Record<string, unknown>, param: string, dropped: string[]): void {
   for (const key of ['strict', 'defer_loading', 'eager_input_streaming']) {
     booleanField(tool[key], `${param}.${key}`);
-  }
-  if (tool.strict === true) {
-    throw unsupported(`${param}.strict`);
   }
   if (tool.defer_loading === true) {
     throw unsupported(`${param}.defer_loading`);

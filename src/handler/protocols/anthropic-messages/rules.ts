@@ -22,6 +22,7 @@ export const USED_FIELDS = [
   'stream',
   'metadata',
   'output_config',
+  'output_format',
 ];
 
 /** Fields that do not change the answer (billing tier, where Anthropic would run it): accepted and ignored. */
@@ -33,10 +34,13 @@ export const IGNORED_FIELDS = ['service_tier', 'inference_geo'];
  */
 export const DROPPED_FIELDS = ['context_management'];
 
-/** Fields that ask for something this API does not do (server-side tools, containers, structured output). */
-export const REFUSED_FIELDS = ['mcp_servers', 'container', 'output_format'];
+/** Fields that ask for something this API does not do (server-side tools, containers). */
+export const REFUSED_FIELDS = ['mcp_servers', 'container'];
 
-/** `output_config` keys: `effort` is dropped (Bedrock has no such field; the model's default effort answers). */
+/**
+ * `output_config` keys: `effort` is dropped (Bedrock has no such field; the model's default effort answers); `format`
+ * is structured output (output-format.ts).
+ */
 export const OUTPUT_CONFIG_DROPPED = ['effort'];
 
 /** The betas passed on to Bedrock (its `anthropic_beta` model field), each only where it is safe. */
@@ -75,8 +79,8 @@ export const BLOCK_FIELDS: Readonly<Record<string, readonly string[]>> = {
 /**
  * Client tool fields (`type` is `custom` or absent; any other type is a server tool, which is refused).
  * `eager_input_streaming` is ignored (tool input is sent whole, once complete); `input_examples` is dropped (only a
- * hint to the model; Bedrock's tool spec has no place for it); `strict` and `defer_loading` are accepted when false,
- * `allowed_callers` when it is only `direct` (structured tools, tool search and programmatic calls are not served).
+ * hint to the model; Bedrock's tool spec has no place for it); `strict: true` is strict tool use; `defer_loading` is
+ * accepted when false, `allowed_callers` when it is only `direct` (tool search and programmatic calls are not served).
  */
 export const TOOL_FIELDS = [
   'type',

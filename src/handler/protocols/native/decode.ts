@@ -13,6 +13,7 @@ import { header, readJsonBody } from '../../request/http';
 import { nonBlankText } from '../../request/json-shape';
 import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
 import { checkThinkingRules, validateModelId } from '../../request/operator';
+import { validateOutputSchema } from '../../request/output-schema';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
 import { jsonAnswerEncoder, negotiateFormat } from './encode';
@@ -54,6 +55,7 @@ export function validateChatRequest(value: unknown, config: HandlerConfig): Chat
     stopSequences: validateStopSequences(body.stopSequences),
     tools,
     toolChoice,
+    outputSchema: validateOutputSchema(body.outputSchema, 'outputSchema'),
   };
 }
 

@@ -31,6 +31,7 @@ import { checkMagicBytes } from '../../request/magic-bytes';
 import { callerSystemText, checkThinkingRules } from '../../request/operator';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
+import { responseFormat } from './response-format';
 
 /** `POST /v1/chat/completions`: SSE chunks with `stream: true`, else one `chat.completion` object. */
 export const decodeChatCompletions: Decode = (event: APIGatewayProxyEvent, config) => {
@@ -89,6 +90,7 @@ export function decodeChatCompletion(value: unknown, config: HandlerConfig): Cha
       tools,
       toolChoice,
       callerSystem: callerSystem.length ? callerSystem : undefined,
+      outputSchema: responseFormat(body.response_format),
     },
   };
 }
@@ -166,19 +168,20 @@ function openAiTools(value: unknown): ChatTool[] | undefined {
       );
     }
     const definition = onlyFields(fn, `${param}.function`, ['name', 'description', 'parameters', 'strict']);
-    if (definition.strict === true) {
-      throw unsupported(`${param}.function.strict`);
-    }
     return {
       name: definition.name,
       description: definition.description,
       inputSchema: definition.parameters ?? { type: 'object', properties: {} },
+      strict: definition.strict ?? undefined,
     };
   });
   return inOpenAiTerms(
     () => validateTools(tools, 'tools'),
     (param) =>
-      param.replace(/^(tools\[\d+\])\.(name|description|inputSchema)/, (_, tool, key) => `${tool}.${TOOL_FIELDS[key]}`),
+      param.replace(
+        /^(tools\[\d+\])\.(name|description|inputSchema|strict)/,
+        (_, tool, key) => `${tool}.${TOOL_FIELDS[key]}`,
+      ),
   );
 }
 

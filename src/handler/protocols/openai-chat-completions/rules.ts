@@ -18,6 +18,7 @@ export const USED_FIELDS = [
   'tool_choice',
   'stream',
   'stream_options',
+  'response_format',
 ];
 
 /** Fields that do not change the answer (identification, storage, billing and cache hints): accepted and ignored. */
@@ -39,7 +40,6 @@ export const UNSUPPORTED_FIELDS: Readonly<Record<string, (value: unknown) => boo
   n: (value) => value === 1,
   logprobs: (value) => value === false,
   top_logprobs: (value) => value === 0,
-  response_format: (value) => isRecord(value) && value.type === 'text' && Object.keys(value).length === 1,
   modalities: (value) => Array.isArray(value) && value.length === 1 && value[0] === 'text',
   audio: () => false,
   functions: () => false,
@@ -71,6 +71,7 @@ export const TOOL_FIELDS: Readonly<Record<string, string>> = {
   name: 'function.name',
   description: 'function.description',
   inputSchema: 'function.parameters',
+  strict: 'function.strict',
 };
 
 export const IMAGE_MEDIA_TYPES: Readonly<Record<string, ImageFormat>> = {

@@ -14,7 +14,6 @@ import {
   INCLUDABLE,
   ITEM_FIELDS,
   LEFT_OUT_TOOL_TYPES,
-  plainTextFormat,
   REASONING_EFFORTS,
   REASONING_SUMMARIES,
   STORED_ITEM_TYPES,
@@ -43,6 +42,7 @@ import {
   validateModel,
 } from '../openai-chat-completions/decode';
 import type { Decode } from '../unit';
+import { textFormat } from './text-format';
 
 /** `POST /v1/responses`: SSE events with `stream: true`, else one Response object. */
 export const decodeResponses: Decode = (event: APIGatewayProxyEvent, config) => {
@@ -91,7 +91,7 @@ export function decodeResponsesRequest(value: unknown, config: HandlerConfig): R
     topP: 'top_p',
     toolChoice: 'tool_choice',
   });
-  checkText(body.text);
+  const outputSchema = textFormat(body.text);
   oneOf(body.truncation ?? 'disabled', ['auto', 'disabled'], 'truncation');
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   streamOptions(body.stream_options, stream);
@@ -110,6 +110,7 @@ export function decodeResponsesRequest(value: unknown, config: HandlerConfig): R
       topP,
       tools,
       toolChoice,
+      outputSchema,
       callerSystem: instructions.length || callerSystem.length ? [...instructions, ...callerSystem] : undefined,
     },
   };
@@ -185,11 +186,11 @@ function responsesTools(value: unknown): { tools: ChatTool[] | undefined; leftOu
 /** `{type: 'function', name, description?, parameters?, strict?}`: parameters default to an empty object schema. */
 function functionTool(tool: unknown, param: string): Record<string, unknown> {
   const definition = fields(tool, param, FUNCTION_TOOL_FIELDS);
-  optionalBoolean(definition.strict ?? undefined, `${param}.strict`);
   return {
     name: definition.name,
     description: definition.description ?? undefined,
     inputSchema: definition.parameters ?? { type: 'object', properties: {} },
+    strict: definition.strict ?? undefined,
   };
 }
 
@@ -281,15 +282,6 @@ function reasoningField(value: unknown): boolean {
   }
   const summary = settings.summary ?? settings.generate_summary ?? null;
   return summary !== null && oneOf(summary, REASONING_SUMMARIES, 'reasoning.summary') !== undefined;
-}
-
-/** Plain text only: structured output (`json_schema`, `json_object`) and other verbosities are refused. */
-function checkText(value: unknown): void {
-  if (value === undefined || plainTextFormat(value)) {
-    return;
-  }
-  const text = fields(value, 'text', ['format', 'verbosity']);
-  throw unsupported(text.format !== undefined && text.format !== null ? 'text.format' : 'text.verbosity');
 }
 
 function includeField(value: unknown): string[] {

@@ -3,7 +3,6 @@
  * stored state (this API stores nothing), or refused unless it has the value that changes nothing. And the tool types
  * the API leaves out of the model's tools: tools OpenAI runs on its own side (or that Bedrock has no form for).
  */
-import { isRecord } from '../../request/json-shape';
 
 /** Fields this API uses. */
 export const USED_FIELDS = [
@@ -90,7 +89,7 @@ export const LEFT_OUT_TOOL_TYPES: readonly string[] = [
   'namespace',
 ];
 
-/** The fields of a function tool (`strict` is accepted: see the docs page for what it does today). */
+/** The fields of a function tool (`strict: true` is strict tool use). */
 export const FUNCTION_TOOL_FIELDS = ['type', 'name', 'description', 'parameters', 'strict'];
 
 /** What `include` may name (OpenAI's list); only `reasoning.encrypted_content` changes this API's answer. */
@@ -124,17 +123,3 @@ export const TEXT_PART_FIELDS = ['type', 'text', 'annotations', 'logprobs', 'pro
 
 /** Input items that point at something stored on the server. */
 export const STORED_ITEM_TYPES = ['item_reference'];
-
-/** `text`: the format `text` (or none), and the default verbosity. */
-export function plainTextFormat(value: unknown): boolean {
-  if (!isRecord(value)) {
-    return false;
-  }
-  const { format, verbosity, ...rest } = value;
-  const plainFormat =
-    format === undefined ||
-    format === null ||
-    (isRecord(format) && format.type === 'text' && Object.keys(format).length === 1);
-  const defaultVerbosity = verbosity === undefined || verbosity === null || verbosity === 'medium';
-  return plainFormat && defaultVerbosity && Object.keys(rest).length === 0;
-}
