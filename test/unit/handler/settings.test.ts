@@ -16,6 +16,7 @@ import { parseServeArgs, serveSettings, type ServeOptions } from '../../../src/l
 const EVERY_SETTING: HandlerSettings = {
   modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
   allowedModelIds: ['anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-lite-v1:0'],
+  fallbackModelIds: ['us.amazon.nova-pro-v1:0', 'amazon.nova-lite-v1:0'],
   maxTokens: 2048,
   temperature: 0.3,
   systemPrompt: 'Be terse.',
