@@ -87,11 +87,11 @@ async function askModel(request: ChatRequest, config: HandlerConfig, call: Reque
     progress.budget = new RequestBudget(config.tokenBudget, call.caller, dearestPrice(prices));
     await progress.budget.reserve(request, config);
   }
-  const answer = await bedrockBackend.answer(request, config, call.signal);
+  const modelAnswer = await bedrockBackend.answer(request, config, call.signal);
   progress.modelAnswered = true;
-  progress.answeredBy = answer.modelId;
-  progress.budget?.answeredAt(config.pricing?.[answer.modelId]);
-  return answer.events;
+  progress.answeredBy = modelAnswer.modelId;
+  progress.budget?.answeredAt(config.pricing?.[modelAnswer.modelId]);
+  return modelAnswer.events;
 }
 
 /**

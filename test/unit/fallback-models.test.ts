@@ -5,6 +5,8 @@ import { StreamingBedrockApi, type StreamingBedrockApiProps } from '../../src';
 import { HandlerEnvironment } from '../../src/contract';
 import { candidateModels } from '../../src/handler/backends/bedrock/fallback';
 import { dearestPrice } from '../../src/handler/budget';
+import { loadConfig } from '../../src/handler/config';
+import { scopedConfig } from '../../src/handler/managed-keys';
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const FALLBACK = 'amazon.nova-lite-v1:0';
@@ -61,8 +63,16 @@ describe('fallbackModelIds in the template', () => {
   });
 
   test.each([
-    ['the model itself', [MODEL], /invalid fallbackModelIds\[0\] ".*". It is modelId itself: a fallback must be another/],
-    ['a fallback twice', [FALLBACK, FALLBACK], /invalid fallbackModelIds\[1\] "amazon.nova-lite-v1:0". It is listed twice/],
+    [
+      'the model itself',
+      [MODEL],
+      /invalid fallbackModelIds\[0\] ".*". It is modelId itself: a fallback must be another/,
+    ],
+    [
+      'a fallback twice',
+      [FALLBACK, FALLBACK],
+      /invalid fallbackModelIds\[1\] "amazon.nova-lite-v1:0". It is listed twice/,
+    ],
     ['a malformed id', ['bad id'], /invalid fallbackModelIds\[0\] "bad id"/],
     [
       'a provisioned throughput ARN',
@@ -105,6 +115,16 @@ describe('which models may answer, and the price reserved', () => {
     expect(candidateModels(MODEL, config)).toEqual([MODEL, FALLBACK, PROFILE]);
     expect(candidateModels(FALLBACK, config)).toEqual([FALLBACK, PROFILE]);
     expect(candidateModels(MODEL, {})).toEqual([MODEL]);
+  });
+
+  test("a managed key's allowed models bound its fallbacks too: it never gets an answer from another model", () => {
+    const config = loadConfig({
+      [HandlerEnvironment.MODEL_ID]: MODEL,
+      [HandlerEnvironment.FALLBACK_MODEL_IDS]: JSON.stringify([FALLBACK, PROFILE]),
+    });
+    const caller = { type: 'managedKey', id: 'k1' } as any;
+    expect(scopedConfig(config, { caller, allowedModels: [MODEL, PROFILE] }).fallbackModelIds).toEqual([PROFILE]);
+    expect(scopedConfig(config, { caller }).fallbackModelIds).toEqual([FALLBACK, PROFILE]);
   });
 
   test('the dearest price is field by field the most any candidate costs; one unpriced candidate: none', () => {

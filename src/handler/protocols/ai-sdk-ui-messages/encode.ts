@@ -154,7 +154,7 @@ export function uiMessageStreamEncoder(messageId: string, modelId: string): Resp
     contentType: 'text/event-stream; charset=utf-8',
     keepAlive: ': ping\n\n',
     headers: { 'x-vercel-ai-ui-message-stream': 'v1' },
-    answeredBy: (modelId) => stream.answeredBy(modelId),
+    answeredBy: (answering) => stream.answeredBy(answering),
     event: (event) => stream.event(event),
     done: (summary) => stream.done(summary),
     error: (body: ErrorBody) => chunk({ type: 'error', errorText: body.error.message }) + DONE,
