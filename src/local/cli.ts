@@ -595,6 +595,12 @@ function features(options: ServeOptions): string[] {
   if (options.allowCallerSystemMessages) {
     on.push('caller system messages');
   }
+  if (options.fallbackModelIds.length) {
+    on.push(`fallback models ${options.fallbackModelIds.join(', ')}`);
+  }
+  if (options.throttleModelIds.length) {
+    on.push(`the fake model throttles ${options.throttleModelIds.join(', ')}`);
+  }
   if (options.pricing) {
     on.push(`prices for ${Object.keys(options.pricing).join(', ')}`);
   }
@@ -642,6 +648,7 @@ function requestLine(info: RequestInfo, record: Record<string, any> | undefined)
   const parts = [clock(), info.method, info.path, String(info.status)];
   if (record) {
     parts.push(record.outcome);
+    if (record.requestedModelId) parts.push(`answered by ${record.modelId} for ${record.requestedModelId}`);
     if (record.format) parts.push(record.format);
     if (record.usage) parts.push(`${record.usage.outputTokens} tokens`);
     if (record.costUsd !== undefined) parts.push(`$${record.costUsd}`);
