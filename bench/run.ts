@@ -20,13 +20,16 @@ import { HandlerEnvironment, handlerEnvironment } from '../src/contract';
 import { BudgetStore } from '../src/local/budget-store';
 import { createKey, createKeyTable } from '../src/local/key-admin';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
-import { answer, FakeBedrock, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
+import { answer, FakeBedrock, httpError, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
 
 const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
 const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
 const QUICK = process.argv.includes('--quick');
-/** `--only latency,handler`: run just these sections (latency, protocols, budgets, keys, handler, bundle, synth, runner). */
+/**
+ * `--only latency,handler`: run just these sections (latency, protocols, budgets, keys, fallback, handler, bundle,
+ * synth, runner).
+ */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const section = (name: string) => ONLY === undefined || ONLY.includes(name);
 const now = () => performance.now();
@@ -494,6 +497,54 @@ async function keyFigures(): Promise<void> {
   }
 }
 
+/**
+ * What a fallback adds before the first delta when the first model cannot answer, against an answer of the first
+ * model, interleaved. The fake refuses at once, so the figure is the handler's own cost plus the SDK's: throttled
+ * (429 ThrottlingException: the SDK's 3 attempts with its backoff, then the fallback) and over a service quota (a 400
+ * the SDK does not retry: one failed call, then the fallback: the handler's own cost).
+ */
+async function fallbackFigures(): Promise<void> {
+  process.stdout.write('Fallback models (time to first delta, the first model refusing at once vs answering)\n');
+  const fallback = 'amazon.nova-lite-v1:0';
+  await withLocalApi(async (url, fake) => {
+    process.env[HandlerEnvironment.FALLBACK_MODEL_IDS] = JSON.stringify([fallback]);
+    let mode: 'answers' | 'throttled' | 'quota' = 'answers';
+    fake.setScript((request) => {
+      if (request.modelId === BENCH_MODEL_ID && mode === 'throttled') return httpError(429, 'ThrottlingException');
+      if (request.modelId === BENCH_MODEL_ID && mode === 'quota') {
+        return httpError(400, 'ServiceQuotaExceededException');
+      }
+      return answer(['a ', 'b ', 'c '], { firstDelayMs: 5 });
+    });
+    const firstDelta = async (next: typeof mode) => {
+      mode = next;
+      const result = await post(`${url}/stream`, { prompt: 'hi', maxTokens: 100 });
+      if (result.status !== 200) {
+        throw new Error(`fallback bench: status ${result.status} when the first model ${next}`);
+      }
+      return result.deltas[0] - result.started;
+    };
+    const modes = ['answers', 'throttled', 'quota'] as const;
+    for (const m of modes) await firstDelta(m);
+    const times = { answers: [] as number[], throttled: [] as number[], quota: [] as number[] };
+    for (let i = 0; i < (QUICK ? 3 : 30); i++) {
+      for (const m of modes) times[m].push(await firstDelta(m));
+    }
+    const base = median(times.answers);
+    const label = { throttled: 'throttled (SDK retries with backoff)', quota: 'over quota (no SDK retry)' };
+    for (const m of ['throttled', 'quota'] as const) {
+      record({
+        name: `time to first delta p50, first model ${label[m]}, fallback answers`,
+        value: ms(median(times[m])),
+        baseline: `first model answers ${ms(base)}`,
+        ratio: `${(median(times[m]) / base).toFixed(2)}x`,
+        target: 'report',
+      });
+    }
+  });
+  delete process.env[HandlerEnvironment.FALLBACK_MODEL_IDS];
+}
+
 /** The ledger's reservation as the handler sends it, timed from the SDK: read the limits, add within the limit. */
 async function ledgerRoundTrips(store: BudgetStore, runs: number): Promise<number[]> {
   const times: number[] = [];
@@ -864,6 +915,7 @@ async function main(): Promise<void> {
   if (section('protocols')) await protocolFigures();
   if (section('budgets')) await budgetFigures();
   if (section('keys')) await keyFigures();
+  if (section('fallback')) await fallbackFigures();
   if (section('handler')) await handlerCostFigures();
   if (section('bundle')) bundleFigures();
   if (section('synth')) synthFigures();

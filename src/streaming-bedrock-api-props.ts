@@ -42,6 +42,19 @@ export interface StreamingBedrockApiProps {
   readonly allowedModelIds?: string[];
 
   /**
+   * Models asked, in order, when the asked model cannot answer before its answer starts: throttled (after the SDK's
+   * retries), over a service quota, not ready, unavailable, or timed out. Never once the first event of the answer
+   * arrived, and never for the caller's errors (validation) or the operator's (access denied). A request that names
+   * another allowed model falls back to the same list, skipping itself. Each may be a model id, a system inference
+   * profile id or an application inference profile ARN, other than `modelId`; the role may invoke each (granted as
+   * for `modelId`). The log line's `modelId` names the model that answered, `requestedModelId` the one asked; with
+   * `pricing` and a spend limit each needs a price. See docs/model-features.md "Fallback models".
+   *
+   * @default - no fallback: a throttled model's request fails with 429
+   */
+  readonly fallbackModelIds?: string[];
+
+  /**
    * How callers authenticate.
    *
    * @default ApiAuth.iam()

@@ -103,7 +103,10 @@ export class StreamingBedrockApi extends Construct {
     const choice = validateProps(subject, props, streaming, responseMode !== ResponseMode.STREAMING);
     const endpointType = props.endpointType ?? apigateway.EndpointType.REGIONAL;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const modelIds = props.modelId ? [props.modelId, ...(props.allowedModelIds ?? [])] : [];
+    // The role may invoke every model the handler may call: the default, the allowed ones and the fallbacks.
+    const modelIds = props.modelId
+      ? [props.modelId, ...(props.allowedModelIds ?? []), ...(props.fallbackModelIds ?? [])]
+      : [];
 
     this.shell = new ApiShell(this, subject, {
       ...props,

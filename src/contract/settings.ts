@@ -13,6 +13,8 @@ export const HandlerEnvironment = {
   MODEL_ID: 'SBA_MODEL_ID',
   /** JSON array of model ids callers may choose per request (includes MODEL_ID). */
   ALLOWED_MODEL_IDS: 'SBA_ALLOWED_MODEL_IDS',
+  /** JSON array of model ids tried in order when the asked model is throttled or unavailable before its answer. */
+  FALLBACK_MODEL_IDS: 'SBA_FALLBACK_MODEL_IDS',
   /** Server-side cap and default for `maxTokens`. */
   MAX_TOKENS: 'SBA_MAX_TOKENS',
   /** Default sampling temperature for requests that name none. */
@@ -93,6 +95,11 @@ export const HandlerDefaults = {
 export interface HandlerSettings {
   readonly modelId: string;
   readonly allowedModelIds?: readonly string[];
+  /**
+   * Models tried in order when the asked model is throttled, not ready or unavailable before its first event
+   * (backends/bedrock/fallback.ts); the asked model itself is skipped.
+   */
+  readonly fallbackModelIds?: readonly string[];
   readonly maxTokens?: number;
   readonly temperature?: number;
   readonly systemPrompt?: string;
@@ -151,6 +158,7 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   };
   const json = (value: readonly string[] | undefined) => (value?.length ? JSON.stringify(value) : undefined);
   set(HandlerEnvironment.ALLOWED_MODEL_IDS, json(settings.allowedModelIds));
+  set(HandlerEnvironment.FALLBACK_MODEL_IDS, json(settings.fallbackModelIds));
   set(HandlerEnvironment.SYSTEM_PROMPT, settings.systemPrompt || undefined);
   set(HandlerEnvironment.TEMPERATURE, settings.temperature?.toString());
   set(HandlerEnvironment.MAX_REQUEST_BYTES, settings.maxRequestBytes?.toString());
@@ -215,6 +223,7 @@ export function readHandlerSettings(env: Env): HandlerSettings {
   return {
     modelId,
     allowedModelIds: stringArray(env, Names.ALLOWED_MODEL_IDS),
+    fallbackModelIds: stringArray(env, Names.FALLBACK_MODEL_IDS),
     maxTokens: positiveInteger(env, Names.MAX_TOKENS),
     temperature: temperature === undefined ? undefined : Number(temperature),
     systemPrompt: env[Names.SYSTEM_PROMPT] || undefined,

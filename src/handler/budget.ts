@@ -64,18 +64,49 @@ export function usageCost(usage: Usage, price: ModelPrice | undefined): number |
   return price && Number(usdNumber(costUsd(usage, price)));
 }
 
+/**
+ * A price at least as dear as each of `prices`, field by field: the reservation's price when any of several models may
+ * answer (fallbacks), so that the worst case holds whichever does. Undefined when one of them has no price.
+ */
+export function dearestPrice(prices: readonly (ModelPrice | undefined)[]): ModelPrice | undefined {
+  if (prices.length === 0 || prices.some((price) => price === undefined)) {
+    return undefined;
+  }
+  const known = prices as readonly ModelPrice[];
+  const most = (field: (price: ModelPrice) => number) => Math.max(...known.map(field));
+  return {
+    inputPerMillionTokens: most((p) => p.inputPerMillionTokens),
+    outputPerMillionTokens: most((p) => p.outputPerMillionTokens),
+    cacheReadPerMillionTokens: most((p) => p.cacheReadPerMillionTokens ?? p.inputPerMillionTokens),
+    cacheWritePerMillionTokens: most((p) => p.cacheWritePerMillionTokens ?? p.inputPerMillionTokens),
+  };
+}
+
 export class RequestBudget {
   private budgetRecord: BudgetRecord | undefined;
   private reservation: LedgerModule.Reservation | undefined;
   /** The system prompt's share of the reservation, left out of what the caller is told. */
   private hidden: LedgerModule.Charge = { requests: 0, tokens: 0 };
 
-  /** @param price the model's price, when the API has one for it */
+  /** The answering model's price, what the settlement charges at (the reservation's until `answeredAt`). */
+  private settlementPrice: ModelPrice | undefined;
+
+  /**
+   * @param price the price the worst case is reserved at: the model's, or with fallbacks the dearest of the models
+   * that may answer (`dearestPrice`); undefined when one of them has none
+   */
   constructor(
     private readonly config: BudgetConfig,
     private readonly caller: Caller,
     private readonly price: ModelPrice | undefined,
-  ) {}
+  ) {
+    this.settlementPrice = price;
+  }
+
+  /** The model that answers is known: its usage is charged at its price (`price`, undefined without one). */
+  answeredAt(price: ModelPrice | undefined): void {
+    this.settlementPrice = price;
+  }
 
   /** What the log line says about the budget (undefined until a reservation was tried). */
   get record(): BudgetRecord | undefined {
@@ -161,7 +192,7 @@ export class RequestBudget {
     modelAnswered: boolean,
   ): LedgerModule.Charge {
     if (usage) {
-      return { requests: 1, tokens: tokensUsed(usage), usd: usageCost(usage, this.price) };
+      return { requests: 1, tokens: tokensUsed(usage), usd: usageCost(usage, this.settlementPrice) };
     }
     return modelAnswered ? reservation.charge : { requests: 1, tokens: 0, usd: this.price && 0 };
   }

@@ -179,6 +179,11 @@ export interface ResponseEncoder {
   readonly keepAlive?: string;
   /** Response headers of the protocol, beside the content type (e.g. the AI SDK's stream version). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Another model answers than the one the request named (a fallback): the format names `modelId` (public form,
+   * see publicModelId) where it names the model. Called before the first event; absent when the format names none.
+   */
+  answeredBy?(modelId: string): void;
   event(event: ChatEvent): string;
   done(summary: ChatSummary): string;
   /** The terminal error, written after the status was committed. */

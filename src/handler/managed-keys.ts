@@ -79,12 +79,17 @@ async function lookup(keyHash: string, config: ManagedKeysConfig): Promise<KeySt
 /**
  * The configuration a key holder's request is decoded with: only the models the key may use are allowed, so each
  * protocol refuses the others in its own words (and lists only these), as it refuses a model the API does not serve.
+ * The same goes for the fallbacks: a key never gets an answer from a model it may not use.
  */
 export function scopedConfig(config: HandlerConfig, holder: KeyHolder): HandlerConfig {
   const allowed = holder.allowedModels;
   return allowed === undefined
     ? config
-    : { ...config, allowedModelIds: config.allowedModelIds.filter((id) => allowed.includes(id)) };
+    : {
+        ...config,
+        allowedModelIds: config.allowedModelIds.filter((id) => allowed.includes(id)),
+        fallbackModelIds: config.fallbackModelIds?.filter((id) => allowed.includes(id)),
+      };
 }
 
 /** A request that names no model gets the API's default: refused (403) when the key may not use it. */

@@ -5,8 +5,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AnswerTally } from './answer-tally';
 import { bedrockBackend } from './backends/bedrock';
-import { RequestBudget, usageCost } from './budget';
-import type { ChatEvent, ChatRequest, ResponseEncoder } from './chat';
+import { candidateModels } from './backends/bedrock/fallback';
+import { dearestPrice, RequestBudget, usageCost } from './budget';
+import { publicModelId, type ChatEvent, type ChatRequest, type ResponseEncoder } from './chat';
 import type { HandlerConfig } from './config';
 import { errorBody, toApiError, type ApiError } from './errors';
 import { authenticate, checkModel, scopedConfig } from './managed-keys';
@@ -22,6 +23,8 @@ interface Progress {
   budget?: RequestBudget;
   /** The backend answered: from here on the model may be spending tokens. */
   modelAnswered: boolean;
+  /** The model that answered: the asked one, or a fallback (`fallbackModelIds`). */
+  answeredBy?: string;
   tally: AnswerTally;
 }
 
@@ -57,6 +60,9 @@ async function answer(route: RouteHandler, call: RequestContext, sink: AnswerSin
     checkModel(decoded.request.modelId, config);
   }
   const events = decoded.request ? await askModel(decoded.request, config, call, progress) : [];
+  if (progress.answeredBy !== undefined && progress.answeredBy !== decoded.request?.modelId) {
+    decoded.encoder.answeredBy?.(publicModelId(progress.answeredBy));
+  }
   await encode(call, sink, decoded, events, progress, config);
 }
 
@@ -76,12 +82,16 @@ async function authenticated(call: RequestContext, config: HandlerConfig): Promi
 /** Limits, then the backend: the budget reserves the request's worst case before the model is asked. */
 async function askModel(request: ChatRequest, config: HandlerConfig, call: RequestContext, progress: Progress) {
   if (config.tokenBudget) {
-    progress.budget = new RequestBudget(config.tokenBudget, call.caller, config.pricing?.[request.modelId]);
+    // Reserved at the dearest price of the models that may answer: the worst case holds whichever does.
+    const prices = candidateModels(request.modelId, config).map((id) => config.pricing?.[id]);
+    progress.budget = new RequestBudget(config.tokenBudget, call.caller, dearestPrice(prices));
     await progress.budget.reserve(request, config);
   }
-  const events = await bedrockBackend.answer(request, config, call.signal);
+  const modelAnswer = await bedrockBackend.answer(request, config, call.signal);
   progress.modelAnswered = true;
-  return events;
+  progress.answeredBy = modelAnswer.modelId;
+  progress.budget?.answeredAt(config.pricing?.[modelAnswer.modelId]);
+  return modelAnswer.events;
 }
 
 /**
@@ -181,7 +191,13 @@ async function writeFailure(
  * after. The settlement may take what is left of the invocation, less a moment for the log line.
  */
 async function close(route: RouteHandler, call: RequestContext, progress: Progress, outcome: Outcome) {
-  const record = requestRecord({ call, decoded: progress.decoded, tally: progress.tally, outcome });
+  const record = requestRecord({
+    call,
+    decoded: progress.decoded,
+    tally: progress.tally,
+    outcome,
+    answeredBy: progress.answeredBy,
+  });
   const budget = progress.budget;
   await budget?.settle(progress.tally.usage, progress.modelAnswered, call.remainingMs() - 100);
   // Only answers from the model count in the metrics (Requests means model requests): the model list is logged only.

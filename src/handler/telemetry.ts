@@ -23,7 +23,10 @@ export interface RequestRecord {
   /** The client protocol (`native`, `openai`, `ai-sdk`). */
   readonly protocol?: string;
   readonly format?: string;
+  /** The model that answered (a fallback, when the asked model could not), else the one asked for. */
   readonly modelId?: string;
+  /** The model the request asked for, only when another one answered (`fallbackModelIds`). */
+  readonly requestedModelId?: string;
   readonly status: number;
   /** `ok`, or the error code. */
   readonly outcome: string;
@@ -60,9 +63,13 @@ export function requestRecord(parts: {
   readonly decoded: Decoded | undefined;
   readonly tally: AnswerTally;
   readonly outcome: Outcome;
+  /** The model that answered, once one did. */
+  readonly answeredBy?: string;
 }): RequestRecord {
   const { call, decoded, tally, outcome } = parts;
   const error = outcome.error;
+  const requested = decoded?.request?.modelId;
+  const answeredBy = parts.answeredBy ?? requested;
   return {
     requestId: call.requestId,
     caller: call.caller,
@@ -70,7 +77,8 @@ export function requestRecord(parts: {
     endpoint: call.endpoint,
     protocol: decoded?.protocol,
     format: decoded?.encoder.name,
-    modelId: decoded?.request?.modelId,
+    modelId: answeredBy,
+    requestedModelId: answeredBy === requested ? undefined : requested,
     dropped: decoded?.request?.dropped,
     status: outcome.status,
     outcome: error?.code ?? 'ok',

@@ -49,6 +49,9 @@ Options:
   --answer-tokens <n>      fake answer length in tokens (default ${DEFAULT_FAKE_MODEL.answerTokens})
   --first-token-ms <n>     fake model delay before the first token (default ${DEFAULT_FAKE_MODEL.firstTokenMs})
   --fault <kind>           inject a fake model fault: none | throttle | midstream (default none)
+  --throttle-model <id>    the fake model throttles requests for this model id only (repeatable)
+  --fallback-model-id <id> (repeatable) a model asked, in order, when the asked one is throttled or unavailable
+                           before its answer starts
   --script <file>          play a scripted session: a JSON list of turns {"text", "reasoning", "toolUses":
                            [{"name", "input"}]}; a request with i assistant turns in its conversation gets
                            turn i, past the end the usual answer
@@ -106,6 +109,10 @@ export interface ServeOptions {
   readonly answerTokens: number;
   readonly firstTokenMs: number;
   readonly fault: FakeFault;
+  /** Models the fake throttles (--throttle-model, repeatable). */
+  readonly throttleModelIds: readonly string[];
+  /** Models asked in order when the asked one cannot answer (--fallback-model-id, repeatable). */
+  readonly fallbackModelIds: readonly string[];
   /** Scripted answers of the fake model (--script). */
   readonly script?: readonly FakeTurn[];
   readonly maxTokens: number;
@@ -148,6 +155,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'answer-tokens': { type: 'string', default: String(DEFAULT_FAKE_MODEL.answerTokens) },
         'first-token-ms': { type: 'string', default: String(DEFAULT_FAKE_MODEL.firstTokenMs) },
         fault: { type: 'string', default: 'none' },
+        'throttle-model': { type: 'string', multiple: true, default: [] },
+        'fallback-model-id': { type: 'string', multiple: true, default: [] },
         script: { type: 'string' },
         'max-tokens': { type: 'string' },
         'system-prompt': { type: 'string' },
@@ -198,7 +207,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     throw new UsageError('--model-id must not be empty');
   }
   const pricing = prices(values.price as string[]);
-  const limits = budgetLimits(values, modelId, pricing);
+  const fallbackModelIds = fallbacks(values['fallback-model-id'] as string[], modelId);
+  const limits = budgetLimits(values, [modelId, ...fallbackModelIds], pricing);
   const modelFields = modelRequestFields(
     values.reasoning as boolean,
     values['additional-model-request-fields'] as string | undefined,
@@ -212,6 +222,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     answerTokens: integer(values['answer-tokens'] as string, '--answer-tokens', 1, 1_000_000),
     firstTokenMs: integer(values['first-token-ms'] as string, '--first-token-ms', 0, 600_000),
     fault: fault as FakeFault,
+    throttleModelIds: values['throttle-model'] as string[],
+    fallbackModelIds,
     script: readScript(values.script as string | undefined),
     maxTokens: maxTokens(values['max-tokens'] as string | undefined, values.reasoning as boolean),
     systemPrompt: values['system-prompt'] as string | undefined,
@@ -236,7 +248,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
 /** The limit flags as the budget's limits (none given: no budget). */
 function budgetLimits(
   values: Record<string, unknown>,
-  modelId: string,
+  modelIds: readonly string[],
   pricing: Record<string, ModelPrice> | undefined,
 ): BudgetLimits {
   const count = (flag: string) => optionalInteger(values[flag] as string | undefined, `--${flag}`, 0, 1_000_000_000);
@@ -245,8 +257,9 @@ function budgetLimits(
   if (spendPerDay !== undefined && (spend!.trim() === '' || !isUsdAmount(spendPerDay))) {
     throw new UsageError(`--spend-per-day must be an amount of USD >= 0, e.g. 5, not ${JSON.stringify(spend)}`);
   }
-  if (spendPerDay !== undefined && !pricing?.[modelId]) {
-    throw new UsageError(`--spend-per-day counts USD at the model's price: add --price ${modelId}=IN,OUT`);
+  const unpriced = modelIds.find((id) => !pricing?.[id]);
+  if (spendPerDay !== undefined && unpriced !== undefined) {
+    throw new UsageError(`--spend-per-day counts USD at the model's price: add --price ${unpriced}=IN,OUT`);
   }
   const limits: BudgetLimits = {
     requestsPerMinute: count('requests-per-minute'),
@@ -255,6 +268,18 @@ function budgetLimits(
     spendPerDay,
   };
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
+
+/** --fallback-model-id flags: not blank, each once, none the model they back up. */
+function fallbacks(ids: string[], modelId: string): string[] {
+  for (const [i, id] of ids.entries()) {
+    if (id.trim() === '' || id === modelId || ids.indexOf(id) !== i) {
+      throw new UsageError(
+        `--fallback-model-id must name another model than --model-id, each once, not ${JSON.stringify(id)}`,
+      );
+    }
+  }
+  return ids;
 }
 
 /** --price MODEL=IN,OUT[,CACHE_READ,CACHE_WRITE] flags as the pricing prop's shape. */
@@ -387,6 +412,7 @@ function integer(raw: string, flag: string, min: number, max: number): number {
 export function serveSettings(options: ServeOptions, budgetTableName?: string, keyTableName?: string): HandlerSettings {
   return {
     modelId: options.modelId,
+    fallbackModelIds: options.fallbackModelIds.length ? options.fallbackModelIds : undefined,
     maxTokens: options.maxTokens,
     systemPrompt: options.systemPrompt,
     corsAllowOrigins: options.corsOrigins,
@@ -415,6 +441,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
           answerTokens: options.answerTokens,
           firstTokenMs: options.firstTokenMs,
           fault: options.fault,
+          throttleModelIds: options.throttleModelIds,
           script: options.script,
         }),
         {
@@ -568,6 +595,12 @@ function features(options: ServeOptions): string[] {
   if (options.allowCallerSystemMessages) {
     on.push('caller system messages');
   }
+  if (options.fallbackModelIds.length) {
+    on.push(`fallback models ${options.fallbackModelIds.join(', ')}`);
+  }
+  if (options.throttleModelIds.length) {
+    on.push(`the fake model throttles ${options.throttleModelIds.join(', ')}`);
+  }
   if (options.pricing) {
     on.push(`prices for ${Object.keys(options.pricing).join(', ')}`);
   }
@@ -615,6 +648,7 @@ function requestLine(info: RequestInfo, record: Record<string, any> | undefined)
   const parts = [clock(), info.method, info.path, String(info.status)];
   if (record) {
     parts.push(record.outcome);
+    if (record.requestedModelId) parts.push(`answered by ${record.modelId} for ${record.requestedModelId}`);
     if (record.format) parts.push(record.format);
     if (record.usage) parts.push(`${record.usage.outputTokens} tokens`);
     if (record.costUsd !== undefined) parts.push(`$${record.costUsd}`);

@@ -24,6 +24,8 @@ export interface FakeModelOptions {
   /** Delay before the first token. */
   readonly firstTokenMs: number;
   readonly fault: FakeFault;
+  /** Models whose requests are throttled (429) whatever `fault` says: the fallback models' case. */
+  readonly throttleModelIds?: readonly string[];
   /** Scripted answers by the conversation's assistant-turn count; past the end, the usual answer. */
   readonly script?: readonly FakeTurn[];
 }
@@ -90,7 +92,7 @@ export function* fakeTokenStream(count: number, promptWords: number): Generator<
 export function fakeModelScript(options: FakeModelOptions): FakeScript {
   const cache = new FakePromptCache(CACHE_ENTRIES);
   return (request) => {
-    if (options.fault === 'throttle') {
+    if (options.fault === 'throttle' || options.throttleModelIds?.includes(request.modelId)) {
       return httpError(429, 'ThrottlingException', 'Too many requests (injected fault)');
     }
     const body = request.body;

@@ -46,6 +46,7 @@ export function handlerSettings(
   return {
     modelId,
     allowedModelIds: props.allowedModelIds,
+    fallbackModelIds: props.fallbackModelIds,
     maxTokens: props.maxTokens,
     temperature: props.temperature,
     systemPrompt: props.systemPrompt,

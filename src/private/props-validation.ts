@@ -12,6 +12,7 @@ import type { StreamingBedrockApiProps } from '../streaming-bedrock-api-props';
 /** Props that configure the default handler only: with your own handler they would be silently ignored. */
 const DEFAULT_HANDLER_ONLY_PROPS: Array<keyof StreamingBedrockApiProps> = [
   'allowedModelIds',
+  'fallbackModelIds',
   'maxTokens',
   'temperature',
   'systemPrompt',
@@ -56,7 +57,9 @@ export function validateProps(
     validateTokenBudget(subject, props.tokenBudget);
   }
   if (choice.kind === 'default') {
-    validatePricing(subject, props, [...new Set([choice.modelId, ...(props.allowedModelIds ?? [])])]);
+    validateFallbackModelIds(subject, choice.modelId, props.fallbackModelIds);
+    const modelIds = [choice.modelId, ...(props.allowedModelIds ?? []), ...(props.fallbackModelIds ?? [])];
+    validatePricing(subject, props, [...new Set(modelIds)]);
   }
   return choice;
 }
@@ -98,6 +101,22 @@ export function validateModelIds(subject: string, modelId: string | undefined, a
     );
   }
   return modelId;
+}
+
+/**
+ * Each fallback is a valid model id, listed once, and not the default model it backs up (an allowed model may be one:
+ * a request for it skips itself).
+ */
+export function validateFallbackModelIds(subject: string, modelId: string, fallbacks: string[] | undefined): void {
+  (fallbacks ?? []).forEach((id, i) => {
+    validateModelId(subject, `fallbackModelIds[${i}]`, id);
+    if (id === modelId) {
+      fail(subject, `fallbackModelIds[${i}]`, id, 'It is modelId itself: a fallback must be another model.');
+    }
+    if (fallbacks!.indexOf(id) !== i) {
+      fail(subject, `fallbackModelIds[${i}]`, id, 'It is listed twice: list each fallback once.');
+    }
+  });
 }
 
 /** Your own handler: `modelId` only for its Bedrock grant; default-handler props and the buffered endpoint fail. */

@@ -16,6 +16,7 @@ import { parseServeArgs, serveSettings, type ServeOptions } from '../../../src/l
 const EVERY_SETTING: HandlerSettings = {
   modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
   allowedModelIds: ['anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-lite-v1:0'],
+  fallbackModelIds: ['us.amazon.nova-pro-v1:0', 'amazon.nova-lite-v1:0'],
   maxTokens: 2048,
   temperature: 0.3,
   systemPrompt: 'Be terse.',
@@ -188,6 +189,21 @@ describe("the runner's flags map to the same settings", () => {
       '--key-cache-ttl must be a whole number from 0 to 60, not "61"',
     );
     expect(() => options('--key-cache-ttl', '5')).toThrow('--key-cache-ttl needs --managed-keys or --create-key');
+  });
+
+  test('fallback models: flags -> settings in order; the model itself, a repeat or a missing price is a usage error', () => {
+    const settings = serveSettings(
+      options('--model-id', 'm', '--fallback-model-id', 'f1', '--fallback-model-id', 'f2', '--throttle-model', 'm'),
+    );
+    expect(loadConfig(handlerEnvironment(settings)).fallbackModelIds).toEqual(['f1', 'f2']);
+    expect(options('--throttle-model', 'm', '--throttle-model', 'f1').throttleModelIds).toEqual(['m', 'f1']);
+    expect(() => options('--model-id', 'm', '--fallback-model-id', 'm')).toThrow(
+      '--fallback-model-id must name another model than --model-id, each once, not "m"',
+    );
+    expect(() => options('--fallback-model-id', 'f1', '--fallback-model-id', 'f1')).toThrow(/each once, not "f1"/);
+    expect(() =>
+      options('--model-id', 'm', '--fallback-model-id', 'f1', '--spend-per-day', '1', '--price', 'm=1,5'),
+    ).toThrow("--spend-per-day counts USD at the model's price: add --price f1=IN,OUT");
   });
 });
 

@@ -107,7 +107,7 @@ export async function* converseEvents(
 }
 
 /** Only Bedrock's own failures are mapped here; the consumer's errors (between yields) stay its own. */
-async function nextEvent(
+export async function nextEvent(
   iterator: AsyncIterator<ConverseStreamOutput>,
   signal: AbortSignal,
 ): Promise<IteratorResult<ConverseStreamOutput>> {

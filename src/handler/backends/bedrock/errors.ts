@@ -31,6 +31,21 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
+ * Exceptions that say this model cannot answer now, whatever the request: its capacity or quota (after the SDK's own
+ * retries), a model not ready, Bedrock unavailable for it, the model timing out. Another model may answer them
+ * (`fallbackModelIds`). The caller's errors (validation), the operator's (access, unknown model) and network failures
+ * (the same endpoint serves every model) are not among them.
+ */
+const MODEL_UNAVAILABLE = new Set([
+  'ThrottlingException',
+  'ServiceQuotaExceededException',
+  'TooManyRequestsException',
+  'ModelNotReadyException',
+  'ServiceUnavailableException',
+  'ModelTimeoutException',
+]);
+
+/**
  * ValidationException texts that are about the configured model, not the caller's request: an id that needs an
  * inference profile, an invalid id, a profile of another geography, a model the region or the API does not serve.
  */
@@ -74,6 +89,13 @@ export function fromBedrockError(err: unknown): ApiError {
   if (TIMED_OUT.has(name)) return Errors.upstreamTimeout(err);
   if (FAILED.has(name)) return Errors.upstreamFailed(err);
   return isUnreachable(err) ? Errors.upstreamUnavailable(err) : Errors.upstreamFailed(err);
+}
+
+/** Whether `err` (as fromBedrockError mapped it, or raw) is one another model may not have: see MODEL_UNAVAILABLE. */
+export function isModelUnavailable(err: unknown): boolean {
+  const raw = err instanceof ApiError ? err.cause : err;
+  const name = (raw as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && MODEL_UNAVAILABLE.has(name);
 }
 
 function isAboutTheModel(err: unknown): boolean {

@@ -1,9 +1,7 @@
 /** Amazon Bedrock as the backend: the request as ConverseStream input, its stream as neutral events. */
 import type { ChatBackend } from '../backend';
-import { converseStreamInput } from './converse-input';
-import { converseEvents, openConverseStream } from './converse-stream';
+import { answerWithFallback } from './fallback';
 
 export const bedrockBackend: ChatBackend = {
-  answer: async (request, config, signal) =>
-    converseEvents(await openConverseStream(converseStreamInput(request, config), signal), signal),
+  answer: answerWithFallback,
 };

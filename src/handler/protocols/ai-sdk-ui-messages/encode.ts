@@ -49,8 +49,13 @@ class UiMessageStream {
 
   constructor(
     private readonly messageId: string,
-    private readonly modelId: string,
+    private modelId: string,
   ) {}
+
+  /** Another model answers (a fallback): the start chunk's metadata names it. */
+  answeredBy(modelId: string): void {
+    this.modelId = modelId;
+  }
 
   /** The message starts with its first content chunk: an event that writes nothing (an empty block) starts nothing. */
   event(event: ChatEvent): string {
@@ -149,6 +154,7 @@ export function uiMessageStreamEncoder(messageId: string, modelId: string): Resp
     contentType: 'text/event-stream; charset=utf-8',
     keepAlive: ': ping\n\n',
     headers: { 'x-vercel-ai-ui-message-stream': 'v1' },
+    answeredBy: (answering) => stream.answeredBy(answering),
     event: (event) => stream.event(event),
     done: (summary) => stream.done(summary),
     error: (body: ErrorBody) => chunk({ type: 'error', errorText: body.error.message }) + DONE,

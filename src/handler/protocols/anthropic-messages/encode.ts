@@ -100,7 +100,11 @@ class AnthropicSseEncoder implements ResponseEncoder {
   private readonly open = new Map<number, { index: number; kind: BlockKind }>();
   private text = NO_TEXT_BLOCK;
 
-  constructor(private readonly answer: AnswerInfo) {}
+  constructor(private answer: AnswerInfo) {}
+
+  answeredBy(model: string): void {
+    this.answer = { ...this.answer, model };
+  }
 
   event(e: ChatEvent): string {
     switch (e.type) {
@@ -232,6 +236,7 @@ type ContentBlock =
  * the status was committed is Anthropic's error object instead of the message.
  */
 export function messageEncoder(answer: AnswerInfo): ResponseEncoder {
+  let model = answer.model;
   const content: ContentBlock[] = [];
   const byIndex = new Map<number, ContentBlock>();
   const blockOf = <T extends ContentBlock>(index: number, make: () => T): T => {
@@ -247,6 +252,9 @@ export function messageEncoder(answer: AnswerInfo): ResponseEncoder {
     name: 'anthropic-json',
     contentType: 'application/json',
     keepAlive: '\n',
+    answeredBy: (answering) => {
+      model = answering;
+    },
     event: (e) => {
       if (e.type === 'text') {
         blockOf(e.index, () => ({ type: 'text' as const, text: '' })).text += e.text;
@@ -266,7 +274,7 @@ export function messageEncoder(answer: AnswerInfo): ResponseEncoder {
         id: answer.id,
         type: 'message',
         role: 'assistant',
-        model: answer.model,
+        model,
         content,
         stop_reason: stopReason(summary.stopReason),
         stop_sequence: null,

@@ -126,10 +126,14 @@ class AnswerParts {
  */
 export const jsonAnswerEncoder: EncoderFactory = (request) => {
   const parts = new AnswerParts();
+  let modelId = publicModelId(request.modelId);
   return {
     name: 'json',
     contentType: 'application/json',
     keepAlive: '\n',
+    answeredBy: (answering) => {
+      modelId = answering;
+    },
     event: (event) => {
       parts.add(event);
       return '';
@@ -141,7 +145,7 @@ export const jsonAnswerEncoder: EncoderFactory = (request) => {
         toolUses: parts.toolUses.length ? parts.toolUses : undefined,
         stopReason: summary.stopReason,
         usage: summary.usage,
-        modelId: publicModelId(request.modelId),
+        modelId,
         latencyMs: summary.latencyMs,
       }),
     error: (body) => JSON.stringify(body),

@@ -64,11 +64,13 @@ const openAiError = (body: ErrorBody) => ({
  * usage chunk (`choices: []`) when the caller asked for it.
  */
 export function chunkEncoder(answer: AnswerInfo, includeUsage: boolean): ResponseEncoder {
-  const head = `data: {"id":${JSON.stringify(answer.id)},"object":"chat.completion.chunk","created":${answer.created},"model":${JSON.stringify(answer.model)},"choices":`;
+  const headOf = (model: string) =>
+    `data: {"id":${JSON.stringify(answer.id)},"object":"chat.completion.chunk","created":${answer.created},"model":${JSON.stringify(model)},"choices":`;
+  let head = headOf(answer.model);
   const choice = (delta: string, finish: string | null = null) =>
     `${head}[{"index":0,"delta":${delta},"finish_reason":${JSON.stringify(finish)},"logprobs":null}]}\n\n`;
   // A text delta, the hot path: the same bytes as choice(), from two strings made once.
-  const textHead = `${head}[{"index":0,"delta":{"content":`;
+  let textHead = `${head}[{"index":0,"delta":{"content":`;
   const textTail = '},"finish_reason":null,"logprobs":null}]}\n\n';
   let started = false;
   let toolCalls = 0;
@@ -97,6 +99,10 @@ export function chunkEncoder(answer: AnswerInfo, includeUsage: boolean): Respons
     name: 'openai-sse',
     contentType: 'text/event-stream; charset=utf-8',
     keepAlive: ': ping\n\n',
+    answeredBy: (model) => {
+      head = headOf(model);
+      textHead = `${head}[{"index":0,"delta":{"content":`;
+    },
     event: (event) => {
       const chunk = delta(event);
       return chunk === '' ? '' : withRole(chunk);
@@ -114,6 +120,7 @@ export function chunkEncoder(answer: AnswerInfo, includeUsage: boolean): Respons
  * error after the status was committed is OpenAI's error object instead of the completion.
  */
 export function completionEncoder(answer: AnswerInfo): ResponseEncoder {
+  let model = answer.model;
   const text: string[] = [];
   const reasoning: string[] = [];
   const toolCalls: Array<ReturnType<typeof toolCall>> = [];
@@ -121,6 +128,9 @@ export function completionEncoder(answer: AnswerInfo): ResponseEncoder {
     name: 'openai-json',
     contentType: 'application/json',
     keepAlive: '\n',
+    answeredBy: (answering) => {
+      model = answering;
+    },
     event: (event) => {
       if (event.type === 'text') {
         text.push(event.text);
@@ -136,7 +146,7 @@ export function completionEncoder(answer: AnswerInfo): ResponseEncoder {
         id: answer.id,
         object: 'chat.completion',
         created: answer.created,
-        model: answer.model,
+        model,
         choices: [
           {
             index: 0,

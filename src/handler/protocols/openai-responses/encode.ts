@@ -90,7 +90,7 @@ class OutputItems {
   private started = false;
 
   constructor(
-    private readonly info: ResponseInfo,
+    private info: ResponseInfo,
     private readonly render: boolean,
   ) {
     this.idBase = info.id.replace(/^resp_/, '');
@@ -129,6 +129,11 @@ class OutputItems {
     }
     const data = JSON.stringify({ type, sequence_number: this.sequence++, ...fields });
     return `event: ${type}\ndata: ${data}\n\n`;
+  }
+
+  /** Another model answers (a fallback): the Response names it. */
+  answeredBy(model: string): void {
+    this.info = { ...this.info, model };
   }
 
   /** The Response object in a given state. */
@@ -363,6 +368,7 @@ export function sseEncoder(info: ResponseInfo): ResponseEncoder {
     name: 'openai-responses-sse',
     contentType: 'text/event-stream; charset=utf-8',
     keepAlive: ': ping\n\n',
+    answeredBy: (model) => items.answeredBy(model),
     event: (event) => items.add(event),
     done: (summary) =>
       items.finish((done) => {
@@ -388,6 +394,7 @@ export function jsonEncoder(info: ResponseInfo): ResponseEncoder {
     name: 'openai-responses-json',
     contentType: 'application/json',
     keepAlive: '\n',
+    answeredBy: (model) => items.answeredBy(model),
     event: (event) => {
       items.add(event);
       return '';
