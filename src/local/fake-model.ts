@@ -304,8 +304,10 @@ function inputTokens(body: Record<string, any>): number {
 }
 
 /**
- * Prompt caching as Bedrock reports it: the prefix up to the last cache point (system blocks, then tools) is written
- * on first sight and read after. Only the prefix's identity is kept (a hash), at most `capacity` of them.
+ * Prompt caching as Bedrock reports it: the prompt (system blocks, then tools, then each message's blocks) up to each
+ * cache point is a cached prefix. The longest one seen before is read; the part after it up to the last point is
+ * written (so a conversation's second turn reads the prefix its first turn wrote). Only each prefix's identity is kept
+ * (a hash), at most `capacity` of them.
  */
 export class FakePromptCache {
   private readonly seen = new Map<string, number>();
@@ -313,32 +315,30 @@ export class FakePromptCache {
   constructor(private readonly capacity: number) {}
 
   usage(body: Record<string, any>): { cacheReadInputTokens: number; cacheWriteInputTokens: number } {
-    const prefix = cachedPrefix(body);
-    if (prefix === undefined) {
-      return { cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+    const prefixes = cachedPrefixes(body).map((prefix) => ({
+      key: createHash('sha256').update(prefix).digest('hex'),
+      tokens: Math.max(1, prefix.split(/\s+/).filter(Boolean).length),
+    }));
+    const read = prefixes.filter((prefix) => this.seen.has(prefix.key)).pop()?.tokens ?? 0;
+    const last = prefixes[prefixes.length - 1]?.tokens ?? 0;
+    for (const prefix of prefixes) {
+      this.seen.delete(prefix.key);
+      this.seen.set(prefix.key, prefix.tokens);
     }
-    const key = createHash('sha256').update(prefix).digest('hex');
-    const tokens = Math.max(1, prefix.split(/\s+/).filter(Boolean).length);
-    if (this.seen.has(key)) {
-      return { cacheReadInputTokens: tokens, cacheWriteInputTokens: 0 };
-    }
-    this.seen.set(key, tokens);
-    if (this.seen.size > this.capacity) {
+    while (this.seen.size > this.capacity) {
       this.seen.delete(this.seen.keys().next().value!);
     }
-    return { cacheReadInputTokens: 0, cacheWriteInputTokens: tokens };
+    return { cacheReadInputTokens: read, cacheWriteInputTokens: Math.max(0, last - read) };
   }
 }
 
-/** The system blocks and tools before the last cache point, as text; undefined without a cache point. */
-function cachedPrefix(body: Record<string, any>): string | undefined {
-  const parts: unknown[] = [...(body.system ?? []), ...(body.toolConfig?.tools ?? [])];
-  const last = parts.map((part: any) => Boolean(part.cachePoint)).lastIndexOf(true);
-  if (last < 0) {
-    return undefined;
-  }
-  return parts
-    .slice(0, last)
-    .map((part: any) => part.text ?? JSON.stringify(part))
-    .join(' ');
+/** The prompt as text up to each cache point, in prompt order; none without a cache point. */
+function cachedPrefixes(body: Record<string, any>): string[] {
+  const parts: unknown[] = [
+    ...(body.system ?? []),
+    ...(body.toolConfig?.tools ?? []),
+    ...(body.messages ?? []).flatMap((message: any) => [{ role: message.role }, ...(message.content ?? [])]),
+  ];
+  const texts = parts.map((part: any) => part.text ?? JSON.stringify(part));
+  return parts.flatMap((part: any, i) => (part.cachePoint ? [texts.slice(0, i).join(' ')] : []));
 }

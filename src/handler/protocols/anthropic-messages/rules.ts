@@ -36,7 +36,7 @@ export const DROPPED_FIELDS = ['context_management'];
 /** Fields that ask for something this API does not do (server-side tools, containers, structured output). */
 export const REFUSED_FIELDS = ['mcp_servers', 'container', 'output_format'];
 
-/** `output_config` keys: `effort` is dropped (Bedrock has no such field; the model's default effort answers). */
+/** `output_config` keys: `effort` is dropped unless thinking is adaptive (then request/reasoning.ts maps it). */
 export const OUTPUT_CONFIG_DROPPED = ['effort'];
 
 /** The betas passed on to Bedrock (its `anthropic_beta` model field), each only where it is safe. */
@@ -53,7 +53,7 @@ export interface BetaContext {
 }
 
 /** Claude's smallest thinking budget on Bedrock: with less room under max_tokens, thinking is turned off. */
-export const MIN_THINKING_BUDGET = 1024;
+export { MIN_THINKING_BUDGET } from '../../request/reasoning';
 
 /** Claude's largest top_k on Bedrock. */
 export const MAX_TOP_K = 500;

@@ -11,6 +11,7 @@ export const ALLOWED_FIELDS = [
   'modelId',
   'tools',
   'toolChoice',
+  'reasoningEffort',
 ];
 
 /**
