@@ -15,7 +15,6 @@ import {
   IGNORED_FIELDS,
   IMAGE_MEDIA_TYPES,
   MAX_TOP_K,
-  MIN_THINKING_BUDGET,
   OUTPUT_CONFIG_DROPPED,
   REFUSED_FIELDS,
   TOOL_FIELDS,
@@ -31,7 +30,7 @@ import { header, readJsonBody } from '../../request/http';
 import { boundedArray, fields, isRecord, nonBlankText, oneOf, record } from '../../request/json-shape';
 import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
 import { callerSystemText, checkThinkingRules } from '../../request/operator';
-import { effortModelFields, type ReasoningEffort } from '../../request/reasoning';
+import { effortModelFields, MIN_THINKING_BUDGET, type ReasoningEffort } from '../../request/reasoning';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
 

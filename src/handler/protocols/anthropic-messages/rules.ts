@@ -52,8 +52,6 @@ export interface BetaContext {
   readonly thinking: boolean;
 }
 
-/** Claude's smallest thinking budget on Bedrock: with less room under max_tokens, thinking is turned off. */
-export { MIN_THINKING_BUDGET } from '../../request/reasoning';
 
 /** Claude's largest top_k on Bedrock. */
 export const MAX_TOP_K = 500;
