@@ -305,9 +305,10 @@ function inputTokens(body: Record<string, any>): number {
 
 /**
  * Prompt caching as Bedrock reports it: the prompt (system blocks, then tools, then each message's blocks) up to each
- * cache point is a cached prefix. The longest one seen before is read; the part after it up to the last point is
- * written (so a conversation's second turn reads the prefix its first turn wrote). Only each prefix's identity is kept
- * (a hash), at most `capacity` of them.
+ * cache point is written. A request reads the longest written prefix that ends at one of its block boundaries before
+ * its last cache point (Claude's look-back, here without its 20-block bound), and writes the rest up to that point:
+ * so a conversation's next turn reads what the turn before it wrote. Only each prefix's identity is kept (a hash), at
+ * most `capacity` of them.
  */
 export class FakePromptCache {
   private readonly seen = new Map<string, number>();
@@ -315,30 +316,54 @@ export class FakePromptCache {
   constructor(private readonly capacity: number) {}
 
   usage(body: Record<string, any>): { cacheReadInputTokens: number; cacheWriteInputTokens: number } {
-    const prefixes = cachedPrefixes(body).map((prefix) => ({
-      key: createHash('sha256').update(prefix).digest('hex'),
-      tokens: Math.max(1, prefix.split(/\s+/).filter(Boolean).length),
-    }));
-    const read = prefixes.filter((prefix) => this.seen.has(prefix.key)).pop()?.tokens ?? 0;
-    const last = prefixes[prefixes.length - 1]?.tokens ?? 0;
-    for (const prefix of prefixes) {
+    const { boundaries, points } = promptPrefixes(body);
+    if (points.length === 0) {
+      return { cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+    }
+    const last = points[points.length - 1];
+    const read = boundaries.filter((prefix) => prefix.tokens <= last.tokens && this.seen.has(prefix.key)).pop();
+    for (const prefix of points) {
       this.seen.delete(prefix.key);
       this.seen.set(prefix.key, prefix.tokens);
     }
     while (this.seen.size > this.capacity) {
       this.seen.delete(this.seen.keys().next().value!);
     }
-    return { cacheReadInputTokens: read, cacheWriteInputTokens: Math.max(0, last - read) };
+    const readTokens = read?.tokens ?? 0;
+    return { cacheReadInputTokens: readTokens, cacheWriteInputTokens: last.tokens - readTokens };
   }
 }
 
-/** The prompt as text up to each cache point, in prompt order; none without a cache point. */
-function cachedPrefixes(body: Record<string, any>): string[] {
-  const parts: unknown[] = [
+interface Prefix {
+  readonly key: string;
+  readonly tokens: number;
+}
+
+/** The prompt's prefixes, as text, at every block boundary and at each cache point, in prompt order. */
+function promptPrefixes(body: Record<string, any>): { boundaries: Prefix[]; points: Prefix[] } {
+  const parts: any[] = [
     ...(body.system ?? []),
     ...(body.toolConfig?.tools ?? []),
     ...(body.messages ?? []).flatMap((message: any) => [{ role: message.role }, ...(message.content ?? [])]),
   ];
-  const texts = parts.map((part: any) => part.text ?? JSON.stringify(part));
-  return parts.flatMap((part: any, i) => (part.cachePoint ? [texts.slice(0, i).join(' ')] : []));
+  const boundaries: Prefix[] = [];
+  const points: Prefix[] = [];
+  const texts: string[] = [];
+  for (const part of parts) {
+    if (part.cachePoint) {
+      points.push(prefixOf(texts));
+      continue;
+    }
+    texts.push(part.text ?? JSON.stringify(part));
+    boundaries.push(prefixOf(texts));
+  }
+  return { boundaries, points };
+}
+
+function prefixOf(texts: string[]): Prefix {
+  const prefix = texts.join(' ');
+  return {
+    key: createHash('sha256').update(prefix).digest('hex'),
+    tokens: Math.max(1, prefix.split(/\s+/).filter(Boolean).length),
+  };
 }
