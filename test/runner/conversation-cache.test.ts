@@ -17,7 +17,14 @@ async function usage(url: string, messages: object[]): Promise<Record<string, nu
 }
 
 test('--prompt-caching: the second turn reads the conversation prefix the first turn wrote', async () => {
-  const runner = await startRunner([...FAST, '--prompt-caching', '--model-id', CLAUDE_45, '--system-prompt', 'Be terse']);
+  const runner = await startRunner([
+    ...FAST,
+    '--prompt-caching',
+    '--model-id',
+    CLAUDE_45,
+    '--system-prompt',
+    'Be terse',
+  ]);
   try {
     const first = [{ role: 'user', content: [{ text: LONG_QUESTION }] }];
     const turn1 = await usage(runner.url, first);

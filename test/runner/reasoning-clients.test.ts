@@ -55,7 +55,11 @@ test('openai chat.completions.create with an unknown reasoning_effort: the clien
 test('openai responses.create with reasoning.effort: Nova 2 maxReasoningEffort', async () => {
   await withApi(async (url) => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
-    const response = await client.responses.create({ model: NOVA_2, input: 'Is 1009 prime?', reasoning: { effort: 'high' } });
+    const response = await client.responses.create({
+      model: NOVA_2,
+      input: 'Is 1009 prime?',
+      reasoning: { effort: 'high' },
+    });
     expect(response.output_text).toBe('Thought through');
   });
   expect(sentFields()).toEqual([{ reasoningConfig: { type: 'enabled', maxReasoningEffort: 'high' } }]);

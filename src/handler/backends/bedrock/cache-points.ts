@@ -73,7 +73,10 @@ function uncachedPrefixTokens(input: ConverseStreamCommandInput): number {
   const last = parts.map((part) => part.cachePoint !== undefined).lastIndexOf(true);
   return parts
     .slice(last + 1)
-    .reduce((sum, part) => sum + estimateTextTokens(typeof part.text === 'string' ? part.text : JSON.stringify(part)), 0);
+    .reduce(
+      (sum, part) => sum + estimateTextTokens(typeof part.text === 'string' ? part.text : JSON.stringify(part)),
+      0,
+    );
 }
 
 function messageTokens(messages: Message[]): number {
@@ -81,7 +84,10 @@ function messageTokens(messages: Message[]): number {
     (sum, message) =>
       sum +
       TOKENS_PER_MESSAGE +
-      (message.content ?? []).reduce((inner, block) => inner + blockTokens(block as ChatContentBlock | ContentBlock), 0),
+      (message.content ?? []).reduce(
+        (inner, block) => inner + blockTokens(block as ChatContentBlock | ContentBlock),
+        0,
+      ),
     0,
   );
 }

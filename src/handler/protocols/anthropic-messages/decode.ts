@@ -287,12 +287,12 @@ function reasoningFields(
     return thinking && { thinking };
   }
   const effort = anthropicEffort(body.output_config);
-  const fields = effortModelFields(effort ?? 'high', { ...context, param: 'thinking' }, config);
-  if (effort === undefined && fields?.output_config !== undefined) {
-    const { output_config: _default, ...rest } = fields;
+  const mapped = effortModelFields(effort ?? 'high', { ...context, param: 'thinking' }, config);
+  if (effort === undefined && mapped?.output_config !== undefined) {
+    const { output_config: _default, ...rest } = mapped;
     return rest;
   }
-  return fields;
+  return mapped;
 }
 
 /** `output_config.effort`, checked (the rest of `output_config` is outputConfigField's). */

@@ -52,7 +52,6 @@ export interface BetaContext {
   readonly thinking: boolean;
 }
 
-
 /** Claude's largest top_k on Bedrock. */
 export const MAX_TOP_K = 500;
 
