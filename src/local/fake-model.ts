@@ -362,8 +362,11 @@ function inputTokens(body: Record<string, any>): number {
 }
 
 /**
- * Prompt caching as Bedrock reports it: the prefix up to the last cache point (system blocks, then tools) is written
- * on first sight and read after. Only the prefix's identity is kept (a hash), at most `capacity` of them.
+ * Prompt caching as Bedrock reports it: the prompt (system blocks, then tools, then each message's blocks) up to each
+ * cache point is written. A request reads the longest written prefix that ends at one of its block boundaries before
+ * its last cache point (Claude's look-back, here without its 20-block bound), and writes the rest up to that point:
+ * so a conversation's next turn reads what the turn before it wrote. Only each prefix's identity is kept (a hash), at
+ * most `capacity` of them.
  */
 export class FakePromptCache {
   private readonly seen = new Map<string, number>();
@@ -371,32 +374,54 @@ export class FakePromptCache {
   constructor(private readonly capacity: number) {}
 
   usage(body: Record<string, any>): { cacheReadInputTokens: number; cacheWriteInputTokens: number } {
-    const prefix = cachedPrefix(body);
-    if (prefix === undefined) {
+    const { boundaries, points } = promptPrefixes(body);
+    if (points.length === 0) {
       return { cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
     }
-    const key = createHash('sha256').update(prefix).digest('hex');
-    const tokens = Math.max(1, prefix.split(/\s+/).filter(Boolean).length);
-    if (this.seen.has(key)) {
-      return { cacheReadInputTokens: tokens, cacheWriteInputTokens: 0 };
+    const last = points[points.length - 1];
+    const read = boundaries.filter((prefix) => prefix.tokens <= last.tokens && this.seen.has(prefix.key)).pop();
+    for (const prefix of points) {
+      this.seen.delete(prefix.key);
+      this.seen.set(prefix.key, prefix.tokens);
     }
-    this.seen.set(key, tokens);
-    if (this.seen.size > this.capacity) {
+    while (this.seen.size > this.capacity) {
       this.seen.delete(this.seen.keys().next().value!);
     }
-    return { cacheReadInputTokens: 0, cacheWriteInputTokens: tokens };
+    const readTokens = read?.tokens ?? 0;
+    return { cacheReadInputTokens: readTokens, cacheWriteInputTokens: last.tokens - readTokens };
   }
 }
 
-/** The system blocks and tools before the last cache point, as text; undefined without a cache point. */
-function cachedPrefix(body: Record<string, any>): string | undefined {
-  const parts: unknown[] = [...(body.system ?? []), ...(body.toolConfig?.tools ?? [])];
-  const last = parts.map((part: any) => Boolean(part.cachePoint)).lastIndexOf(true);
-  if (last < 0) {
-    return undefined;
+interface Prefix {
+  readonly key: string;
+  readonly tokens: number;
+}
+
+/** The prompt's prefixes, as text, at every block boundary and at each cache point, in prompt order. */
+function promptPrefixes(body: Record<string, any>): { boundaries: Prefix[]; points: Prefix[] } {
+  const parts: any[] = [
+    ...(body.system ?? []),
+    ...(body.toolConfig?.tools ?? []),
+    ...(body.messages ?? []).flatMap((message: any) => [{ role: message.role }, ...(message.content ?? [])]),
+  ];
+  const boundaries: Prefix[] = [];
+  const points: Prefix[] = [];
+  const texts: string[] = [];
+  for (const part of parts) {
+    if (part.cachePoint) {
+      points.push(prefixOf(texts));
+      continue;
+    }
+    texts.push(part.text ?? JSON.stringify(part));
+    boundaries.push(prefixOf(texts));
   }
-  return parts
-    .slice(0, last)
-    .map((part: any) => part.text ?? JSON.stringify(part))
-    .join(' ');
+  return { boundaries, points };
+}
+
+function prefixOf(texts: string[]): Prefix {
+  const prefix = texts.join(' ');
+  return {
+    key: createHash('sha256').update(prefix).digest('hex'),
+    tokens: Math.max(1, prefix.split(/\s+/).filter(Boolean).length),
+  };
 }

@@ -240,9 +240,13 @@ describe('the Converse request Bedrock receives', () => {
     expect(ctx.logs()[0].dropped).toEqual(['thinking']);
   });
 
-  test('adaptive thinking is passed on as it is', async () => {
-    const body = await converseBody({ messages: hi, thinking: { type: 'adaptive' } });
-    expect(body.additionalModelRequestFields).toEqual({ thinking: { type: 'adaptive' } });
+  test('adaptive thinking on a model without a reasoning setting: 400 naming thinking, Bedrock not called', async () => {
+    const res = await send({ messages: hi, thinking: { type: 'adaptive' } });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.message).toBe(
+      'thinking cannot be set on this model: it has no reasoning setting Bedrock can change.',
+    );
+    expect(ctx.fake.requests).toHaveLength(0);
   });
 
   test('Claude Code’s extras: context_management and unknown betas dropped and logged, interleaved thinking kept', async () => {

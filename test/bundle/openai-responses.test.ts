@@ -200,7 +200,6 @@ describe('the Converse request Bedrock receives', () => {
         max_output_tokens: 50_000,
         temperature: 0.2,
         top_p: 0.9,
-        reasoning: { effort: 'low' },
         text: { format: { type: 'text' } },
         truncation: 'disabled',
         metadata: { team: 'a' },

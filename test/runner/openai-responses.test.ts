@@ -159,7 +159,7 @@ test('reasoning: streamed as reasoning text (and summary), sent back with its si
       input,
       tools: [WEATHER],
       include: ['reasoning.encrypted_content'],
-      reasoning: { effort: 'medium', summary: 'auto' },
+      reasoning: { summary: 'auto' },
       store: false,
     });
     stream.on('response.reasoning_text.delta', (event) => reasoningDeltas.push(event.delta));

@@ -12,13 +12,14 @@ import type {
   ToolChoice,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
+import { placeConversationCachePoints } from './cache-points';
 import type { ChatRequest, ChatToolChoice } from '../../chat';
 import type { HandlerConfig } from '../../config';
 
 /** Smithy's JSON document type, as the client names it. */
 type DocumentType = NonNullable<ConverseStreamCommandInput['additionalModelRequestFields']>;
 
-/** Where prompt caching puts its cache points: after the system prompt and after the tools. */
+/** Prompt caching's point after the system prompt and after the tools (the conversation's: cache-points.ts). */
 const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
 
 /** Bedrock refuses a request with more cache points than this. */
@@ -44,6 +45,9 @@ export function converseStreamInput(request: ChatRequest, config: HandlerConfig)
     },
   };
   limitCachePoints(input);
+  if (config.promptCaching) {
+    placeConversationCachePoints(input, { modelId: request.modelId, limit: MAX_CACHE_POINTS });
+  }
   return input;
 }
 

@@ -16,7 +16,6 @@ import {
   IGNORED_FIELDS,
   IMAGE_MEDIA_TYPES,
   MAX_TOP_K,
-  MIN_THINKING_BUDGET,
   OUTPUT_CONFIG_DROPPED,
   REFUSED_FIELDS,
   TOOL_FIELDS,
@@ -32,6 +31,7 @@ import { header, readJsonBody } from '../../request/http';
 import { boundedArray, fields, isRecord, nonBlankText, oneOf, record } from '../../request/json-shape';
 import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
 import { callerSystemText, checkThinkingRules } from '../../request/operator';
+import { effortModelFields, MIN_THINKING_BUDGET, type ReasoningEffort } from '../../request/reasoning';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
 
@@ -75,11 +75,9 @@ export function decodeMessagesRequest(
   const temperature = unitInterval(body.temperature, 'temperature');
   const topP = unitInterval(body.top_p, 'top_p');
   const topK = topKField(body.top_k);
-  const thinking = thinkingField(body.thinking, maxTokens, dropped);
-  const modelFields: Record<string, unknown> = {};
-  if (thinking) {
-    modelFields.thinking = thinking;
-  }
+  const modelFields: Record<string, unknown> = {
+    ...reasoningFields(body, { modelId, maxTokens, dropped }, config),
+  };
   if (topK !== undefined) {
     modelFields.top_k = topK;
   }
@@ -88,14 +86,14 @@ export function decodeMessagesRequest(
   const names = { maxTokens: 'max_tokens', temperature: 'temperature', topP: 'top_p', toolChoice: 'tool_choice' };
   checkThinkingRules({ maxTokens, temperature, topP, toolChoice }, thinkingFields, names);
   checkThinkingRules({ topP: topK }, thinkingFields, { ...names, topP: 'top_k' });
-  const context = { claude: modelId.includes('anthropic.'), thinking: thinking !== undefined };
+  const context = { claude: modelId.includes('anthropic.'), thinking: modelFields.thinking !== undefined };
   const forwarded = betas.filter((beta) => BEDROCK_BETAS[beta]?.(context));
   betas.filter((beta) => !forwarded.includes(beta)).forEach((beta) => dropped.push(`anthropic-beta:${beta}`));
   if (forwarded.length) {
     modelFields.anthropic_beta = forwarded;
   }
   metadataField(body.metadata);
-  outputConfigField(body.output_config, dropped);
+  outputConfigField(body.output_config, dropped, adaptiveThinking(body.thinking));
   const stops = body.stop_sequences === undefined ? [] : checkStopSequences(body.stop_sequences, 'stop_sequences');
   const callerSystem = systemField(body.system, config);
   return {
@@ -267,6 +265,46 @@ function thinkingField(value: unknown, maxTokens: number, dropped: string[]): Re
   return { type: 'enabled', budget_tokens: kept };
 }
 
+/** Anthropic's `output_config.effort` values as the efforts of request/reasoning.ts. */
+const ANTHROPIC_EFFORTS: Readonly<Record<string, ReasoningEffort>> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  max: 'xhigh',
+};
+
+/**
+ * The caller's thinking as model fields. Adaptive thinking goes through request/reasoning.ts's table with
+ * `output_config.effort` (Anthropic's default, high, when absent; then only the adaptive setting is sent to a model
+ * that has it): a Claude model up to 4.5 gets a thinking budget, a Nova 2 model its reasoning effort. The effort is
+ * used only with adaptive thinking; otherwise it is dropped (outputConfigField).
+ */
+function reasoningFields(
+  body: Record<string, unknown>,
+  context: { readonly modelId: string; readonly maxTokens: number; readonly dropped: string[] },
+  config: HandlerConfig,
+): Record<string, unknown> | undefined {
+  const thinking = thinkingField(body.thinking, context.maxTokens, context.dropped);
+  if (thinking?.type !== 'adaptive') {
+    return thinking && { thinking };
+  }
+  const effort = anthropicEffort(body.output_config);
+  const mapped = effortModelFields(effort ?? 'high', { ...context, param: 'thinking' }, config);
+  if (effort === undefined && mapped?.output_config !== undefined) {
+    const { output_config: _default, ...rest } = mapped;
+    return rest;
+  }
+  return mapped;
+}
+
+/** `output_config.effort`, checked (the rest of `output_config` is outputConfigField's). */
+function anthropicEffort(value: unknown): ReasoningEffort | undefined {
+  if (!isRecord(value) || value.effort === undefined) {
+    return undefined;
+  }
+  return ANTHROPIC_EFFORTS[oneOf(value.effort, Object.keys(ANTHROPIC_EFFORTS), 'output_config.effort') as string];
+}
+
 /** `{user_id}`: accepted (it identifies the caller's user to Anthropic), never sent to Bedrock. */
 function metadataField(value: unknown): void {
   if (value === undefined) {
@@ -278,8 +316,11 @@ function metadataField(value: unknown): void {
   }
 }
 
-/** `output_config`: `effort` dropped (rules.ts); `format` is structured output (output-format.ts). */
-function outputConfigField(value: unknown, dropped: string[]): void {
+/**
+ * `output_config`: `effort` used with adaptive thinking (reasoningFields), else dropped (rules.ts); `format` is
+ * structured output (output-format.ts).
+ */
+function outputConfigField(value: unknown, dropped: string[], effortUsed: boolean): void {
   if (value === undefined) {
     return;
   }
@@ -291,8 +332,14 @@ function outputConfigField(value: unknown, dropped: string[]): void {
     if (!OUTPUT_CONFIG_DROPPED.includes(key)) {
       throw unsupported(`output_config.${key}`);
     }
-    dropped.push(`output_config.${key}`);
+    if (!(key === 'effort' && effortUsed)) {
+      dropped.push(`output_config.${key}`);
+    }
   }
+}
+
+function adaptiveThinking(value: unknown): boolean {
+  return isRecord(value) && value.type === 'adaptive';
 }
 
 /** `system`: a string or text blocks (with cache points), only where the operator allows callers' system text. */

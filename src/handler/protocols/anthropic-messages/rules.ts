@@ -38,7 +38,7 @@ export const DROPPED_FIELDS = ['context_management'];
 export const REFUSED_FIELDS = ['mcp_servers', 'container'];
 
 /**
- * `output_config` keys: `effort` is dropped (Bedrock has no such field; the model's default effort answers); `format`
+ * `output_config` keys: `effort` is dropped unless thinking is adaptive (then request/reasoning.ts maps it); `format`
  * is structured output (output-format.ts).
  */
 export const OUTPUT_CONFIG_DROPPED = ['effort'];
@@ -55,9 +55,6 @@ export interface BetaContext {
   /** The request turns thinking on. */
   readonly thinking: boolean;
 }
-
-/** Claude's smallest thinking budget on Bedrock: with less room under max_tokens, thinking is turned off. */
-export const MIN_THINKING_BUDGET = 1024;
 
 /** Claude's largest top_k on Bedrock. */
 export const MAX_TOP_K = 500;

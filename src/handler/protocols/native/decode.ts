@@ -14,6 +14,7 @@ import { nonBlankText } from '../../request/json-shape';
 import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
 import { checkThinkingRules, validateModelId } from '../../request/operator';
 import { validateOutputSchema } from '../../request/output-schema';
+import { effortField, effortModelFields } from '../../request/reasoning';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
 import { jsonAnswerEncoder, negotiateFormat } from './encode';
@@ -36,9 +37,12 @@ export function validateChatRequest(value: unknown, config: HandlerConfig): Chat
   const temperature = optionalUnitInterval(body.temperature, 'temperature');
   const topP = optionalUnitInterval(body.topP, 'topP');
   const maxTokens = validateMaxTokens(body.maxTokens, config.maxTokens);
+  const dropped: string[] = [];
+  const effort = effortField(body.reasoningEffort, 'reasoningEffort');
+  const modelFields = effortModelFields(effort, { modelId, maxTokens, param: 'reasoningEffort', dropped }, config);
   checkThinkingRules(
     { maxTokens: body.maxTokens as number | undefined, temperature, topP, toolChoice },
-    config.additionalModelRequestFields,
+    { ...modelFields, ...config.additionalModelRequestFields },
     {
       maxTokens: 'maxTokens',
       temperature: 'temperature',
@@ -56,6 +60,8 @@ export function validateChatRequest(value: unknown, config: HandlerConfig): Chat
     tools,
     toolChoice,
     outputSchema: validateOutputSchema(body.outputSchema, 'outputSchema'),
+    modelFields,
+    dropped: dropped.length ? dropped : undefined,
   };
 }
 

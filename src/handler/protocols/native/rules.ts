@@ -12,6 +12,7 @@ export const ALLOWED_FIELDS = [
   'tools',
   'toolChoice',
   'outputSchema',
+  'reasoningEffort',
 ];
 
 /**

@@ -29,6 +29,7 @@ import { isRecord, nonBlankText } from '../../request/json-shape';
 import { checkMessageCount, checkStopSequences, RequestLimits } from '../../request/limits';
 import { checkMagicBytes } from '../../request/magic-bytes';
 import { callerSystemText, checkThinkingRules } from '../../request/operator';
+import { effortField, effortModelFields } from '../../request/reasoning';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import type { Decode } from '../unit';
 import { responseFormat } from './response-format';
@@ -65,9 +66,13 @@ export function decodeChatCompletion(value: unknown, config: HandlerConfig): Cha
   const topP = optionalUnitInterval(body.top_p, 'top_p');
   const maxTokens = maxTokensField(body);
   const cappedMaxTokens = validateMaxTokens(maxTokens, config.maxTokens);
+  const dropped: string[] = [];
+  const effort = effortField(body.reasoning_effort, 'reasoning_effort');
+  const effortContext = { modelId: model, maxTokens: cappedMaxTokens, param: 'reasoning_effort', dropped };
+  const modelFields = effortModelFields(effort, effortContext, config);
   checkThinkingRules(
     { maxTokens: maxTokens && cappedMaxTokens, temperature, topP, toolChoice },
-    config.additionalModelRequestFields,
+    { ...modelFields, ...config.additionalModelRequestFields },
     {
       maxTokens: maxTokens?.param ?? 'max_completion_tokens',
       temperature: 'temperature',
@@ -91,6 +96,8 @@ export function decodeChatCompletion(value: unknown, config: HandlerConfig): Cha
       toolChoice,
       callerSystem: callerSystem.length ? callerSystem : undefined,
       outputSchema: responseFormat(body.response_format),
+      modelFields,
+      dropped: dropped.length ? dropped : undefined,
     },
   };
 }

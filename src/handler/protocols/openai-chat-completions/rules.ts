@@ -19,6 +19,7 @@ export const USED_FIELDS = [
   'stream',
   'stream_options',
   'response_format',
+  'reasoning_effort',
 ];
 
 /** Fields that do not change the answer (identification, storage, billing and cache hints): accepted and ignored. */
@@ -50,7 +51,6 @@ export const UNSUPPORTED_FIELDS: Readonly<Record<string, (value: unknown) => boo
   logit_bias: (value) => isRecord(value) && Object.keys(value).length === 0,
   prediction: () => false,
   web_search_options: () => false,
-  reasoning_effort: () => false,
   verbosity: () => false,
   parallel_tool_calls: (value) => value === true,
 };

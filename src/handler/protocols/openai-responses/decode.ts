@@ -14,7 +14,6 @@ import {
   INCLUDABLE,
   ITEM_FIELDS,
   LEFT_OUT_TOOL_TYPES,
-  REASONING_EFFORTS,
   REASONING_SUMMARIES,
   STORED_ITEM_TYPES,
   STORED_STATE_FIELDS,
@@ -31,6 +30,7 @@ import { readJsonBody } from '../../request/http';
 import { fields, isRecord, nonBlankText, oneOf } from '../../request/json-shape';
 import { RequestLimits } from '../../request/limits';
 import { callerSystemText, checkThinkingRules } from '../../request/operator';
+import { effortField, effortModelFields, type ReasoningEffort } from '../../request/reasoning';
 import { toolField, validateToolChoice, validateTools } from '../../request/tools';
 import {
   dataUrlImage,
@@ -85,7 +85,16 @@ export function decodeResponsesRequest(value: unknown, config: HandlerConfig): R
   const temperature = optionalUnitInterval(body.temperature, 'temperature');
   const topP = optionalUnitInterval(body.top_p, 'top_p');
   const maxTokens = maxOutputTokens(body.max_output_tokens, config.maxTokens);
-  checkThinkingRules({ maxTokens, temperature, topP, toolChoice }, config.additionalModelRequestFields, {
+  const dropped: string[] = [];
+  const effortContext = {
+    modelId: model,
+    maxTokens: maxTokens ?? config.maxTokens,
+    param: 'reasoning.effort',
+    dropped,
+  };
+  const modelFields = effortModelFields(reasoningEffort(body.reasoning), effortContext, config);
+  const thinkingFields = { ...modelFields, ...config.additionalModelRequestFields };
+  checkThinkingRules({ maxTokens, temperature, topP, toolChoice }, thinkingFields, {
     maxTokens: 'max_output_tokens',
     temperature: 'temperature',
     topP: 'top_p',
@@ -112,6 +121,8 @@ export function decodeResponsesRequest(value: unknown, config: HandlerConfig): R
       toolChoice,
       outputSchema,
       callerSystem: instructions.length || callerSystem.length ? [...instructions, ...callerSystem] : undefined,
+      modelFields,
+      dropped: dropped.length ? dropped : undefined,
     },
   };
 }
@@ -271,15 +282,23 @@ function maxOutputTokens(value: unknown, cap: number): number | undefined {
   return Math.min(value, cap);
 }
 
-/** `{effort?, summary?}`: the effort is accepted (the operator's settings decide how the model reasons). */
+/** The fields of `reasoning`. */
+const REASONING_FIELDS = ['effort', 'summary', 'generate_summary'];
+
+/** `reasoning.effort`: the model's reasoning setting by request/reasoning.ts's table. */
+function reasoningEffort(value: unknown): ReasoningEffort | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  return effortField(fields(value, 'reasoning', REASONING_FIELDS).effort, 'reasoning.effort');
+}
+
+/** `reasoning.summary`: whether the reasoning is streamed as a summary too. */
 function reasoningField(value: unknown): boolean {
   if (value === undefined) {
     return false;
   }
-  const settings = fields(value, 'reasoning', ['effort', 'summary', 'generate_summary']);
-  if (settings.effort !== undefined && settings.effort !== null) {
-    oneOf(settings.effort, REASONING_EFFORTS, 'reasoning.effort');
-  }
+  const settings = fields(value, 'reasoning', REASONING_FIELDS);
   const summary = settings.summary ?? settings.generate_summary ?? null;
   return summary !== null && oneOf(summary, REASONING_SUMMARIES, 'reasoning.summary') !== undefined;
 }

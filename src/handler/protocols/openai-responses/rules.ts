@@ -104,7 +104,6 @@ export const INCLUDABLE: readonly string[] = [
   'code_interpreter_call.outputs',
 ];
 
-export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 export const REASONING_SUMMARIES = ['auto', 'concise', 'detailed'];
 
 /**
