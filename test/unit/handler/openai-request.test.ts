@@ -210,7 +210,6 @@ describe('decodeChatCompletion refuses', () => {
     ['logit_bias', { '50256': -100 }],
     ['prediction', { type: 'content', content: 'x' }],
     ['web_search_options', {}],
-    ['reasoning_effort', 'high'],
     ['verbosity', 'low'],
     ['parallel_tool_calls', false],
   ])('%s = %j: 400 unsupported_parameter naming it', (field, value) => {
