@@ -133,8 +133,9 @@ export class StreamingBedrockApi extends Construct {
     this.bufferedHandler = backend.bufferedHandler;
     this.budgetTable = backend.budgetTable;
     this.handlerMetrics = new HandlerMetrics(subject, backend.metricsNamespace, {
-      budgeted: this.budgetTable !== undefined,
-      priced: props.pricing !== undefined,
+      tokenBudget: this.budgetTable !== undefined,
+      pricing: props.pricing !== undefined,
+      fallbackModelIds: (props.fallbackModelIds ?? []).length > 0,
     });
 
     const protocols = streaming ? servedProtocols(props.protocols) : [];
@@ -157,7 +158,10 @@ export class StreamingBedrockApi extends Construct {
     } = urls);
 
     this.dashboard = props.dashboard
-      ? apiDashboard(this, backend, this.shell, { spend: props.pricing !== undefined })
+      ? apiDashboard(this, backend, this.shell, {
+          spend: props.pricing !== undefined,
+          fallbacks: (props.fallbackModelIds ?? []).length > 0,
+        })
       : undefined;
 
     this.shell.acknowledgeNagFindings(REQUEST_VALIDATION_ACKNOWLEDGMENT);
@@ -247,7 +251,7 @@ export class StreamingBedrockApi extends Construct {
    * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
    */
   public metricBudgetRejections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.handlerMetrics.budgetMetric('BudgetRejections', 'metricBudgetRejections', props);
+    return this.handlerMetrics.metric('BudgetRejections', 'metricBudgetRejections', props);
   }
 
   /**
@@ -260,7 +264,7 @@ export class StreamingBedrockApi extends Construct {
    * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
    */
   public metricUnmeteredRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.handlerMetrics.budgetMetric('UnmeteredRequests', 'metricUnmeteredRequests', props);
+    return this.handlerMetrics.metric('UnmeteredRequests', 'metricUnmeteredRequests', props);
   }
 
   /**
@@ -273,7 +277,21 @@ export class StreamingBedrockApi extends Construct {
    * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
    */
   public metricSpend(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.handlerMetrics.spendMetric('metricSpend', props);
+    return this.handlerMetrics.metric('Spend', 'metricSpend', props);
+  }
+
+  /**
+   * Requests a fallback model answered because the model asked could not (`fallbackModelIds`), API-wide: the handler
+   * publishes 1 for each and 0 for each other request to a model, so `statistic: 'Average'` is the share of answers
+   * that came from a fallback. Alarm on it to learn that the first model is throttled or unavailable before callers
+   * see 429s. `dimensionsMap: { ModelId: '...' }` selects the answering model's series.
+   *
+   * Throws without `fallbackModelIds` (nothing publishes it) and with your own `handler`.
+   *
+   * @default - Sum over 5 minutes, namespace `handlerOptions.metricsNamespace`
+   */
+  public metricFallbacks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.handlerMetrics.metric('Fallbacks', 'metricFallbacks', props);
   }
 
   /**

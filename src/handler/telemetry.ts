@@ -11,8 +11,9 @@ import type { Decoded } from './routes';
 /**
  * One structured JSON line per request, written after the response ended, naming the caller. For a request for a
  * model it is also a CloudWatch Embedded Metric Format document, so the same line yields the metrics (requests,
- * errors by code, tokens, time to first token, cache tokens, duration, budget rejections, unmetered answers and,
- * with `pricing`, spend in USD) without any API call. Prompts and answers appear only when `logContent` is on.
+ * errors by code, tokens, time to first token, cache tokens, duration, budget rejections, unmetered answers, answers
+ * by a fallback model and, with `pricing`, spend in USD) without any API call. Prompts and answers appear only when
+ * `logContent` is on.
  */
 export interface RequestRecord {
   readonly requestId: string;
@@ -104,7 +105,7 @@ const DIMENSION_SETS = [[], ['ModelId'], ['ModelId', 'Outcome']];
  */
 export function writeRequestRecord(
   record: RequestRecord,
-  config: Pick<HandlerConfig, 'metricsNamespace'> | undefined,
+  config: Pick<HandlerConfig, 'metricsNamespace' | 'fallbackModelIds'> | undefined,
   options: { metrics: boolean } = { metrics: true },
 ): void {
   const line = {
@@ -112,7 +113,7 @@ export function writeRequestRecord(
     level: record.budget?.unmetered && record.outcome === 'ok' ? 'WARN' : logLevel(record.outcome),
     message: 'request completed',
     ...record,
-    ...(options.metrics ? embeddedMetrics(record, config?.metricsNamespace ?? 'StreamingBedrockApi') : {}),
+    ...(options.metrics ? embeddedMetrics(record, config) : {}),
   };
   // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
   // Writes to pipes and files are synchronous on Linux: the line is out when this returns.
@@ -120,7 +121,11 @@ export function writeRequestRecord(
 }
 
 /** The EMF members of the line: the dimension values, the metric values, and the `_aws` directive naming them. */
-function embeddedMetrics(record: RequestRecord, namespace: string): Record<string, unknown> {
+function embeddedMetrics(
+  record: RequestRecord,
+  config: Pick<HandlerConfig, 'metricsNamespace' | 'fallbackModelIds'> | undefined,
+): Record<string, unknown> {
+  const namespace = config?.metricsNamespace ?? 'StreamingBedrockApi';
   const metrics: Array<{ Name: string; Unit: string }> = [];
   const values: Record<string, number> = {};
   const metric = (name: string, unit: string, value: number | undefined) => {
@@ -142,6 +147,9 @@ function embeddedMetrics(record: RequestRecord, namespace: string): Record<strin
   metric('UnmeteredRequests', 'Count', record.budget && (record.budget.unmetered ? 1 : 0));
   // USD, which CloudWatch has no unit for. Only where a price was known: a Spend of 0 would claim a free answer.
   metric('Spend', 'None', record.costUsd);
+  // Only where fallbacks are configured: 1 when a fallback answered, so its average is the share of such answers.
+  const fallbacks = (config?.fallbackModelIds ?? []).length > 0;
+  metric('Fallbacks', 'Count', fallbacks ? (record.requestedModelId === undefined ? 0 : 1) : undefined);
   return {
     ModelId: record.modelId ?? 'unknown',
     Outcome: record.outcome,

@@ -23,6 +23,8 @@ export interface StageMetrics {
 export interface DashboardOptions {
   /** The API has `pricing`: show spend (without it the handler publishes no `Spend` and logs no `costUsd`). */
   readonly spend: boolean;
+  /** The API has `fallbackModelIds`: show the requests a fallback answered. */
+  readonly fallbacks: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export function apiDashboard(
   }
   const m = (name: HandlerMetricName, props?: cloudwatch.MetricOptions) => handlerMetric(namespace, name, props);
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard');
-  dashboard.addWidgets(requestsWidget(m), errorsByOutcomeWidget(namespace), stageWidget(stage));
+  dashboard.addWidgets(requestsWidget(m, options), errorsByOutcomeWidget(namespace), stageWidget(stage));
   dashboard.addWidgets(
     percentilesWidget('Time to first token (ms)', m, 'TimeToFirstToken'),
     percentilesWidget('Duration (ms)', m, 'Duration'),
@@ -87,12 +89,16 @@ export function apiDashboard(
 
 type HandlerMetricOf = (name: HandlerMetricName, props?: cloudwatch.MetricOptions) => cloudwatch.Metric;
 
-function requestsWidget(m: HandlerMetricOf): cloudwatch.GraphWidget {
+function requestsWidget(m: HandlerMetricOf, options: DashboardOptions): cloudwatch.GraphWidget {
   return new cloudwatch.GraphWidget({
-    title: 'Requests and errors',
+    title: options.fallbacks ? 'Requests, errors and fallback answers' : 'Requests and errors',
     width: THIRD,
     height: HEIGHT,
-    left: [m('Requests', { label: 'requests' }), m('Errors', { label: 'errors' })],
+    left: [
+      m('Requests', { label: 'requests' }),
+      m('Errors', { label: 'errors' }),
+      ...(options.fallbacks ? [m('Fallbacks', { label: 'answered by a fallback' })] : []),
+    ],
     // Errors is 0 for each success and 1 for each failure: its average is the error rate.
     right: [m('Errors', { statistic: cloudwatch.Stats.AVERAGE, label: 'error rate' })],
     rightYAxis: { min: 0, max: 1, showUnits: false },

@@ -16,7 +16,8 @@ export type HandlerMetricName =
   | 'Duration'
   | 'BudgetRejections'
   | 'UnmeteredRequests'
-  | 'Spend';
+  | 'Spend'
+  | 'Fallbacks';
 
 /** Default statistics: counts add up; times are read at the 90th percentile (one slow answer in ten). */
 const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
@@ -31,6 +32,37 @@ const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
   BudgetRejections: cloudwatch.Stats.SUM,
   UnmeteredRequests: cloudwatch.Stats.SUM,
   Spend: cloudwatch.Stats.SUM,
+  Fallbacks: cloudwatch.Stats.SUM,
+};
+
+/** The props without which the default handler publishes some of its metrics. */
+export interface PublishedWith {
+  readonly tokenBudget: boolean;
+  readonly pricing: boolean;
+  readonly fallbackModelIds: boolean;
+}
+
+/** The metrics the default handler publishes only with a prop set: that prop, and why nothing publishes them without. */
+const PUBLISHED_ONLY_WITH: Partial<Record<HandlerMetricName, { prop: keyof PublishedWith; without: string }>> = {
+  BudgetRejections: {
+    prop: 'tokenBudget',
+    without: 'without budgets the handler checks no budget and publishes no BudgetRejections metric.',
+  },
+  UnmeteredRequests: {
+    prop: 'tokenBudget',
+    without: 'without budgets the handler checks no budget and publishes no UnmeteredRequests metric.',
+  },
+  Spend: {
+    prop: 'pricing',
+    without:
+      'without prices the handler knows no cost and publishes no Spend metric. Add pricing (USD per million ' +
+      'tokens per model id).',
+  },
+  Fallbacks: {
+    prop: 'fallbackModelIds',
+    without:
+      'without fallback models the model asked answers every request and the handler publishes no Fallbacks metric.',
+  },
 };
 
 /**
@@ -53,13 +85,13 @@ export function handlerMetric(
 
 /**
  * The default handler's metrics of one API, or a clear error where nothing publishes them: with your own handler
- * (`namespace` undefined), for the budget metrics without `tokenBudget`, and for Spend without `pricing`.
+ * (`namespace` undefined), and for a metric of PUBLISHED_ONLY_WITH without its prop.
  */
 export class HandlerMetrics {
   constructor(
     private readonly subject: string,
     private readonly namespace: string | undefined,
-    private readonly published: { readonly budgeted: boolean; readonly priced: boolean },
+    private readonly published: PublishedWith,
   ) {}
 
   /** `method` is the construct's method, named in the error. */
@@ -71,28 +103,10 @@ export class HandlerMetrics {
           'a cloudwatch.Metric of what your function publishes.',
       );
     }
+    const condition = PUBLISHED_ONLY_WITH[name];
+    if (condition !== undefined && !this.published[condition.prop]) {
+      throw new Error(`${this.subject}: ${method}() needs ${condition.prop}: ${condition.without}`);
+    }
     return handlerMetric(this.namespace, name, options);
-  }
-
-  /** A metric the default handler publishes only for budgeted requests. */
-  public budgetMetric(name: HandlerMetricName, method: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (this.namespace !== undefined && !this.published.budgeted) {
-      throw new Error(
-        `${this.subject}: ${method}() needs tokenBudget: without budgets the handler checks no budget and publishes ` +
-          `no ${name} metric.`,
-      );
-    }
-    return this.metric(name, method, options);
-  }
-
-  /** Spend: the default handler publishes it only for requests to a model `pricing` has a price for. */
-  public spendMetric(method: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    if (this.namespace !== undefined && !this.published.priced) {
-      throw new Error(
-        `${this.subject}: ${method}() needs pricing: without prices the handler knows no cost and publishes no ` +
-          'Spend metric. Add pricing (USD per million tokens per model id).',
-      );
-    }
-    return this.metric('Spend', method, options);
   }
 }

@@ -51,14 +51,17 @@ describe('a fallback answers when the model cannot, before its first event', () 
     const [line] = ctx.logs();
     expect(line).toMatchObject({ outcome: 'ok', modelId: FIRST_FALLBACK, requestedModelId: MODEL });
     expect(line.ModelId).toBe(FIRST_FALLBACK);
+    expect(line.Fallbacks).toBe(1);
+    expect(line._aws.CloudWatchMetrics[0].Metrics).toContainEqual({ Name: 'Fallbacks', Unit: 'Count' });
   });
 
-  test('without a fallback the log line has no requestedModelId', async () => {
+  test('without a fallback the log line has no requestedModelId, and Fallbacks is 0', async () => {
     models({});
     await invokeStream(ctx.mod, apiEvent({ prompt: 'hi' }));
     const [line] = ctx.logs();
     expect(line.modelId).toBe(MODEL);
     expect(line).not.toHaveProperty('requestedModelId');
+    expect(line.Fallbacks).toBe(0);
     expect(asked()).toEqual([MODEL]);
   });
 

@@ -188,7 +188,7 @@ describe('with cdk-nag 2', () => {
   );
 
   test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None'])(
-    'with %s auth, the web ACL guards the stage, the custom domain maps to it, APIG3 is cleared, and the budget ledger is granted item access only',
+    'with %s auth, the web ACL guards the stage, the custom domain maps to it, APIG3 is cleared, the budget ledger is granted item access only, and the fallback model may be invoked',
     (auth) => {
       const stackName = `${auth}WafDomain`;
       const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${stackName}.template.json`), 'utf8'));
@@ -220,6 +220,15 @@ describe('with cdk-nag 2', () => {
       expect(
         findings.filter((f) => ours(f.path) && f.path.includes(`${stackName}/`)).map((f) => f.message),
       ).not.toContain('AwsSolutions-APIG3');
+      const invoke = JSON.stringify(
+        ofType('AWS::IAM::Policy')
+          .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+          .filter((st: any) => JSON.stringify(st.Action).includes('bedrock:InvokeModelWithResponseStream')),
+      );
+      expect(invoke).toContain('foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+      expect(invoke).toContain('foundation-model/amazon.nova-lite-v1:0');
+      const [[, fn]] = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.Environment);
+      expect(JSON.parse(fn.Properties.Environment.Variables.SBA_FALLBACK_MODEL_IDS)).toEqual(['amazon.nova-lite-v1:0']);
     },
   );
 

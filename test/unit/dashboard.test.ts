@@ -200,6 +200,25 @@ describe('dashboard', () => {
     expect(widgets.map((w) => w.properties.title)).toContain('Top callers by tokens');
   });
 
+  test('with fallbackModelIds: the requests a fallback answered, beside requests and errors', () => {
+    const fallback = 'amazon.nova-lite-v1:0';
+    const pricing = {
+      [MODEL]: { inputPerMillionTokens: 0.8, outputPerMillionTokens: 4 },
+      [fallback]: { inputPerMillionTokens: 0.06, outputPerMillionTokens: 0.24 },
+    };
+    const widgets = widgetsOf(stackWith({ dashboard: true, fallbackModelIds: [fallback], pricing }).stack);
+    expect(linesOf(widget(widgets, 'Requests, errors and fallback answers'))).toEqual([
+      [NS, 'Requests', 'Sum'],
+      [NS, 'Errors', 'Sum'],
+      [NS, 'Fallbacks', 'Sum'],
+      [NS, 'Errors', 'Average'],
+    ]);
+  });
+
+  test('without fallbackModelIds, no Fallbacks line (nothing publishes it)', () => {
+    expect(JSON.stringify(widgetsOf(stackWith({ dashboard: true }).stack))).not.toContain('Fallbacks');
+  });
+
   test('in the namespace of handlerOptions.metricsNamespace, searches included', () => {
     const widgets = widgetsOf(stackWith({ dashboard: true, handlerOptions: { metricsNamespace: 'Chat Prod' } }).stack);
     const metricLines = widgets.filter((w) => w.type === 'metric').flatMap((w) => linesOf(w));

@@ -88,6 +88,23 @@ describe('handler metrics', () => {
     );
   });
 
+  test('metricFallbacks() with fallbackModelIds: the API-wide count of answers by a fallback; its average the share', () => {
+    const fallback = 'amazon.nova-lite-v1:0';
+    const alarm = alarmed((api) => api.metricFallbacks({ statistic: 'Average' }), {
+      fallbackModelIds: [fallback],
+      pricing: undefined,
+    });
+    expect(alarm).toMatchObject({ Namespace: 'StreamingBedrockApi', MetricName: 'Fallbacks', Statistic: 'Average' });
+    expect(alarm.Dimensions).toBeUndefined();
+  });
+
+  test('without fallbackModelIds, metricFallbacks() throws: nothing publishes Fallbacks', () => {
+    const { api } = stackWith();
+    expect(() => api.metricFallbacks()).toThrow(
+      "StreamingBedrockApi at 'TestStack/Chat': metricFallbacks() needs fallbackModelIds: without fallback models",
+    );
+  });
+
   test('with your own handler, metricSpend() throws like the other handler metrics', () => {
     const stack = new Stack(new App(), 'Byo');
     const api = new StreamingBedrockApi(stack, 'Chat', { handler: inlineFunction(stack, 'Fn') });

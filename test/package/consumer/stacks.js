@@ -1,7 +1,7 @@
 // The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
 // protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
 // guardrail and tracing, prompt caching and reasoning, every auth mode behind a WAF web ACL on a custom domain with
-// per-minute, token and spend limits, pricing and the dashboard, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks
+// per-minute, token and spend limits, pricing, a fallback model and the dashboard, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks
 // what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
@@ -20,6 +20,7 @@ const {
 } = require('cdk-streaming-bedrock-api');
 
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const FALLBACK = 'amazon.nova-lite-v1:0';
 const env = { account: '123456789012', region: 'us-east-1' };
 const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
 
@@ -89,7 +90,11 @@ function addStacks(app) {
       auth: auth(operated),
       responseMode: ResponseMode.BOTH,
       protocols: [ClientProtocol.OPENAI_CHAT_COMPLETIONS],
-      pricing: { [MODEL]: { inputPerMillionTokens: 1, outputPerMillionTokens: 5, cacheReadPerMillionTokens: 0.1 } },
+      fallbackModelIds: [FALLBACK],
+      pricing: {
+        [MODEL]: { inputPerMillionTokens: 1, outputPerMillionTokens: 5, cacheReadPerMillionTokens: 0.1 },
+        [FALLBACK]: { inputPerMillionTokens: 0.06, outputPerMillionTokens: 0.24 },
+      },
       tokenBudget: { requestsPerMinute: 60, tokensPerDay: 200000, tokensPerMonth: 3000000, spendPerMonth: 50 },
       dashboard: true,
       webAclArn: rateLimitedWebAcl(operated).attrArn,
@@ -109,6 +114,7 @@ function addStacks(app) {
   new StreamingBedrockApi(usProfile, 'Chat', {
     modelId: `us.${MODEL}`,
     allowedModelIds: [`us.${MODEL}`, 'us.amazon.nova-lite-v1:0'],
+    fallbackModelIds: [`global.${MODEL}`, 'us.amazon.nova-lite-v1:0'],
     responseMode: ResponseMode.BOTH,
   });
   const globalProfile = new Stack(app, 'GlobalProfile', { env });
