@@ -1,7 +1,9 @@
 // Integration test: the default handler's model features against real Bedrock: Claude extended thinking through
 // additionalModelRequestFields (reasoning events in SSE) and prompt caching (a cache point after the tools: the
-// second identical request reads the prefix the first one wrote). IAM off for the test caller (ApiAuth.none with a
-// reason). Run with an account that has Bedrock access to the model: npx integ-runner --update-on-failed
+// second identical request reads the prefix the first one wrote); on a second API without operator fields, the
+// caller's structured output (outputConfig.textFormat: the answer is JSON of the schema) and reasoning effort (a
+// thinking budget for Claude Haiku 4.5). IAM off for the test caller (ApiAuth.none with a reason). Run with an
+// account that has Bedrock access to both models: npx integ-runner --update-on-failed
 const { App, Stack } = require('aws-cdk-lib');
 const { ExpectedResult, IntegTest, Match } = require('@aws-cdk/integ-tests-alpha');
 const { ApiAuth, StreamingBedrockApi } = require('cdk-streaming-bedrock-api');
@@ -52,3 +54,41 @@ second.expect(
   ExpectedResult.objectLike({ status: 200, body: Match.stringLikeRegexp('"cacheReadInputTokens":[1-9]') }),
 );
 first.next(second);
+
+// The caller asks: no operator reasoning fields, so the request's own structured output and effort reach Bedrock.
+const requested = new StreamingBedrockApi(stack, 'Requested', {
+  modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+  auth: ApiAuth.none('integration test stack, destroyed at the end of the run'),
+  maxTokens: 4096,
+});
+const ask = (body, accept) =>
+  integ.assertions.httpApiCall(requested.streamUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: accept },
+    body: JSON.stringify(body),
+  });
+// Structured output: the whole answer is JSON of the schema.
+ask(
+  {
+    prompt: 'What is 17 * 23?',
+    outputSchema: {
+      name: 'product',
+      schema: {
+        type: 'object',
+        properties: { product: { type: 'integer' } },
+        required: ['product'],
+        additionalProperties: false,
+      },
+    },
+  },
+  'application/json',
+).expect(
+  ExpectedResult.objectLike({
+    status: 200,
+    body: { text: Match.stringLikeRegexp('^\\s*\\{\\s*"product"\\s*:\\s*391\\s*\\}\\s*$') },
+  }),
+);
+// Reasoning effort: low is a 1,024-token thinking budget for Claude up to 4.5, so the model reasons before answering.
+ask({ prompt: 'What is 17 * 23? Answer with the number only.', reasoningEffort: 'low' }, 'text/event-stream').expect(
+  ExpectedResult.objectLike({ status: 200, body: Match.stringLikeRegexp('event: reasoning[\\s\\S]*event: delta') }),
+);
