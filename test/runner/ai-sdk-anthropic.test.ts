@@ -3,8 +3,8 @@
  * local API running the bundled handler in front of the fake Bedrock. The provider runs in a child `node` process
  * (ai-sdk-anthropic.mjs) that prints what it made of the stream.
  */
-import { spawn } from 'child_process';
 import * as path from 'path';
+import { runClientScript } from './runner';
 import { DEFAULT_FAKE_MODEL, fakeModelScript } from '../../src/local/fake-model';
 import { MODEL } from '../bundle/harness';
 import { FakeBedrock, answer } from '../support/fake-bedrock';
@@ -14,17 +14,7 @@ const CLIENT = path.join(__dirname, 'ai-sdk-anthropic.mjs');
 
 /** Runs one scenario of the client script against `url` and returns its JSON result. */
 function runClient(url: string, scenario: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, url, MODEL, scenario], { cwd: path.join(__dirname, '..', '..') });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`client exited ${code}: ${stderr}`)),
-    );
-  });
+  return runClientScript(CLIENT, [url, MODEL, scenario]);
 }
 
 let fake: FakeBedrock;

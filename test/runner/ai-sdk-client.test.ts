@@ -4,9 +4,9 @@
  * prints what the client made of the stream. With managed keys, against the runner: the transport with the key in
  * its headers and `@ai-sdk/openai-compatible` with it as apiKey, until the key is revoked.
  */
-import { execFile, spawn } from 'child_process';
+import { execFile } from 'child_process';
 import * as path from 'path';
-import { CLI_PATH, startRunner, type Runner } from './runner';
+import { CLI_PATH, runClientScript, startRunner, type Runner } from './runner';
 import { Errors } from '../../src/handler/errors';
 import { FakeBedrock, answer, blockFrames, type FakeRequest } from '../support/fake-bedrock';
 import { withInProcessApi } from '../support/in-process-api';
@@ -16,18 +16,7 @@ const USAGE = { inputTokens: 30, outputTokens: 12, cacheReadInputTokens: 5, cach
 
 /** Runs one scenario of the client script against `url` (with a managed key for `model`) and returns its result. */
 function runClient(url: string, scenario: string, key?: { key: string; model: string }): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const args = [CLIENT, url, scenario, ...(key ? [key.key, key.model] : [])];
-    const child = spawn(process.execPath, args, { cwd: path.join(__dirname, '..', '..') });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`client exited ${code}: ${stderr}`)),
-    );
-  });
+  return runClientScript(CLIENT, [url, scenario, ...(key ? [key.key, key.model] : [])]);
 }
 
 /** A tool-use turn with signed reasoning; once the tool result is back, the final answer. */

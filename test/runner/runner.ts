@@ -128,3 +128,21 @@ export function postJson(
     signal,
   });
 }
+
+/**
+ * Runs a client script (`node <script> ...args`, from the project root so that it finds the project's packages) and
+ * returns the JSON it printed: how the runner tests drive ESM-only clients (the AI SDK) from jest.
+ */
+export function runClientScript(script: string, args: readonly string[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: path.join(__dirname, '..', '..') });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
+    child.stderr!.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`client exited ${code}: ${stderr}`)),
+    );
+  });
+}

@@ -4,14 +4,13 @@
  * `zodResponseFormat`, and `responses.parse` with `zodTextFormat`. The fake model answers JSON valid against the
  * schema it receives; each client parses and validates it with its own zod schema.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import OpenAI from 'openai';
 import { zodFunction, zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { startRunner, type Runner } from './runner';
+import { runClientScript, startRunner, type Runner } from './runner';
 
 const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const FAST = ['--tokens-per-second', '1000', '--first-token-ms', '0'];
@@ -36,17 +35,7 @@ async function withRunner(args: string[], fn: (runner: Runner) => Promise<void>)
 }
 
 function runAiSdk(url: string, mode: 'structured' | 'json-mode'): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, url, MODEL, mode], { cwd: path.join(__dirname, '..', '..') });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString('utf8')));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`client exited ${code}: ${stderr}`)),
-    );
-  });
+  return runClientScript(CLIENT, [url, MODEL, mode]);
 }
 
 const client = (runner: Runner) => new OpenAI({ baseURL: `${runner.url}/v1`, apiKey: 'unused', maxRetries: 0 });
