@@ -195,6 +195,7 @@ const HOSTILE_SCHEMAS: Array<[string, unknown, string]> = [
   ['nested 40 levels', nested(40), 'invalid_value'],
   ['a remote $ref', { $ref: `https://${SECRET}.example/schema.json` }, 'invalid_value'],
   ['a $ref to nothing', { type: 'object', properties: { a: { $ref: `#/$defs/${SECRET}` } } }, 'invalid_value'],
+  ['a $ref of broken percent-encoding', { type: 'object', properties: { a: { $ref: '#/%E0' } } }, 'invalid_value'],
   [
     'a $ref loop',
     { $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' },
@@ -337,6 +338,22 @@ describe("Bedrock's refusal of structured output", () => {
     });
     expectNoLeak(res.body, SECRET);
     expect(ctx.logs()[0]).toMatchObject({ outcome: 'structured_output_unsupported' });
+  });
+
+  test('a request without structured output or strict tools: a refusal naming a JSON schema stays upstream_validation', async () => {
+    ctx.fake.setScript(() => httpError(400, 'ValidationException', 'The tool input json_schema is invalid.'));
+    const tool = { name: 'lookup', inputSchema: { type: 'object' } };
+    const res = await send('native', { tools: [tool] });
+    expect(JSON.parse(res.body).error.code).toBe('upstream_validation');
+  });
+
+  test('a strict tool refused: structured_output_unsupported', async () => {
+    ctx.fake.setScript(() =>
+      httpError(400, 'ValidationException', 'Tool strict mode is not supported for this model.'),
+    );
+    const tool = { name: 'lookup', inputSchema: { type: 'object' }, strict: true };
+    const res = await send('native', { tools: [tool] });
+    expect(JSON.parse(res.body).error.code).toBe('structured_output_unsupported');
   });
 
   test('another ValidationException stays upstream_validation', async () => {

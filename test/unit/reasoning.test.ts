@@ -17,6 +17,8 @@ test.each([
   ['anthropic.claude-3-5-haiku-20241022-v1:0', undefined],
   ['anthropic.claude-3-haiku-20240307-v1:0', undefined],
   ['amazon.nova-lite-v1:0', undefined],
+  ['anthropic.claude-v2:1', undefined],
+  ['anthropic.claude-instant-v1', undefined],
   ['meta.llama3-70b-instruct-v1:0', undefined],
   ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc', undefined],
 ])('%s reasons as %s', (modelId, family) => {

@@ -120,11 +120,25 @@ function resolvePointer(root: Record<string, unknown>, ref: unknown): unknown {
   }
   let node: unknown = root;
   for (const raw of ref === '#' ? [] : ref.slice(2).split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, key)) {
+    const key = pointerToken(raw);
+    if (
+      key === undefined ||
+      typeof node !== 'object' ||
+      node === null ||
+      !Object.prototype.hasOwnProperty.call(node, key)
+    ) {
       return undefined;
     }
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/** One reference token of a JSON pointer in a URI fragment, or undefined when its percent-encoding is broken. */
+function pointerToken(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+  } catch {
+    return undefined;
+  }
 }

@@ -40,7 +40,8 @@ export function reasoningFamily(modelId: string): ReasoningFamily | undefined {
   if (/amazon\.nova-2-/.test(modelId)) {
     return 'nova';
   }
-  if (!modelId.includes('anthropic.claude-')) {
+  // The legacy Claude models (claude-v2, claude-v2:1, claude-instant-v1) have no reasoning setting.
+  if (!modelId.includes('anthropic.claude-') || /anthropic\.claude-(v\d|instant)/.test(modelId)) {
     return undefined;
   }
   const version =

@@ -67,14 +67,16 @@ describe('fromBedrockError: a ValidationException about structured output or str
     'The json_schema contains a keyword that is not supported: minLength.',
     'Tool strict mode is not supported for this model.',
   ])('%p: 400 structured_output_unsupported with a fixed message', (message) => {
-    const error = fromBedrockError(sdkError('ValidationException', message));
+    const error = fromBedrockError(sdkError('ValidationException', message), { structured: true });
     expect(error).toMatchObject({ status: 400, code: 'structured_output_unsupported' });
     expect(error.message).not.toContain(message);
+    // A request that asked for neither: the same text is the request's own problem.
+    expect(fromBedrockError(sdkError('ValidationException', message))).toMatchObject({ code: 'upstream_validation' });
   });
 
   test('a word that only contains "strict" (restricted) stays upstream_validation', () => {
-    const error = fromBedrockError(sdkError('ValidationException', 'The content is restricted for this request.'));
-    expect(error).toMatchObject({ status: 400, code: 'upstream_validation' });
+    const refusal = sdkError('ValidationException', 'The content is restricted for this request.');
+    expect(fromBedrockError(refusal, { structured: true })).toMatchObject({ status: 400, code: 'upstream_validation' });
   });
 });
 

@@ -65,8 +65,13 @@ export async function openConverseStream(
     }
     return output.stream;
   } catch (err) {
-    throw abortReasonOr(signal, err);
+    throw abortReasonOr(signal, err, { structured: asksStructuredOutput(input) });
   }
+}
+
+/** The request asks for structured output or strict tool use: Bedrock's refusal of it is told as such. */
+function asksStructuredOutput(input: ConverseStreamCommandInput): boolean {
+  return input.outputConfig !== undefined || (input.toolConfig?.tools ?? []).some((tool) => tool.toolSpec?.strict);
 }
 
 /**
@@ -243,9 +248,13 @@ function toUsage(u: Partial<Usage> | undefined): Usage {
   };
 }
 
-function abortReasonOr(signal: AbortSignal, err: unknown): ApiError | StreamAborted {
+function abortReasonOr(
+  signal: AbortSignal,
+  err: unknown,
+  request?: { readonly structured?: boolean },
+): ApiError | StreamAborted {
   if (signal.aborted && signal.reason instanceof StreamAborted) {
     return signal.reason;
   }
-  return fromBedrockError(err);
+  return fromBedrockError(err, request);
 }

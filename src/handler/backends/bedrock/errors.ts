@@ -70,8 +70,12 @@ const STRUCTURED_OUTPUT_MESSAGES = [
   /\bstrict\b/i,
 ];
 
-/** Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model. */
-export function fromBedrockError(err: unknown): ApiError {
+/**
+ * Maps an error from the Bedrock client (when opening or while reading the stream) to the API's error model.
+ * `request.structured`: the request asked for structured output or strict tools, so a refusal that names them is told
+ * as structured_output_unsupported (a request without them keeps upstream_validation, whatever the text says).
+ */
+export function fromBedrockError(err: unknown, request: { readonly structured?: boolean } = {}): ApiError {
   if (err instanceof ApiError) {
     return err;
   }
@@ -81,7 +85,7 @@ export function fromBedrockError(err: unknown): ApiError {
   if (MISCONFIGURED.has(name)) return Errors.upstreamMisconfigured(err);
   if (name === 'ValidationException') {
     if (isAboutTheModel(err)) return Errors.upstreamMisconfigured(err);
-    return mentions(err, STRUCTURED_OUTPUT_MESSAGES)
+    return request.structured && mentions(err, STRUCTURED_OUTPUT_MESSAGES)
       ? Errors.structuredOutputRefused(err)
       : Errors.upstreamValidation(err);
   }
