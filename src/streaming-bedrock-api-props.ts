@@ -48,7 +48,9 @@ export interface StreamingBedrockApiProps {
    * another allowed model falls back to the same list, skipping itself. Each may be a model id, a system inference
    * profile id or an application inference profile ARN, other than `modelId`; the role may invoke each (granted as
    * for `modelId`). The log line's `modelId` names the model that answered, `requestedModelId` the one asked; with
-   * `pricing` and a spend limit each needs a price. See docs/model-features.md "Fallback models".
+   * `pricing` and a spend limit each needs a price. A fallback is sent the same request (the caller's structured
+   * output, reasoning fields made for the model asked, `additionalModelRequestFields`): prefer the same model through a
+   * wider inference profile, or a model of the same family. See docs/model-features.md "Fallback models".
    *
    * @default - no fallback: a throttled model's request fails with 429
    */
@@ -113,16 +115,17 @@ export interface StreamingBedrockApiProps {
 
   /**
    * Prompt caching: the default handler puts a Converse cache point (`{ cachePoint: { type: 'default' } }`) after the
-   * system prompt, and after the tools when a request has tools, so repeated prefixes are read from Bedrock's cache.
+   * system prompt, after the tools when a request has tools, and up to two in the conversation (its end, and where the
+   * previous turn's conversation ended), within Bedrock's 4 per request, so repeated prefixes (the system prompt, the
+   * tools and a multi-turn conversation's history) are read from Bedrock's cache.
    * Usage (the `done` event, the log line and the metrics) reports the tokens written to and read from the cache
    * (`cacheWriteInputTokens`, `cacheReadInputTokens`); `inputTokens` excludes cached tokens.
    *
    * Bedrock caches only a prefix of at least a model's minimum (1,024 to 4,096 tokens depending on the model); a
    * shorter prefix is simply not cached (no error). The system prompt shares the handler's 4 KB environment budget,
-   * so on its own it seldom reaches that minimum: caching pays off when requests carry tools. Prompt caching is
-   * supported by Claude 3.7 and 4.x models and Amazon Nova models; check that your model supports it. Without
-   * `systemPrompt` only requests with tools get a cache point, and synth warns
-   * (`cdk-streaming-bedrock-api:promptCachingWithoutSystemPrompt`).
+   * so on its own it seldom reaches that minimum: caching pays off when requests carry tools or long conversations
+   * (coding agents). Prompt caching is supported by Claude 3.7 and 4.x models and Amazon Nova models; check that your
+   * model supports it. See docs/model-features.md "Conversation caching".
    *
    * @default false
    */

@@ -83,7 +83,6 @@ export function warnAboutBedrockSettings(scope: IConstruct, settings: BedrockRis
         "Bedrock rejects the requests that use it. Use the profile of the stack's geography, or a 'global.' profile.",
     );
   }
-  warnAboutPromptCaching(warn, props);
   warnAboutBudgetBelowMaxTokens(warn, props);
 }
 
@@ -103,21 +102,6 @@ function warnAboutBudgetBelowMaxTokens(warn: Warn, props: StreamingBedrockApiPro
       );
     }
   }
-}
-
-/** Prompt caching puts a cache point after the system prompt and after the tools: without a system prompt only tools. */
-function warnAboutPromptCaching(warn: Warn, props: StreamingBedrockApiProps): void {
-  if (!props.promptCaching || props.systemPrompt) {
-    return;
-  }
-  warn(
-    'promptCachingWithoutSystemPrompt',
-    (props.clientTools ?? true)
-      ? 'promptCaching without systemPrompt: the cache point goes after the system prompt and after the tools, so only ' +
-          'requests with tools get one. Set a systemPrompt to cache it for every request.'
-      : 'promptCaching without systemPrompt and with clientTools false: no request gets a cache point (it goes after ' +
-          'the system prompt and after the tools). Set a systemPrompt, or remove promptCaching.',
-  );
 }
 
 /** Geographic and application profiles that cannot be called from the region; none when the region is unknown until deployment. */

@@ -962,16 +962,6 @@ describe('warnings for legal but risky settings', () => {
       { modelId: APP_PROFILE.replace('us-east-1', 'eu-west-1') },
       /model id 'arn:aws:bedrock:eu-west-1:.*' is an application inference profile of another region than the stack's region us-east-1: .*does not exist/,
     ],
-    [
-      'prompt caching without a system prompt',
-      { promptCaching: true },
-      /promptCaching without systemPrompt: the cache point goes after the system prompt and after the tools, so only requests with tools get one/,
-    ],
-    [
-      'prompt caching without a system prompt or client tools',
-      { promptCaching: true, clientTools: false },
-      /promptCaching without systemPrompt and with clientTools false: no request gets a cache point/,
-    ],
   ];
 
   test.each(cases)('warns about %s', (_name, props, message) => {
@@ -980,7 +970,6 @@ describe('warnings for legal but risky settings', () => {
   });
 
   test.each([
-    [{ promptCaching: true }, 'promptCachingWithoutSystemPrompt'],
     [{ modelId: APP_PROFILE.replace('us-east-1', 'eu-west-1') }, 'applicationInferenceProfileRegion'],
   ] as Array<[Partial<StreamingBedrockApiProps>, string]>)('the warning about %j has the id %s', (props, id) => {
     const { stack } = stackWith(props);
@@ -995,6 +984,8 @@ describe('warnings for legal but risky settings', () => {
   });
 
   const quiet: Array<[string, Partial<StreamingBedrockApiProps>]> = [
+    // Conversation caching: tools and multi-turn conversations get cache points without a system prompt.
+    ['prompt caching without a system prompt', { promptCaching: true }],
     ['one CORS origin', { cors: { allowOrigins: ['https://app.example.com'] } }],
     ["a profile of the stack's geography", { modelId: `us.${MODEL}` }],
     ['a global profile', { modelId: `global.${MODEL}` }],
