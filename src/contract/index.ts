@@ -12,3 +12,4 @@ export * from './protocols';
 export * from './routes';
 export * from './keys';
 export * from './pricing';
+export * from './agent-core';

@@ -89,10 +89,37 @@ export const HandlerDefaults = {
 } as const;
 
 /**
+ * The settings every handler behind the API shell reads the same way (StreamingBedrockApi's and
+ * StreamingAgentCoreApi's): the request cap, CORS, metrics, keep-alive, per-caller limits and managed keys. Written
+ * to and read from the same environment variables by `shellEnvironment` and `readShellSettings`.
+ */
+export interface ShellHandlerSettings {
+  readonly maxRequestBytes?: number;
+  readonly corsAllowOrigins?: readonly string[];
+  readonly corsAllowCredentials?: boolean;
+  readonly metricsNamespace?: string;
+  readonly heartbeatMs?: number;
+  /** Not set by the construct (API Gateway's idle timeout decides it); tests shorten it. */
+  readonly idleLimitMs?: number;
+  /** Per-caller limits kept in a DynamoDB table (budget.ts). */
+  readonly tokenBudget?: BudgetLimits & {
+    readonly tableName: string;
+    /** @default false */
+    readonly failOpen?: boolean;
+  };
+  /** Managed keys: every request needs one of the keys in this table (keys.ts). */
+  readonly managedKeys?: {
+    readonly tableName: string;
+    /** Milliseconds a lookup may be reused (0: none): revocation takes effect within it. @default 30000 */
+    readonly cacheTtlMs?: number;
+  };
+}
+
+/**
  * What an operator configures for the default handler. Every field but `modelId` may be left out: the handler's
  * default applies (HandlerDefaults, or the one named on the field).
  */
-export interface HandlerSettings {
+export interface HandlerSettings extends ShellHandlerSettings {
   readonly modelId: string;
   readonly allowedModelIds?: readonly string[];
   /**
@@ -103,9 +130,6 @@ export interface HandlerSettings {
   readonly maxTokens?: number;
   readonly temperature?: number;
   readonly systemPrompt?: string;
-  readonly maxRequestBytes?: number;
-  readonly corsAllowOrigins?: readonly string[];
-  readonly corsAllowCredentials?: boolean;
   readonly guardrail?: {
     readonly guardrailIdentifier: string;
     readonly guardrailVersion: string;
@@ -115,30 +139,14 @@ export interface HandlerSettings {
     readonly trace?: boolean;
   };
   readonly logContent?: boolean;
-  readonly metricsNamespace?: string;
-  readonly heartbeatMs?: number;
-  /** Not set by the construct (API Gateway's idle timeout decides it); tests shorten it. */
-  readonly idleLimitMs?: number;
   readonly promptCaching?: boolean;
   readonly additionalModelRequestFields?: Readonly<Record<string, unknown>>;
   /** @default true */
   readonly clientTools?: boolean;
   /** Callers of the OpenAI and AI SDK protocols may add system messages after the operator's system prompt. */
   readonly allowCallerSystemMessages?: boolean;
-  /** Per-caller token budgets kept in a DynamoDB table (budget.ts). */
-  readonly tokenBudget?: BudgetLimits & {
-    readonly tableName: string;
-    /** @default false */
-    readonly failOpen?: boolean;
-  };
   /** USD per million tokens, per model id: the cost in log lines and metrics, and what spend limits count. */
   readonly pricing?: Readonly<Record<string, ModelPrice>>;
-  /** Managed keys: every request needs one of the keys in this table (keys.ts). */
-  readonly managedKeys?: {
-    readonly tableName: string;
-    /** Milliseconds a lookup may be reused (0: none): revocation takes effect within it. @default 30000 */
-    readonly cacheTtlMs?: number;
-  };
 }
 
 /**
@@ -150,24 +158,14 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   const env: Record<string, string> = {
     [HandlerEnvironment.MODEL_ID]: settings.modelId,
     [HandlerEnvironment.MAX_TOKENS]: String(settings.maxTokens ?? HandlerDefaults.MAX_TOKENS),
+    ...shellEnvironment(settings),
   };
-  const set = (name: string, value: string | undefined) => {
-    if (value !== undefined) {
-      env[name] = value;
-    }
-  };
-  const json = (value: readonly string[] | undefined) => (value?.length ? JSON.stringify(value) : undefined);
+  const set = setter(env);
   set(HandlerEnvironment.ALLOWED_MODEL_IDS, json(settings.allowedModelIds));
   set(HandlerEnvironment.FALLBACK_MODEL_IDS, json(settings.fallbackModelIds));
   set(HandlerEnvironment.SYSTEM_PROMPT, settings.systemPrompt || undefined);
   set(HandlerEnvironment.TEMPERATURE, settings.temperature?.toString());
-  set(HandlerEnvironment.MAX_REQUEST_BYTES, settings.maxRequestBytes?.toString());
   set(HandlerEnvironment.LOG_CONTENT, settings.logContent ? 'true' : undefined);
-  set(HandlerEnvironment.METRICS_NAMESPACE, settings.metricsNamespace);
-  set(HandlerEnvironment.HEARTBEAT_MS, settings.heartbeatMs?.toString());
-  set(HandlerEnvironment.IDLE_LIMIT_MS, settings.idleLimitMs?.toString());
-  set(HandlerEnvironment.CORS_ALLOW_ORIGINS, json(settings.corsAllowOrigins));
-  set(HandlerEnvironment.CORS_ALLOW_CREDENTIALS, settings.corsAllowCredentials ? 'true' : undefined);
   set(HandlerEnvironment.PROMPT_CACHING, settings.promptCaching ? 'true' : undefined);
   set(
     HandlerEnvironment.ADDITIONAL_MODEL_REQUEST_FIELDS,
@@ -175,20 +173,7 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   );
   set(HandlerEnvironment.CLIENT_TOOLS, settings.clientTools === false ? 'false' : undefined);
   set(HandlerEnvironment.CALLER_SYSTEM_MESSAGES, settings.allowCallerSystemMessages ? 'true' : undefined);
-  const budget = settings.tokenBudget;
-  if (budget) {
-    set(HandlerEnvironment.BUDGET_TABLE, budget.tableName);
-    for (const { name } of BUDGET_LIMITS) {
-      set(BUDGET_LIMIT_VARIABLES[name], budget[name]?.toString());
-    }
-    set(HandlerEnvironment.BUDGET_FAIL_OPEN, budget.failOpen ? 'true' : undefined);
-  }
   set(HandlerEnvironment.PRICING, encodePricing(settings.pricing));
-  const keys = settings.managedKeys;
-  if (keys) {
-    set(HandlerEnvironment.KEY_TABLE, keys.tableName);
-    set(HandlerEnvironment.KEY_CACHE_TTL_MS, keys.cacheTtlMs?.toString());
-  }
   const guardrail = settings.guardrail;
   if (guardrail) {
     set(HandlerEnvironment.GUARDRAIL_ID, guardrail.guardrailIdentifier);
@@ -199,6 +184,45 @@ export function handlerEnvironment(settings: HandlerSettings): Record<string, st
   return env;
 }
 
+/** The environment variables of the settings every handler behind the shell shares (ShellHandlerSettings). */
+export function shellEnvironment(settings: ShellHandlerSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = setter(env);
+  set(HandlerEnvironment.MAX_REQUEST_BYTES, settings.maxRequestBytes?.toString());
+  set(HandlerEnvironment.METRICS_NAMESPACE, settings.metricsNamespace);
+  set(HandlerEnvironment.HEARTBEAT_MS, settings.heartbeatMs?.toString());
+  set(HandlerEnvironment.IDLE_LIMIT_MS, settings.idleLimitMs?.toString());
+  set(HandlerEnvironment.CORS_ALLOW_ORIGINS, json(settings.corsAllowOrigins));
+  set(HandlerEnvironment.CORS_ALLOW_CREDENTIALS, settings.corsAllowCredentials ? 'true' : undefined);
+  const budget = settings.tokenBudget;
+  if (budget) {
+    set(HandlerEnvironment.BUDGET_TABLE, budget.tableName);
+    for (const { name } of BUDGET_LIMITS) {
+      set(BUDGET_LIMIT_VARIABLES[name], budget[name]?.toString());
+    }
+    set(HandlerEnvironment.BUDGET_FAIL_OPEN, budget.failOpen ? 'true' : undefined);
+  }
+  const keys = settings.managedKeys;
+  if (keys) {
+    set(HandlerEnvironment.KEY_TABLE, keys.tableName);
+    set(HandlerEnvironment.KEY_CACHE_TTL_MS, keys.cacheTtlMs?.toString());
+  }
+  return env;
+}
+
+/** Sets a variable only when the setting is set (an unset one keeps the handler's default). */
+export function setter(env: Record<string, string>): (name: string, value: string | undefined) => void {
+  return (name, value) => {
+    if (value !== undefined) {
+      env[name] = value;
+    }
+  };
+}
+
+function json(value: readonly string[] | undefined): string | undefined {
+  return value?.length ? JSON.stringify(value) : undefined;
+}
+
 /** The environment does not hold settings the construct could have written: an operator error. */
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -207,7 +231,7 @@ export class SettingsError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 const Names = HandlerEnvironment;
 
 /**
@@ -227,20 +251,27 @@ export function readHandlerSettings(env: Env): HandlerSettings {
     maxTokens: positiveInteger(env, Names.MAX_TOKENS),
     temperature: temperature === undefined ? undefined : Number(temperature),
     systemPrompt: env[Names.SYSTEM_PROMPT] || undefined,
-    maxRequestBytes: positiveInteger(env, Names.MAX_REQUEST_BYTES),
-    corsAllowOrigins: stringArray(env, Names.CORS_ALLOW_ORIGINS),
-    corsAllowCredentials: flag(env, Names.CORS_ALLOW_CREDENTIALS),
     guardrail: readGuardrail(env),
     logContent: flag(env, Names.LOG_CONTENT),
-    metricsNamespace: env[Names.METRICS_NAMESPACE] || undefined,
-    heartbeatMs: positiveInteger(env, Names.HEARTBEAT_MS),
-    idleLimitMs: positiveInteger(env, Names.IDLE_LIMIT_MS),
     promptCaching: flag(env, Names.PROMPT_CACHING),
     additionalModelRequestFields: jsonObject(env, Names.ADDITIONAL_MODEL_REQUEST_FIELDS),
     clientTools: flag(env, Names.CLIENT_TOOLS),
     allowCallerSystemMessages: flag(env, Names.CALLER_SYSTEM_MESSAGES),
-    tokenBudget: readTokenBudget(env),
     pricing: readPricing(env),
+    ...readShellSettings(env),
+  };
+}
+
+/** The settings every handler behind the shell shares, as the environment holds them (see shellEnvironment). */
+export function readShellSettings(env: Env): ShellHandlerSettings {
+  return {
+    maxRequestBytes: positiveInteger(env, Names.MAX_REQUEST_BYTES),
+    corsAllowOrigins: stringArray(env, Names.CORS_ALLOW_ORIGINS),
+    corsAllowCredentials: flag(env, Names.CORS_ALLOW_CREDENTIALS),
+    metricsNamespace: env[Names.METRICS_NAMESPACE] || undefined,
+    heartbeatMs: positiveInteger(env, Names.HEARTBEAT_MS),
+    idleLimitMs: positiveInteger(env, Names.IDLE_LIMIT_MS),
+    tokenBudget: readTokenBudget(env),
     managedKeys: readManagedKeys(env),
   };
 }
