@@ -247,7 +247,12 @@ describe('each error as the client’s typed error class', () => {
       script as FakeScript,
       async (client) => {
         const error = await client.messages
-          .create({ model: MODEL, max_tokens: 100, messages: hi, ...fields })
+          .create({
+            model: MODEL,
+            max_tokens: 100,
+            messages: hi,
+            ...(fields as Partial<Anthropic.MessageCreateParamsNonStreaming>),
+          })
           .catch((e) => e);
         expect(error).toBeInstanceOf(errorClass);
         expect(error.error).toMatchObject({ type: 'error', error: { type } });

@@ -121,7 +121,11 @@ test('a function-tool round trip: the call as a function_call item, its output s
     expect(calls).toEqual([
       expect.objectContaining({ call_id: 'tooluse_w1', name: 'get_weather', arguments: '{"city":"Paris"}' }),
     ]);
-    input.push(...first.output, { type: 'function_call_output', call_id: calls[0].call_id, output: 'sunny, 21 C' });
+    input.push(...(first.output as OpenAI.Responses.ResponseInputItem[]), {
+      type: 'function_call_output',
+      call_id: calls[0].call_id,
+      output: 'sunny, 21 C',
+    });
     const second = await client.responses.create({ model: MODEL, input, tools: [WEATHER] });
     expect(second.output_text).toBe('It is sunny in Paris.');
     expect(fake.requests[1].body.messages).toEqual([
@@ -169,7 +173,11 @@ test('reasoning: streamed as reasoning text (and summary), sent back with its si
     expect(summaryDeltas).toEqual(['Need the ', 'weather.']);
     expect(first.output[0]).toMatchObject({ type: 'reasoning', encrypted_content: 'sig-123' });
     const call = first.output[1] as OpenAI.Responses.ResponseFunctionToolCall;
-    input.push(...first.output, { type: 'function_call_output', call_id: call.call_id, output: 'snow' });
+    input.push(...(first.output as OpenAI.Responses.ResponseInputItem[]), {
+      type: 'function_call_output',
+      call_id: call.call_id,
+      output: 'snow',
+    });
     await client.responses.create({ model: MODEL, input, tools: [WEATHER], include: ['reasoning.encrypted_content'] });
     expect(fake.requests[1].body.messages[1].content[0]).toEqual({
       reasoningContent: { reasoningText: { text: 'Need the weather.', signature: 'sig-123' } },

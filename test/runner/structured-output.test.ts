@@ -101,7 +101,7 @@ test('openai chat.completions.parse with strict tools (zodFunction): the tool ca
       messages: ask,
       tools: [zodFunction({ name: 'get_weather', parameters: z.object({ city: z.string() }) })],
     });
-    const call = completion.choices[0].message.tool_calls[0];
+    const call = completion.choices[0].message.tool_calls![0];
     expect(call.type === 'function' && call.function.parsed_arguments).toEqual({ city: 'example city' });
   });
 });

@@ -251,6 +251,7 @@ describe('dashboard', () => {
     // The construct has the stage's metric methods the dashboard uses.
     apiDashboard(new Construct(stack, 'Ops'), { metricsNamespace: NS, handlerLogGroup: logGroup }, api, {
       spend: false,
+      fallbacks: false,
     });
     const widgets = widgetsOf(stack);
     expect(widgets.map((w) => w.properties.title)).toContain('Top callers by tokens');
