@@ -34,8 +34,8 @@ export const CORS_DEFAULT_ALLOW_HEADERS = [
 /**
  * The request headers a route's preflight allows when the operator lists none: the default ones, plus those the
  * clients of the route's protocols send (the `openai` client's `X-Stainless-*` on the OpenAI routes), plus the session
- * header on StreamingAgentCoreApi's `POST /invocations`. In a browser they make the call non-simple, so the preflight
- * must allow them. (An operator's own `allowHeaders` list is used as given.)
+ * header on StreamingAgentCoreApi's route. In a browser they make the call non-simple, so the preflight must allow
+ * them. (An operator's own `allowHeaders` list is used as given.)
  */
 export function defaultPreflightHeaders(path: string): readonly string[] {
   if (path === AGENT_CORE_INVOCATIONS.path) {
