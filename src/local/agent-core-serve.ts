@@ -22,7 +22,8 @@ import { LocalApi, type HandlerModule, type RequestInfo } from './local-api';
 import { clock, interceptHandlerLog, limitsText, listenError, startKeys } from './runner-shared';
 
 /** The runtime the handler is configured with: a fixed local one (the stand-in serves whatever ARN it is sent). */
-export const LOCAL_AGENT_RUNTIME_ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/local_agent-0000000000';
+export const LOCAL_AGENT_RUNTIME_ARN =
+  'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/local_agent-0000000000';
 
 /** How long the example agent may take to say where it listens. */
 const AGENT_START_MS = 15_000;
@@ -143,7 +144,8 @@ async function start(
     disconnectSignal: options.disconnectSignal,
     cors: { allowOrigins: options.corsOrigins },
     onRequest: (info) => out(requestLine(info, records.take(info.requestId))),
-    onClientDisconnect: (info) => out(`${clock()} ${info.method} ${info.path} client disconnected after ${info.afterMs} ms`),
+    onClientDisconnect: (info) =>
+      out(`${clock()} ${info.method} ${info.path} client disconnected after ${info.afterMs} ms`),
   });
   let url: string;
   try {
@@ -223,7 +225,10 @@ export class ExampleAgent {
   static start(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<ExampleAgent> {
     const child = spawn(process.execPath, [ExampleAgent.SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(`did not say where it listens within ${AGENT_START_MS / 1000} s`), AGENT_START_MS);
+      const timer = setTimeout(
+        () => fail(`did not say where it listens within ${AGENT_START_MS / 1000} s`),
+        AGENT_START_MS,
+      );
       const fail = (why: string) => {
         clearTimeout(timer);
         child.kill();
@@ -316,11 +321,17 @@ async function banner(
     keys.created.forEach((key) => out(`key ${key.name}: ${key.secret}`));
   }
   if (options.limits.requestsPerMinute !== undefined) {
-    out(`Rate limit per caller (IP address, or managed key): ${limitsText(options.limits)}; in memory at ${parts.ledger!.url}`);
+    out(
+      `Rate limit per caller (IP address, or managed key): ${limitsText(options.limits)}; in memory at ${parts.ledger!.url}`,
+    );
   }
   out('Try it (the response carries the session id; send it back to continue the conversation):');
-  out(`  curl -i --no-buffer -H 'Content-Type: application/json' -d '${JSON.stringify({ prompt: SAMPLE_PROMPT })}' ${url}${AGENT_CORE_INVOCATIONS.path}`);
-  out(`  curl --no-buffer -H '${SESSION_HEADER}: <that id>' -H 'Content-Type: application/json' -d '{"prompt":"And plus 8?"}' ${url}${AGENT_CORE_INVOCATIONS.path}`);
+  out(
+    `  curl -i --no-buffer -H 'Content-Type: application/json' -d '${JSON.stringify({ prompt: SAMPLE_PROMPT })}' ${url}${AGENT_CORE_INVOCATIONS.path}`,
+  );
+  out(
+    `  curl --no-buffer -H '${SESSION_HEADER}: <that id>' -H 'Content-Type: application/json' -d '{"prompt":"And plus 8?"}' ${url}${AGENT_CORE_INVOCATIONS.path}`,
+  );
 }
 
 function requestLine(info: RequestInfo, record: Record<string, any> | undefined): string {
@@ -331,7 +342,9 @@ function requestLine(info: RequestInfo, record: Record<string, any> | undefined)
     if (record.timeToFirstByteMs !== undefined) parts.push(`first byte ${record.timeToFirstByteMs} ms`);
     if (record.bytes !== undefined) parts.push(`${record.bytes} bytes`);
   }
-  if (info.unknownRoute) parts.push(`(no such route: the runner serves ${AGENT_CORE_INVOCATIONS.method} ${AGENT_CORE_INVOCATIONS.path})`);
+  if (info.unknownRoute) {
+    parts.push(`(no such route: the runner serves ${AGENT_CORE_INVOCATIONS.method} ${AGENT_CORE_INVOCATIONS.path})`);
+  }
   if (info.clientAborted) parts.push('client disconnected');
   parts.push(`${info.durationMs} ms`);
   return parts.join(' ');
@@ -348,7 +361,9 @@ export async function agentDemo(url: string, out: (line: string) => void): Promi
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ prompt: SAMPLE_PROMPT }),
     });
-    out(`HTTP ${response.status} ${response.headers.get('content-type')}; ${SESSION_HEADER}: ${response.headers.get(SESSION_HEADER)}`);
+    out(
+      `HTTP ${response.status} ${response.headers.get('content-type')}; ${SESSION_HEADER}: ${response.headers.get(SESSION_HEADER)}`,
+    );
     const decoder = new TextDecoder();
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       process.stdout.write(decoder.decode(chunk, { stream: true }));

@@ -310,7 +310,7 @@ function agentOptions(values: Record<string, unknown>, given: Set<string>): Agen
   const inapplicable = [...BEDROCK_HANDLER_FLAGS, ...(exampleAgent ? [] : MODEL_FLAGS)].find((flag) => given.has(flag));
   if (inapplicable !== undefined) {
     const why = MODEL_FLAGS.includes(inapplicable)
-      ? 'the agent calls its own model (with --agent-demo, these flags set the example agent\'s)'
+      ? "the agent calls its own model (with --agent-demo, these flags set the example agent's)"
       : "it configures the default handler's model requests or token limits, which an agent's API does not make";
     throw new UsageError(`--${inapplicable} does not apply with ${mode}: ${why}`);
   }
@@ -326,7 +326,9 @@ function agentUrl(raw: string): string {
     url = undefined;
   }
   if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
-    throw new UsageError(`--agent-url must be the agent's http(s) base URL, e.g. http://127.0.0.1:8080, not ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `--agent-url must be the agent's http(s) base URL, e.g. http://127.0.0.1:8080, not ${JSON.stringify(raw)}`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
