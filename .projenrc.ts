@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // Bundled into the handler and the local runner at build time: consumers never install them.
     '@aws-sdk/client-bedrock-runtime@^3.1164.0',
+    // The AgentCore handler's client (InvokeAgentRuntime), bundled into assets/agent-core-handler/.
+    '@aws-sdk/client-bedrock-agentcore@^3.1141.0',
     '@smithy/core@^3',
     '@smithy/node-http-handler@^4',
     '@types/aws-lambda@^8',
