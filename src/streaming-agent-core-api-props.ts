@@ -51,8 +51,9 @@ export interface StreamingAgentCoreApiProps {
   readonly timeout?: Duration;
 
   /**
-   * How callers authenticate. The authenticated caller (IAM principal, API key id, Cognito `sub`, Lambda authorizer
-   * `principalId`) is the runtime user id the agent receives; with `ApiAuth.none()` no user id is sent.
+   * How callers authenticate. The authenticated caller is the runtime user id the agent receives, `<type>:<id>`
+   * (the IAM principal's ARN, the Cognito `sub`, the Lambda authorizer's `principalId`, the managed or API key's id;
+   * with `ApiAuth.none()` the source IP): never a request header.
    *
    * @default ApiAuth.iam()
    */

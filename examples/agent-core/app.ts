@@ -12,8 +12,8 @@
  */
 import * as path from 'path';
 import { App, Aws, CfnOutput, Stack } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as bedrockagentcore from 'aws-cdk-lib/aws-bedrockagentcore';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,7 +39,9 @@ image.repository.grantPull(agentRole);
 agentRole.addToPolicy(
   new iam.PolicyStatement({
     actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    resources: [`arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/bedrock-agentcore/runtimes/*`],
+    resources: [
+      `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/bedrock-agentcore/runtimes/*`,
+    ],
   }),
 );
 agentRole.addToPolicy(
@@ -69,7 +71,7 @@ const users =
 const domainName: string | undefined = app.node.tryGetContext('domainName');
 const certificateArn: string | undefined = app.node.tryGetContext('certificateArn');
 if (domainName && !certificateArn) {
-  throw new Error('-c domainName needs -c certificateArn: the ACM certificate of that domain, in the stack\'s region.');
+  throw new Error("-c domainName needs -c certificateArn: the ACM certificate of that domain, in the stack's region.");
 }
 const api = new StreamingAgentCoreApi(stack, 'Api', {
   runtime,
