@@ -239,6 +239,10 @@ describe('serve --agent-url with managed keys and --requests-per-minute', () => 
       'alice',
       '--create-key',
       'bob',
+      '--create-key',
+      'carol',
+      '--create-key',
+      'dave',
       '--key-cache-ttl',
       '0',
       '--requests-per-minute',
@@ -274,6 +278,21 @@ describe('serve --agent-url with managed keys and --requests-per-minute', () => 
     const revoked = await invoke(bobKey);
     expect(revoked.status).toBe(401);
     expect(await revoked.text()).not.toContain(bobKey);
+  });
+
+  test("the runtime user is the key's caller: another caller's same session id does not continue the conversation", async () => {
+    const key = async (name: string) => (await runner.waitForLine(new RegExp(`^key ${name}: `))).split(': ')[1];
+    const headers = (name: string) => key(name).then((k) => ({ Authorization: `Bearer ${k}`, [SESSION]: SESSION_ID }));
+    const url = `${runner.url}/invocations`;
+    expect(textOf(await readEvents(await postJson(url, { prompt: 'Hi' }, await headers('carol'))))).toContain(
+      '(prompt 1)',
+    );
+    expect(textOf(await readEvents(await postJson(url, { prompt: 'Hi' }, await headers('carol'))))).toContain(
+      '(prompt 2)',
+    );
+    expect(textOf(await readEvents(await postJson(url, { prompt: 'Hi' }, await headers('dave'))))).toContain(
+      '(prompt 1)',
+    );
   });
 
   test("a caller's requests per minute: the 4th in a minute is 429 rate_limited with a Retry-After", async () => {
