@@ -159,6 +159,13 @@ const bundleHandler = project.addTask('bundle:handler', {
 });
 project.bundler.bundleTask.spawn(bundleHandler);
 
+// StreamingAgentCoreApi's handler: its own one-file bundle, with the AgentCore client and no Bedrock Runtime client.
+const bundleAgentCoreHandler = project.addTask('bundle:agent-core-handler', {
+  description: 'Bundle the AgentCore handler into assets/agent-core-handler/index.js',
+  exec: 'node build-tools/bundle-agent-core-handler.js',
+});
+project.bundler.bundleTask.spawn(bundleAgentCoreHandler);
+
 // `build` packages JavaScript only (the same on every machine); `package-all` builds the other languages where
 // their toolchains and registries are reachable.
 project.packageTask.reset();

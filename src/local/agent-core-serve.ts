@@ -5,6 +5,7 @@
  * --agent-demo the runner starts the example agent too, its model the embedded fake Bedrock.
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   AGENT_CORE_INVOCATIONS,
@@ -79,6 +80,9 @@ export async function serveAgentCore(
   bundlePath: string,
   out: (line: string) => void,
 ): Promise<AgentCoreServer> {
+  if (!fs.existsSync(bundlePath)) {
+    throw new Error(`the AgentCore handler bundle ${bundlePath} is missing: in a repository checkout, npx projen bundle`);
+  }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const parts: Parts = {};
   try {

@@ -94,8 +94,8 @@ function trim(messages) {
 }
 
 /** One model call, streamed: calls `emit` for each text delta; returns the assistant message and why it stopped. */
-async function converse(messages, userId, emit, signal) {
-  const system = [{ text: userId ? `${SYSTEM_PROMPT} The user's id is ${userId}.` : SYSTEM_PROMPT }];
+async function converse(messages, emit, signal) {
+  const system = [{ text: SYSTEM_PROMPT }];
   const { stream } = await bedrock.send(
     new ConverseStreamCommand({ modelId: MODEL_ID, system, messages, toolConfig: { tools: [CALCULATOR] } }),
     { abortSignal: signal },
@@ -153,11 +153,11 @@ function runTools(message, emit) {
  * it asks, in up to MAX_STEPS model calls. The session keeps the turn only when the model finished it (a failed
  * invocation, or one stopped at the step limit with a tool call unanswered, leaves the conversation as it was).
  */
-async function invoke(session, prompt, userId, emit, signal) {
+async function invoke(session, prompt, emit, signal) {
   const messages = [...session.messages, { role: 'user', content: [{ text: prompt }] }];
   const usage = { inputTokens: 0, outputTokens: 0 };
   for (let step = 1; ; step++) {
-    const answer = await converse(messages, userId, emit, signal);
+    const answer = await converse(messages, emit, signal);
     messages.push(answer.message);
     usage.inputTokens += answer.usage?.inputTokens ?? 0;
     usage.outputTokens += answer.usage?.outputTokens ?? 0;
@@ -215,7 +215,8 @@ async function handleInvocation(req, res) {
   if (error) return sendJson(res, 400, { error });
   const sessionId = req.headers[SESSION_HEADER];
   const userId = req.headers[USER_HEADER];
-  // Without AgentCore's session header (the agent called directly), a one-off conversation that is not kept.
+  // A conversation per session and user, so that another caller with the same session id never continues it; without
+  // AgentCore's session header (the agent called directly), a one-off conversation that is not kept.
   const session = sessionId ? conversation(`${userId ?? ''}\n${sessionId}`) : { messages: [] };
   if (session.busy) return sendJson(res, 409, { error: 'this session is already answering an invocation' });
   session.busy = true;
@@ -223,7 +224,7 @@ async function handleInvocation(req, res) {
   res.on('close', () => aborted.abort());
   const json = /application\/json/i.test(req.headers.accept ?? '') && !/text\/event-stream/i.test(req.headers.accept);
   try {
-    await (json ? answerJson : answerSse)(res, (emit) => invoke(session, prompt, userId, emit, aborted.signal));
+    await (json ? answerJson : answerSse)(res, (emit) => invoke(session, prompt, emit, aborted.signal));
   } finally {
     session.busy = false;
     lastUpdate = Math.floor(Date.now() / 1000);
