@@ -7,7 +7,12 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ApiAuth, StreamingAgentCoreApi, StreamingAgentCoreApiProps } from '../../src';
-import { AgentCoreEnvironment, HandlerEnvironment, agentCoreEnvironment } from '../../src/contract';
+import {
+  AgentCoreEnvironment,
+  HandlerEnvironment,
+  agentCoreEnvironment,
+  readAgentCoreSettings,
+} from '../../src/contract';
 import { inlineFunction } from '../support/inline-function';
 
 const RUNTIME_ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234';
@@ -132,6 +137,28 @@ describe('the handler configuration', () => {
         corsAllowOrigins: ['https://app.example.com'],
       }),
     );
+  });
+
+  test('the handler reads back what the props say', () => {
+    const t = template({
+      qualifier: 'prod',
+      cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true },
+      handlerOptions: { maxRequestBodySize: Size.kibibytes(512), metricsNamespace: 'Agents' },
+      tokenBudget: { requestsPerMinute: 12 },
+    });
+    const variables = env(t) as Record<string, unknown>;
+    const literal = Object.fromEntries(Object.entries(variables).filter(([, value]) => typeof value === 'string'));
+    expect(
+      readAgentCoreSettings({ ...literal, [HandlerEnvironment.BUDGET_TABLE]: 'ledger' } as Record<string, string>),
+    ).toMatchObject({
+      agentRuntimeArn: RUNTIME_ARN,
+      qualifier: 'prod',
+      maxRequestBytes: 512 * 1024,
+      metricsNamespace: 'Agents',
+      corsAllowOrigins: ['https://app.example.com'],
+      corsAllowCredentials: true,
+      tokenBudget: { tableName: 'ledger', requestsPerMinute: 12 },
+    });
   });
 
   test('the default endpoint is DEFAULT, visible in the function configuration', () => {
