@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // Bundled into the handler and the local runner at build time: consumers never install them.
     '@aws-sdk/client-bedrock-runtime@^3.1164.0',
+    // The AgentCore handler's client (InvokeAgentRuntime), bundled into assets/agent-core-handler/.
+    '@aws-sdk/client-bedrock-agentcore@^3.1141.0',
     '@smithy/core@^3',
     '@smithy/node-http-handler@^4',
     '@types/aws-lambda@^8',
@@ -156,6 +158,13 @@ const bundleHandler = project.addTask('bundle:handler', {
   exec: 'node build-tools/bundle-handler.js',
 });
 project.bundler.bundleTask.spawn(bundleHandler);
+
+// StreamingAgentCoreApi's handler: its own one-file bundle, with the AgentCore client and no Bedrock Runtime client.
+const bundleAgentCoreHandler = project.addTask('bundle:agent-core-handler', {
+  description: 'Bundle the AgentCore handler into assets/agent-core-handler/index.js',
+  exec: 'node build-tools/bundle-agent-core-handler.js',
+});
+project.bundler.bundleTask.spawn(bundleAgentCoreHandler);
 
 // `build` packages JavaScript only (the same on every machine); `package-all` builds the other languages where
 // their toolchains and registries are reachable.

@@ -1,7 +1,8 @@
 // Bundles the local runner (bin `cdk-streaming-bedrock-api serve`) into assets/local/cli/index.js, so that consumers
 // get no runtime dependencies from it, and beside it budget-store-server.js: the DynamoDB-compatible server (dynalite)
 // that holds the ledger of `--token-budget` and the keys of `--managed-keys`, which the runner runs in a worker thread
-// (a worker loads its code from a file of its own). Two adjustments for dynalite:
+// (a worker loads its code from a file of its own), and example-agent.js: the example AgentCore agent that
+// `serve --agent-demo` starts. Two adjustments for dynalite:
 // - it requires its actions and validations by computed names (`require('./actions/' + action)`): the names get
 //   their `.js` so that esbuild bundles every file of those folders and finds them at run time;
 // - its on-disk backend (`level`, a native addon) is replaced by a module that says the ledger lives in memory.
@@ -30,6 +31,8 @@ esbuild
     entryPoints: {
       index: path.join(source, 'cli.ts'),
       'budget-store-server': path.join(source, 'budget-store-server.ts'),
+      // The example AgentCore agent, which `serve --agent-demo` runs as a child process (the package has no examples/).
+      'example-agent': path.join(__dirname, '..', 'examples', 'agent-core', 'agent', 'agent.mjs'),
     },
     bundle: true,
     platform: 'node',

@@ -1,3 +1,4 @@
+export { AgentCoreHandlerOptions } from './agent-core-handler-options';
 export { ApiAuth } from './api-auth';
 export { ApiKeyAuthOptions } from './api-key-auth-options';
 export { ManagedKeysOptions } from './managed-keys-options';
@@ -8,6 +9,8 @@ export { DefaultHandlerOptions } from './default-handler-options';
 export { GuardrailOptions } from './guardrail-options';
 export { GuardrailStreamMode } from './guardrail-stream-mode';
 export { ResponseMode } from './response-mode';
+export { StreamingAgentCoreApi } from './streaming-agent-core-api';
+export { StreamingAgentCoreApiProps } from './streaming-agent-core-api-props';
 export { StreamingBedrockApi } from './streaming-bedrock-api';
 export { StreamingBedrockApiDomainProps } from './streaming-bedrock-api-domain-props';
 export { StreamingBedrockApiProps } from './streaming-bedrock-api-props';

@@ -3,6 +3,7 @@
  * and the construct's gateway responses and preflight all follow these rules.
  */
 
+import { AGENT_CORE_INVOCATIONS, SESSION_HEADER } from './agent-core';
 import { BUDGET_REMAINING_HEADER, BUDGET_REMAINING_USD_HEADER } from './budget';
 import { protocolPreflightHeaders } from './protocols';
 
@@ -32,10 +33,14 @@ export const CORS_DEFAULT_ALLOW_HEADERS = [
 
 /**
  * The request headers a route's preflight allows when the operator lists none: the default ones, plus those the
- * clients of the route's protocols send (the `openai` client's `X-Stainless-*` on the OpenAI routes). In a browser they
- * make the call non-simple, so the preflight must allow them. (An operator's own `allowHeaders` list is used as given.)
+ * clients of the route's protocols send (the `openai` client's `X-Stainless-*` on the OpenAI routes), plus the session
+ * header on StreamingAgentCoreApi's route. In a browser they make the call non-simple, so the preflight must allow
+ * them. (An operator's own `allowHeaders` list is used as given.)
  */
 export function defaultPreflightHeaders(path: string): readonly string[] {
+  if (path === AGENT_CORE_INVOCATIONS.path) {
+    return [...CORS_DEFAULT_ALLOW_HEADERS, SESSION_HEADER];
+  }
   return protocolPreflightHeaders(path, CORS_DEFAULT_ALLOW_HEADERS);
 }
 

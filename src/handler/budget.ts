@@ -114,13 +114,26 @@ export class RequestBudget {
   }
 
   /** Reserves the request's worst case, or throws the 429 (over a limit) or the 503 (ledger unreachable). */
-  async reserve(request: ChatRequest, handlerConfig: HandlerConfig): Promise<void> {
+  async reserve(request: ChatRequest, handlerConfig: Pick<HandlerConfig, 'systemPrompt'>): Promise<void> {
     // The operator's system prompt is reserved for but never shown: the header and the 429 would reveal its length.
     const systemTokens = estimateTextTokens(handlerConfig.systemPrompt ?? '');
     const callerTokens = estimateCallerTokens(request);
     this.hidden = this.worstCase(systemTokens, 0, 0);
     const shown = this.worstCase(callerTokens, request.maxTokens, 1);
-    const charge = this.worstCase(callerTokens + systemTokens, request.maxTokens, 1);
+    await this.reserveCharge(this.worstCase(callerTokens + systemTokens, request.maxTokens, 1), shown);
+  }
+
+  /**
+   * Reserves one request and no tokens: for a backend whose token use the API cannot see (an AgentCore agent), where
+   * only request limits (`requestsPerMinute`) apply. The same 429 and 503 as `reserve`; nothing to settle after.
+   */
+  async reserveRequest(): Promise<void> {
+    const charge = { requests: 1, tokens: 0 };
+    await this.reserveCharge(charge, charge);
+  }
+
+  /** Reserves `charge`; `shown` is the part of it a refusal may tell the caller. */
+  private async reserveCharge(charge: LedgerModule.Charge, shown: LedgerModule.Charge): Promise<void> {
     const record: BudgetRecord = { reservedTokens: charge.tokens, reservedUsd: charge.usd };
     this.budgetRecord = record;
     try {

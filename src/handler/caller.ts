@@ -2,6 +2,7 @@
  * Who called: the identity API Gateway authenticated, read from the proxy event's request context only. Headers and
  * the body are the client's to set, so nothing in them is ever taken as the caller.
  */
+import { createHash } from 'crypto';
 import type { APIGatewayEventRequestContext } from 'aws-lambda';
 
 /** How API Gateway identified the caller. */
@@ -43,4 +44,24 @@ export function callerOf(context: CallerContext | null | undefined): Caller {
     }
   }
   return { type: 'ip', id: 'unknown' };
+}
+
+/**
+ * The longest runtime user id the handler sends. AgentCore's API reference gives no bound for
+ * `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`; its workload identity takes user ids of up to 128 characters
+ * (GetWorkloadAccessTokenForUserId), which is where AgentCore passes this one.
+ */
+export const MAX_RUNTIME_USER_ID = 128;
+
+/**
+ * The caller as an AgentCore runtime user id: `<type>:<id>`, stable per caller (the same principal, Cognito user, key
+ * or IP gives the same id on every request). An id too long (an assumed role's session ARN can be) is replaced by
+ * `<type>:sha256:<hex>` of it: still stable and distinct, and within MAX_RUNTIME_USER_ID.
+ */
+export function runtimeUserId(caller: Caller): string {
+  const plain = `${caller.type}:${caller.id}`;
+  if (plain.length <= MAX_RUNTIME_USER_ID) {
+    return plain;
+  }
+  return `${caller.type}:sha256:${createHash('sha256').update(caller.id).digest('hex')}`;
 }

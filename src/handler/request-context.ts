@@ -5,18 +5,22 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { corsResponseHeaders } from '../contract';
 import { callerOf, type Caller } from './caller';
-import { loadConfig, type HandlerConfig } from './config';
+import { loadConfig, type HandlerConfig, type ShellConfig } from './config';
 import { StreamAborted } from './errors';
 import type { Endpoint } from './protocols/unit';
 import { header } from './request/http';
 
 export type LambdaContext = Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>;
 
-export class RequestContext {
+/**
+ * `C` is the handler's configuration (the Bedrock handler's HandlerConfig by default, read by `loadConfig`); the
+ * context itself only reads the part every handler shares (ShellConfig).
+ */
+export class RequestContext<C extends ShellConfig = HandlerConfig> {
   readonly requestId: string;
   private who: Caller;
   readonly startedAt = Date.now();
-  private loaded: HandlerConfig | undefined;
+  private loaded: C | undefined;
   private readonly controller = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private ended = false;
@@ -25,6 +29,7 @@ export class RequestContext {
     readonly event: APIGatewayProxyEvent,
     readonly lambda: LambdaContext,
     readonly endpoint: Endpoint,
+    private readonly load: () => C = loadConfig as unknown as () => C,
   ) {
     this.requestId = event.requestContext?.requestId ?? lambda.awsRequestId;
     this.who = callerOf(event.requestContext);
@@ -41,7 +46,7 @@ export class RequestContext {
   }
 
   /** The configuration, once loaded (undefined when loading it failed). */
-  get config(): HandlerConfig | undefined {
+  get config(): C | undefined {
     return this.loaded;
   }
 
@@ -56,11 +61,11 @@ export class RequestContext {
   }
 
   /** Arms the deadline (end the answer ourselves before Lambda kills the function) and loads the configuration. */
-  configure(): HandlerConfig {
+  configure(): C {
     const remaining = this.lambda.getRemainingTimeInMillis();
     const margin = Math.min(2000, Math.max(200, remaining * 0.1));
     this.deadlineTimer = setTimeout(() => this.abort('deadline'), Math.max(0, remaining - margin));
-    this.loaded = loadConfig();
+    this.loaded = this.load();
     return this.loaded;
   }
 

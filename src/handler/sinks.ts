@@ -48,10 +48,13 @@ export class StreamSink implements AnswerSink {
     this.lastWriteAt = Date.now();
   }
 
-  /** Writes a chunk; waits for 'drain' only when the buffer is full (backpressure without per-chunk cost). */
-  write(chunk: string): void | Promise<void> {
+  /**
+   * Writes a chunk (text, or bytes passed through as received); waits for 'drain' only when the buffer is full
+   * (backpressure without per-chunk cost).
+   */
+  write(chunk: string | Uint8Array): void | Promise<void> {
     const output = this.output;
-    if (chunk === '' || output === undefined || output.destroyed) {
+    if (chunk.length === 0 || output === undefined || output.destroyed) {
       return;
     }
     this.lastWriteAt = Date.now();

@@ -115,9 +115,14 @@ export function writeRequestRecord(
     ...record,
     ...(options.metrics ? embeddedMetrics(record, config) : {}),
   };
+  writeLogLine(line, record.prompt === undefined ? undefined : byteCounts);
+}
+
+/** Writes one JSON log line. */
+export function writeLogLine(line: object, replacer?: (this: any, key: string, value: unknown) => unknown): void {
   // process.stdout, not console.log: the runtime's console prefixes lines, and EMF needs the bare JSON.
   // Writes to pipes and files are synchronous on Linux: the line is out when this returns.
-  process.stdout.write(`${JSON.stringify(line, record.prompt === undefined ? undefined : byteCounts)}\n`);
+  process.stdout.write(`${JSON.stringify(line, replacer)}\n`);
 }
 
 /** The EMF members of the line: the dimension values, the metric values, and the `_aws` directive naming them. */
@@ -125,38 +130,59 @@ function embeddedMetrics(
   record: RequestRecord,
   config: Pick<HandlerConfig, 'metricsNamespace' | 'fallbackModelIds'> | undefined,
 ): Record<string, unknown> {
-  const namespace = config?.metricsNamespace ?? 'StreamingBedrockApi';
-  const metrics: Array<{ Name: string; Unit: string }> = [];
-  const values: Record<string, number> = {};
-  const metric = (name: string, unit: string, value: number | undefined) => {
-    if (value !== undefined && Number.isFinite(value)) {
-      metrics.push({ Name: name, Unit: unit });
-      values[name] = value;
-    }
-  };
-  metric('Requests', 'Count', 1);
-  metric('Errors', 'Count', record.outcome === 'ok' ? 0 : 1);
-  metric('InputTokens', 'Count', record.usage?.inputTokens);
-  metric('OutputTokens', 'Count', record.usage?.outputTokens);
-  metric('CacheReadInputTokens', 'Count', record.usage?.cacheReadInputTokens);
-  metric('CacheWriteInputTokens', 'Count', record.usage?.cacheWriteInputTokens);
-  metric('TimeToFirstToken', 'Milliseconds', record.timeToFirstTokenMs);
-  metric('Duration', 'Milliseconds', record.durationMs);
-  // Only where the budget was checked: an API without budgets publishes no such metric.
-  metric('BudgetRejections', 'Count', record.budget && (record.budget.exceeded ? 1 : 0));
-  metric('UnmeteredRequests', 'Count', record.budget && (record.budget.unmetered ? 1 : 0));
-  // USD, which CloudWatch has no unit for. Only where a price was known: a Spend of 0 would claim a free answer.
-  metric('Spend', 'None', record.costUsd);
   // Only where fallbacks are configured: 1 when a fallback answered, so its average is the share of such answers.
   const fallbacks = (config?.fallbackModelIds ?? []).length > 0;
-  metric('Fallbacks', 'Count', fallbacks ? (record.requestedModelId === undefined ? 0 : 1) : undefined);
+  return emfMembers(
+    config?.metricsNamespace ?? 'StreamingBedrockApi',
+    DIMENSION_SETS,
+    { ModelId: record.modelId ?? 'unknown', Outcome: record.outcome },
+    [
+      ['Requests', 'Count', 1],
+      ['Errors', 'Count', record.outcome === 'ok' ? 0 : 1],
+      ['InputTokens', 'Count', record.usage?.inputTokens],
+      ['OutputTokens', 'Count', record.usage?.outputTokens],
+      ['CacheReadInputTokens', 'Count', record.usage?.cacheReadInputTokens],
+      ['CacheWriteInputTokens', 'Count', record.usage?.cacheWriteInputTokens],
+      ['TimeToFirstToken', 'Milliseconds', record.timeToFirstTokenMs],
+      ['Duration', 'Milliseconds', record.durationMs],
+      // Only where the budget was checked: an API without budgets publishes no such metric.
+      ['BudgetRejections', 'Count', record.budget && (record.budget.exceeded ? 1 : 0)],
+      ['UnmeteredRequests', 'Count', record.budget && (record.budget.unmetered ? 1 : 0)],
+      // USD, which CloudWatch has no unit for. Only where a price was known: a Spend of 0 would claim a free answer.
+      ['Spend', 'None', record.costUsd],
+      ['Fallbacks', 'Count', fallbacks ? (record.requestedModelId === undefined ? 0 : 1) : undefined],
+    ],
+  );
+}
+
+/** One metric of a log line: its name, CloudWatch unit and value (left out when undefined or not finite). */
+export type MetricValue = readonly [name: string, unit: string, value: number | undefined];
+
+/**
+ * The Embedded Metric Format members of a log line (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
+ * CloudWatch_Embedded_Metric_Format_Specification.html): the dimension values, the metric values, and the `_aws`
+ * directive naming them in `namespace` under each of `dimensionSets`.
+ */
+export function emfMembers(
+  namespace: string,
+  dimensionSets: readonly (readonly string[])[],
+  dimensions: Readonly<Record<string, string>>,
+  metrics: readonly MetricValue[],
+): Record<string, unknown> {
+  const named: Array<{ Name: string; Unit: string }> = [];
+  const values: Record<string, number> = {};
+  for (const [name, unit, value] of metrics) {
+    if (value !== undefined && Number.isFinite(value)) {
+      named.push({ Name: name, Unit: unit });
+      values[name] = value;
+    }
+  }
   return {
-    ModelId: record.modelId ?? 'unknown',
-    Outcome: record.outcome,
+    ...dimensions,
     ...values,
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: DIMENSION_SETS, Metrics: metrics }],
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: dimensionSets, Metrics: named }],
     },
   };
 }

@@ -14,13 +14,16 @@ import {
   type HandlerSettings,
   type ModelPrice,
 } from '../contract';
+import { agentDemo, serveAgentCore, type AgentOptions } from './agent-core-serve';
 import { BudgetStore } from './budget-store';
 import { checkCredentials, credentialsLine } from './credentials';
 import { FakeBedrock } from './fake-bedrock';
 import { DEFAULT_FAKE_MODEL, fakeModelScript, parseFakeScript, type FakeFault, type FakeTurn } from './fake-model';
-import { createKey, createKeyTable } from './key-admin';
 import { runKeys } from './keys-cli';
 import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, SERVED_ROUTES, type HandlerModule, type RequestInfo } from './local-api';
+import { LOCAL_KEY_TABLE, clock, interceptHandlerLog, limitsText, listenError, startKeys } from './runner-shared';
+
+export { LOCAL_KEY_TABLE };
 
 /**
  * The model the runner names by default (with --bedrock, the one it calls): Claude Haiku 4.5, invocable only through
@@ -90,6 +93,16 @@ Options:
   --disconnect-signal      destroy the handler's response stream when its client disconnects; by default the
                            runner is like Lambda, where the function gets no such signal and runs on
   --demo                   send one sample request at start and print the stream as it arrives
+  --agent-url <url>        serve StreamingAgentCoreApi's POST /invocations instead, in front of an agent running
+                           under AgentCore's container contract at this URL (POST /invocations, GET /ping),
+                           through the AgentCore handler and a local stand-in for AgentCore's data plane
+  --agent-demo             like --agent-url, with the example agent started by the runner, its model the fake
+                           model (or real Bedrock with --bedrock)
+                           With an agent, the flags that apply are --port, --host, --managed-keys, --create-key,
+                           --key-cache-ttl, --requests-per-minute, --cors-origin, --timeout, --body-timeout,
+                           --disconnect-signal, --demo, --verbose; with --agent-demo also the model's flags
+                           (--model-id, --bedrock, --tokens-per-second, --answer-tokens, --first-token-ms,
+                           --fault, --throttle-model, --script)
   --verbose                print the handler's JSON log lines, and when the fake model ends each answer
   --version                print the package version
   -h, --help               show this help
@@ -97,8 +110,8 @@ Options:
 
 export class UsageError extends Error {}
 
-/** The key table's name in the runner's store. */
-export const LOCAL_KEY_TABLE = 'managed-keys';
+/** The handler bundles, beside the runner's own (assets/local/cli/index.js). */
+const BUNDLES = path.join(__dirname, '..', '..');
 
 export interface ServeOptions {
   readonly port: number;
@@ -137,7 +150,36 @@ export interface ServeOptions {
   readonly disconnectSignal: boolean;
   readonly verbose: boolean;
   readonly demo: boolean;
+  /** StreamingAgentCoreApi's handler in front of an agent (--agent-url, or the example agent with --agent-demo). */
+  readonly agent?: AgentOptions;
 }
+
+/** Flags about the default handler's model requests and token or spend limits: none applies to an agent. */
+const BEDROCK_HANDLER_FLAGS = [
+  'fallback-model-id',
+  'max-tokens',
+  'system-prompt',
+  'prompt-caching',
+  'reasoning',
+  'additional-model-request-fields',
+  'no-client-tools',
+  'allow-caller-system-messages',
+  'token-budget',
+  'tokens-per-minute',
+  'spend-per-day',
+  'price',
+];
+/** The fake model's flags (and --bedrock): they apply to the example agent's model only. */
+const MODEL_FLAGS = [
+  'model-id',
+  'bedrock',
+  'tokens-per-second',
+  'answer-tokens',
+  'first-token-ms',
+  'fault',
+  'throttle-model',
+  'script',
+];
 
 export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version' {
   let parsed;
@@ -145,6 +187,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       strict: true,
       options: {
         port: { type: 'string', default: '3000' },
@@ -180,13 +223,15 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         version: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
+        'agent-url': { type: 'string' },
+        'agent-demo': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (err) {
     throw new UsageError(parseArgsMessage(err as Error & { code?: string }));
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   if (values.help) {
     return 'help';
   }
@@ -198,6 +243,8 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
       positionals.length === 0 ? 'missing command: serve' : `unknown command ${JSON.stringify(positionals.join(' '))}`,
     );
   }
+  const given = new Set(tokens.flatMap((token) => (token.kind === 'option' ? [token.name] : [])));
+  const agent = agentOptions(values, given);
   const fault = values.fault as string;
   if (!['none', 'throttle', 'midstream'].includes(fault)) {
     throw new UsageError(`--fault must be none, throttle or midstream, not ${JSON.stringify(fault)}`);
@@ -242,7 +289,48 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     disconnectSignal: values['disconnect-signal'] as boolean,
     verbose: values.verbose as boolean,
     demo: values.demo as boolean,
+    agent,
   };
+}
+
+/**
+ * --agent-url or --agent-demo (not both), and no flag that would not apply to an agent: a usage error names the flag
+ * rather than let it be ignored.
+ */
+function agentOptions(values: Record<string, unknown>, given: Set<string>): AgentOptions | undefined {
+  const url = values['agent-url'] as string | undefined;
+  const exampleAgent = values['agent-demo'] as boolean;
+  if (url === undefined && !exampleAgent) {
+    return undefined;
+  }
+  if (url !== undefined && exampleAgent) {
+    throw new UsageError('--agent-url and --agent-demo each name the agent: give one of them');
+  }
+  const mode = exampleAgent ? '--agent-demo' : '--agent-url';
+  const inapplicable = [...BEDROCK_HANDLER_FLAGS, ...(exampleAgent ? [] : MODEL_FLAGS)].find((flag) => given.has(flag));
+  if (inapplicable !== undefined) {
+    const why = MODEL_FLAGS.includes(inapplicable)
+      ? "the agent calls its own model (with --agent-demo, these flags set the example agent's)"
+      : "it configures the default handler's model requests or token limits, which an agent's API does not make";
+    throw new UsageError(`--${inapplicable} does not apply with ${mode}: ${why}`);
+  }
+  return exampleAgent ? { exampleAgent } : { url: agentUrl(url!) };
+}
+
+/** An http(s) URL of the agent, without a path (the runner adds /invocations and /ping). */
+function agentUrl(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    throw new UsageError(
+      `--agent-url must be the agent's http(s) base URL, e.g. http://127.0.0.1:8080, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** The limit flags as the budget's limits (none given: no budget). */
@@ -554,30 +642,6 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
   };
 }
 
-/** The key table in the runner's store, and the keys --create-key asked for. */
-async function startKeys(store: BudgetStore, names: readonly string[]) {
-  const tableName = LOCAL_KEY_TABLE;
-  await createKeyTable(store.client, tableName);
-  const created = [];
-  for (const name of names) {
-    const { secret } = await createKey(store.client, { keyTable: tableName, budgetTable: store.tableName }, { name });
-    created.push({ name, secret });
-  }
-  return { tableName, created };
-}
-
-/** A port that cannot be had says which flag picks another. */
-function listenError(err: NodeJS.ErrnoException, options: ServeOptions): Error {
-  const where = `${options.host}:${options.port}`;
-  if (err.code === 'EADDRINUSE') {
-    return new Error(`${where} is already in use: choose another port with --port <n> (--port 0 picks a free one)`);
-  }
-  if (err.code === 'EACCES') {
-    return new Error(`${where} needs privileges this user lacks: choose a port above 1023 with --port <n>`);
-  }
-  return err;
-}
-
 /** Said under the 403 of an unknown route, which API Gateway answers without a hint. */
 function unknownRouteHint(info: RequestInfo): string {
   const served = SERVED_ROUTES.map((route) => `${route.method} ${route.path}`).join(', ');
@@ -610,40 +674,6 @@ function features(options: ServeOptions): string[] {
   return on;
 }
 
-/**
- * The handler writes one JSON record per request to stdout; the runner shows a short line instead (or the record
- * too, with --verbose), joined to the request by its id.
- */
-function interceptHandlerLog(verbose: boolean) {
-  const byRequestId = new Map<string, Record<string, any>>();
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: any[]) => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (text.startsWith('{"level":') && text.includes('"message":"request completed"')) {
-      try {
-        const record = JSON.parse(text);
-        byRequestId.set(record.requestId, record);
-        if (!verbose) {
-          return true;
-        }
-      } catch {
-        // not a record after all: print it
-      }
-    }
-    return write(chunk as any, ...rest);
-  }) as typeof process.stdout.write;
-  return {
-    take: (id: string) => {
-      const record = byRequestId.get(id);
-      byRequestId.delete(id);
-      return record;
-    },
-    restore: () => {
-      process.stdout.write = write;
-    },
-  };
-}
-
 function requestLine(info: RequestInfo, record: Record<string, any> | undefined): string {
   const parts = [clock(), info.method, info.path, String(info.status)];
   if (record) {
@@ -657,24 +687,6 @@ function requestLine(info: RequestInfo, record: Record<string, any> | undefined)
   if (info.clientAborted) parts.push('client disconnected');
   parts.push(`${info.durationMs} ms`);
   return parts.join(' ');
-}
-
-/** The banner's words for the budget's limits. */
-function limitsText(limits: BudgetLimits): string {
-  const words: Record<keyof BudgetLimits, (n: number) => string> = {
-    requestsPerMinute: (n) => `${n} requests per minute`,
-    tokensPerMinute: (n) => `${n} tokens per minute`,
-    tokensPerDay: (n) => `${n} tokens per UTC day`,
-    tokensPerMonth: (n) => `${n} tokens per UTC month`,
-    spendPerDay: (n) => `$${n} per UTC day`,
-    spendPerMonth: (n) => `$${n} per UTC month`,
-  };
-  return (Object.keys(limits) as Array<keyof BudgetLimits>).map((name) => words[name](limits[name]!)).join(', ');
-}
-
-/** The time of day, to the millisecond, that starts the runner's per-request lines. */
-function clock(): string {
-  return new Date().toISOString().slice(11, 23);
 }
 
 /** The version in the package.json of the installed package (or the repository), three levels above this bundle. */
@@ -729,16 +741,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const handlerPath = path.join(__dirname, '..', '..', 'handler', 'index.lambda', 'index.js');
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Listening before the start: a Ctrl-C while the banner is written (or credentials are looked up) still stops cleanly.
   const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  const server = await serve(options, handlerPath, out);
+  const { agent } = options;
+  const server = agent
+    ? await serveAgentCore({ ...options, agent }, path.join(BUNDLES, 'agent-core-handler', 'index.js'), out)
+    : await serve(options, path.join(BUNDLES, 'handler', 'index.lambda', 'index.js'), out);
   if (options.demo) {
-    await Promise.race([demo(server.url, out), stopRequested]);
+    await Promise.race([(agent ? agentDemo : demo)(server.url, out), stopRequested]);
   }
   await stopRequested;
   out('Stopping.');

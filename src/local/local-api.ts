@@ -7,6 +7,7 @@
  *   deadline. With `disconnectSignal` the response stream is destroyed instead, for trying the handler's abort path.
  * - POST /buffered: invokes the buffered entry point and sends its proxy result.
  * - Every route of every client protocol (src/contract/protocols.ts), like POST /stream: the runner serves them all.
+ * - Or other routes, each streaming through `handler` (`routes`): the AgentCore handler's POST /invocations.
  * - An unknown route or method: 403 like API Gateway; `onRequest` is told it was unknown, for the runner's hint.
  * - OPTIONS: CORS preflight for the configured origins, like the construct's preflight (none without origins).
  * - A body that does not arrive in time, or over 10 MB, gets API Gateway's error shape and the connection closes.
@@ -35,9 +36,10 @@ import { drainedOrClosed } from '../handler/backpressure';
 /** The routes the runner serves: every protocol's (the construct's `protocols` prop chooses, the runner has all). */
 export const SERVED_ROUTES: readonly Route[] = [...streamingRoutes(ALL_PROTOCOLS), Routes.BUFFERED];
 
+/** A handler bundle's entry points: the streaming one, and the buffered one when it serves POST /buffered. */
 export interface HandlerModule {
   handler(event: APIGatewayProxyEvent, responseStream: Writable, context: LambdaContext): Promise<void>;
-  bufferedHandler(event: APIGatewayProxyEvent, context: LambdaContext): Promise<APIGatewayProxyResult>;
+  bufferedHandler?(event: APIGatewayProxyEvent, context: LambdaContext): Promise<APIGatewayProxyResult>;
 }
 
 export interface LambdaContext {
@@ -47,6 +49,11 @@ export interface LambdaContext {
 
 export interface LocalApiOptions {
   readonly handlers: HandlerModule;
+  /**
+   * The routes served: POST /buffered through `bufferedHandler`, any other through `handler` (streaming).
+   * @default SERVED_ROUTES (the default handler's)
+   */
+  readonly routes?: readonly Route[];
   /** Lambda timeout of the streaming function. */
   readonly streamTimeoutMs: number;
   /** CORS answered in preflight, as the construct configures it (the handler adds its own response headers). */
@@ -97,7 +104,13 @@ export class LocalApi {
   private readonly server: http.Server;
   private readonly connections = new Set<import('net').Socket>();
 
+  private readonly routes: readonly Route[];
+
   constructor(private readonly options: LocalApiOptions) {
+    this.routes = options.routes ?? SERVED_ROUTES;
+    if (this.routes.includes(Routes.BUFFERED) && !options.handlers.bufferedHandler) {
+      throw new Error(`${Routes.BUFFERED.path} is served, but the handler module has no bufferedHandler`);
+    }
     this.server = http.createServer((req, res) => this.route(req, res));
     this.server.on('connection', (socket) => {
       this.connections.add(socket);
@@ -126,7 +139,7 @@ export class LocalApi {
     const requestId = randomUUID();
     const path = (req.url ?? '/').split('?')[0];
     res.setHeader('x-amzn-RequestId', requestId);
-    const route = SERVED_ROUTES.find((r) => r.path === path);
+    const route = this.routes.find((r) => r.path === path);
     const unknownRoute = !route || (req.method !== route.method && !(req.method === 'OPTIONS' && this.preflights()));
     const work = this.dispatch(req, res, route, path, requestId);
     res.on('close', () => {
@@ -228,7 +241,7 @@ export class LocalApi {
   }
 
   private async invokeBuffered(event: APIGatewayProxyEvent, res: http.ServerResponse) {
-    const result = await this.options.handlers.bufferedHandler(event, lambdaContext(BUFFERED_TIMEOUT_MS));
+    const result = await this.options.handlers.bufferedHandler!(event, lambdaContext(BUFFERED_TIMEOUT_MS));
     res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>) });
     res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
   }

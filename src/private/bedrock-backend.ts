@@ -6,8 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bedrockAcknowledgments, bedrockInvokeStatements, guardrailStatement } from './bedrock-iam';
 import { budgetTable, grantBudgetLedger } from './budget-table';
-import { DefaultHandlers, LATEST_RUNTIME_ACKNOWLEDGMENTS } from './default-handler';
-import { DefaultHandlerEntryPoint } from './default-handler-code';
+import { HANDLER_FUNCTION_ACKNOWLEDGMENTS, HandlerFunctions } from './default-handler';
+import { DefaultHandlerEntryPoint, defaultHandlerCode } from './default-handler-code';
 import { defaultHandlerEnvironment } from './handler-environment';
 import { grantKeyLookup } from './key-table';
 import { DEFAULT_METRICS_NAMESPACE } from './metrics';
@@ -83,7 +83,10 @@ export class BedrockBackend {
       return;
     }
     this.budgetTable = props.tokenBudget ? budgetTable(scope, props.tokenBudget) : undefined;
-    const handlers = new DefaultHandlers(scope, {
+    const handlers = new HandlerFunctions(scope, {
+      code: defaultHandlerCode,
+      roleDescription: 'Streaming Bedrock API handler: its own log group and the configured Bedrock models only.',
+      functionDescription: 'Streams Amazon Bedrock ConverseStream answers (cdk-streaming-bedrock-api default handler).',
       environment: defaultHandlerEnvironment(settings.subject, choice.modelId, props, {
         budgetTableName: this.budgetTable?.tableName,
         managedKeys: settings.managedKeys && {
@@ -91,7 +94,7 @@ export class BedrockBackend {
           cacheTtlMs: settings.managedKeys.cacheTtlMs,
         },
       }),
-      bedrockStatements: statements,
+      statements,
       retention: settings.logRetention,
       tracing: props.tracing ?? false,
       options: props.handlerOptions,
@@ -112,14 +115,7 @@ export class BedrockBackend {
   public acknowledgeNagFindings(): void {
     for (const fn of new Set([this.handler, this.bufferedHandler])) {
       if (fn instanceof lambda.Function && fn.node.scope === this.scope) {
-        acknowledgeNagFindings(fn, [
-          {
-            id: 'Serverless-LambdaDLQ',
-            reason:
-              'API Gateway invokes the function synchronously; a dead-letter queue only serves asynchronous invocations.',
-          },
-          ...LATEST_RUNTIME_ACKNOWLEDGMENTS,
-        ]);
+        acknowledgeNagFindings(fn, HANDLER_FUNCTION_ACKNOWLEDGMENTS);
       }
     }
     const tracing = this.settings.props.tracing ?? false;
@@ -127,7 +123,10 @@ export class BedrockBackend {
   }
 
   /** The default handler's functions of the response mode: with BUFFERED alone, the buffered one is the main one. */
-  private defaultFunctions(handlers: DefaultHandlers): { handler: lambda.Function; bufferedHandler?: lambda.Function } {
+  private defaultFunctions(handlers: HandlerFunctions): {
+    handler: lambda.Function;
+    bufferedHandler?: lambda.Function;
+  } {
     const { responseMode, timeouts } = this.settings;
     const newBuffered = () =>
       handlers.newFunction('BufferedHandler', DefaultHandlerEntryPoint.BUFFERED, timeouts.buffered);

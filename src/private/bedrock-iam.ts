@@ -1,6 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { NagAcknowledgment } from './nag-acknowledgments';
+import { TRACING_ACKNOWLEDGMENT, type NagAcknowledgment } from './nag-acknowledgments';
 import { APPLICATION_PROFILE_ARN_PATTERN } from './validation';
 
 /**
@@ -207,11 +207,7 @@ export function bedrockAcknowledgments(modelIds: string[], tracing: boolean): Na
     });
   }
   if (tracing) {
-    acknowledgments.push({
-      id: 'AwsSolutions-IAM5',
-      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.',
-      findings: ['Resource::*'],
-    });
+    acknowledgments.push(TRACING_ACKNOWLEDGMENT);
   }
   return acknowledgments;
 }

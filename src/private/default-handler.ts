@@ -3,9 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { defaultHandlerCode } from './default-handler-code';
 import type { NagAcknowledgment } from './nag-acknowledgments';
-import type { DefaultHandlerOptions } from '../default-handler-options';
 
 /**
  * The functions run on `Runtime.NODEJS_LATEST` on purpose: aws-cdk-lib moves it to a newer runtime once that runtime
@@ -23,44 +21,68 @@ export const LATEST_RUNTIME_ACKNOWLEDGMENTS: NagAcknowledgment[] = [
     'region; it moves forward as you upgrade aws-cdk-lib. Runtimes aws-cdk-lib lists before that are not used.',
 }));
 
-/** What the default handler's functions share. */
-export interface DefaultHandlerSettings {
+/** The cdk-nag findings of every function the constructs create behind API Gateway. */
+export const HANDLER_FUNCTION_ACKNOWLEDGMENTS: NagAcknowledgment[] = [
+  {
+    id: 'Serverless-LambdaDLQ',
+    reason: 'API Gateway invokes the function synchronously; a dead-letter queue only serves asynchronous invocations.',
+  },
+  ...LATEST_RUNTIME_ACKNOWLEDGMENTS,
+];
+
+/** The function options both constructs' `handlerOptions` carry (DefaultHandlerOptions, AgentCoreHandlerOptions). */
+export interface HandlerFunctionOptions {
+  readonly memorySize?: number;
+  readonly architecture?: lambda.Architecture;
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** What a backend's bundled functions share. */
+export interface HandlerFunctionsSettings {
+  /** The bundle (one asset directory; its entry points are the functions' `handler`), one per function. */
+  readonly code: () => lambda.Code;
+  /** The role's description: what it may do. */
+  readonly roleDescription: string;
+  /** Each function's description. */
+  readonly functionDescription: string;
   readonly environment: Record<string, string>;
-  readonly bedrockStatements: iam.PolicyStatement[];
+  /** What the functions may do besides writing their logs (the backend's service, exactly scoped). */
+  readonly statements: iam.PolicyStatement[];
   readonly retention: logs.RetentionDays;
   readonly tracing: boolean;
-  readonly options?: DefaultHandlerOptions;
+  readonly options?: HandlerFunctionOptions;
 }
 
 /**
- * The default handler's log group, role and functions (the streaming and the buffered entry point of one bundle).
- * The role may write to its own log group and invoke exactly the configured models; no AWSLambdaBasicExecutionRole,
- * which allows creating and writing any log group. Construct ids are those of the construct's first release.
+ * A bundled handler's log group, role and functions (for StreamingBedrockApi, the streaming and the buffered entry
+ * point of one bundle). The role may write to its own log group and do what `statements` allow; no
+ * AWSLambdaBasicExecutionRole, which allows creating and writing any log group. Construct ids are those of the
+ * constructs' first release.
  */
-export class DefaultHandlers {
+export class HandlerFunctions {
   public readonly role: iam.Role;
   /** The functions' log group: one JSON line per request, read by the dashboard's Logs Insights widgets. */
   public readonly logGroup: logs.LogGroup;
 
   constructor(
     private readonly scope: Construct,
-    private readonly settings: DefaultHandlerSettings,
+    private readonly settings: HandlerFunctionsSettings,
   ) {
     this.logGroup = new logs.LogGroup(scope, 'HandlerLogs', { retention: settings.retention });
     this.role = new iam.Role(scope, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Streaming Bedrock API handler: its own log group and the configured Bedrock models only.',
+      description: settings.roleDescription,
     });
     this.logGroup.grantWrite(this.role);
-    settings.bedrockStatements.forEach((statement) => this.role.addToPolicy(statement));
+    settings.statements.forEach((statement) => this.role.addToPolicy(statement));
   }
 
   /** A function running one entry point of the bundle. */
   public newFunction(constructId: string, entryPoint: string, timeout: Duration): lambda.Function {
     const options = this.settings.options;
     return new lambda.Function(this.scope, constructId, {
-      description: 'Streams Amazon Bedrock ConverseStream answers (cdk-streaming-bedrock-api default handler).',
-      code: defaultHandlerCode(),
+      description: this.settings.functionDescription,
+      code: this.settings.code(),
       handler: entryPoint,
       runtime: lambda.Runtime.NODEJS_LATEST,
       architecture: options?.architecture ?? lambda.Architecture.ARM_64,

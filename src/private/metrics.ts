@@ -4,7 +4,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 /** The default handler's CloudWatch namespace when `handlerOptions.metricsNamespace` is not set. */
 export const DEFAULT_METRICS_NAMESPACE = 'StreamingBedrockApi';
 
-/** The default handler's metrics that the construct's `metric*()` methods return and its dashboard shows. */
+/**
+ * The bundled handlers' metrics that the constructs' `metric*()` methods return and the dashboard shows
+ * (`TimeToFirstByte` is the AgentCore handler's, the token metrics the Bedrock handler's).
+ */
 export type HandlerMetricName =
   | 'Requests'
   | 'Errors'
@@ -13,6 +16,7 @@ export type HandlerMetricName =
   | 'CacheReadInputTokens'
   | 'CacheWriteInputTokens'
   | 'TimeToFirstToken'
+  | 'TimeToFirstByte'
   | 'Duration'
   | 'BudgetRejections'
   | 'UnmeteredRequests'
@@ -28,6 +32,7 @@ const DEFAULT_STATISTIC: Record<HandlerMetricName, string> = {
   CacheReadInputTokens: cloudwatch.Stats.SUM,
   CacheWriteInputTokens: cloudwatch.Stats.SUM,
   TimeToFirstToken: cloudwatch.Stats.p(90),
+  TimeToFirstByte: cloudwatch.Stats.p(90),
   Duration: cloudwatch.Stats.p(90),
   BudgetRejections: cloudwatch.Stats.SUM,
   UnmeteredRequests: cloudwatch.Stats.SUM,

@@ -11,6 +11,13 @@ export interface NagAcknowledgment {
   readonly findings?: string[];
 }
 
+/** X-Ray tracing's grant on `*` (added to a function's role by `tracing: lambda.Tracing.ACTIVE`). */
+export const TRACING_ACKNOWLEDGMENT: NagAcknowledgment = {
+  id: 'AwsSolutions-IAM5',
+  reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.',
+  findings: ['Resource::*'],
+};
+
 /** The metadata key of aws-cdk-lib's `Validations.of(c).acknowledge()` (aws-cdk-lib >= 2.257), read by cdk-nag 3. */
 const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 

@@ -202,7 +202,12 @@ function enumNames(protocols: readonly ProtocolDescriptor[]): string {
   return protocols.map((p) => `ClientProtocol.${p.id}`).join(' or ');
 }
 
-function validateHandlerOptions(subject: string, options: DefaultHandlerOptions | undefined): void {
+/** The function options both constructs' `handlerOptions` share (DefaultHandlerOptions, AgentCoreHandlerOptions). */
+export function validateHandlerOptions(
+  subject: string,
+  options:
+    Pick<DefaultHandlerOptions, 'reservedConcurrentExecutions' | 'memorySize' | 'maxRequestBodySize'> | undefined,
+): void {
   if (options?.reservedConcurrentExecutions === 0) {
     fail(
       subject,

@@ -67,8 +67,8 @@ describe('with cdk-nag 3 and CloudFormation schema validation', () => {
     result = run('nag3.js', path.join(consumer.work, 'out-nag3'));
   }, 120_000);
 
-  test('every auth mode x response mode, protocols and WAF + custom domain + budgets per auth mode, profiles, BYO handler, CORS, guardrail, model feature and own-ledger stacks synthesize', () => {
-    expect(result.stacks).toHaveLength(38);
+  test('every auth mode x response mode, protocols and WAF + custom domain + budgets per auth mode, profiles, BYO handler, CORS, guardrail, model feature, own-ledger and AgentCore stacks synthesize', () => {
+    expect(result.stacks).toHaveLength(45);
   });
 
   test('no CloudFormation schema finding anywhere', () => {
@@ -231,6 +231,53 @@ describe('with cdk-nag 2', () => {
       expect(JSON.parse(fn.Properties.Environment.Variables.SBA_FALLBACK_MODEL_IDS)).toEqual(['amazon.nova-lite-v1:0']);
     },
   );
+
+  test.each(['Iam', 'ApiKey', 'Cognito', 'LambdaAuthorizer', 'None', 'ManagedKeys'])(
+    'StreamingAgentCoreApi with %s auth: POST /invocations streamed, its preflight, the web ACL, the domain, and exactly the invoke grant',
+    (auth) => {
+      const stackName = `AgentCore${auth}`;
+      const template = JSON.parse(fs.readFileSync(path.join(templatesDir, `${stackName}.template.json`), 'utf8'));
+      const ofType = (type: string) => Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type);
+      const methods = ofType('AWS::ApiGateway::Method').map(([, r]) => r.Properties);
+      expect(methods.map((m) => m.HttpMethod).sort()).toEqual(['OPTIONS', 'POST']);
+      const post = methods.find((m) => m.HttpMethod === 'POST');
+      expect(post.Integration).toMatchObject({ ResponseTransferMode: 'STREAM', TimeoutInMillis: 900000 });
+      expect(ofType('AWS::WAFv2::WebACLAssociation')).toHaveLength(1);
+      expect(ofType('AWS::ApiGateway::DomainName')[0][1].Properties.DomainName).toBe('agent.example.com');
+      const agentStatements = ofType('AWS::IAM::Policy')
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((st: any) => JSON.stringify(st.Action).includes('bedrock'));
+      expect(agentStatements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['bedrock-agentcore:InvokeAgentRuntime', 'bedrock-agentcore:InvokeAgentRuntimeForUser'],
+          Resource: [
+            'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/consumer_agent-AbCdEf1234',
+            'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/consumer_agent-AbCdEf1234/runtime-endpoint/DEFAULT',
+          ],
+        },
+      ]);
+      expect(
+        findings.filter((f) => ours(f.path) && f.path.includes(`${stackName}/`)).map((f) => f.message),
+      ).not.toContain('AwsSolutions-APIG3');
+    },
+  );
+
+  test('StreamingAgentCoreApi in front of a CfnRuntime: the grant follows the runtime, cdk-nag clean with tracing', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'AgentCoreRuntime.template.json'), 'utf8'));
+    const [runtimeId] = Object.entries<any>(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::BedrockAgentCore::Runtime',
+    )!;
+    const statements = Object.values<any>(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((st: any) => JSON.stringify(st.Action).includes('bedrock-agentcore'));
+    expect(statements).toHaveLength(1);
+    expect(JSON.stringify(statements[0].Resource)).toContain(`{"Ref":"${runtimeId}"}`);
+    expect(
+      findings.filter((f) => ours(f.path) && f.path.includes('AgentCoreRuntime/') && f.severity === 'error'),
+    ).toEqual([]);
+  });
 
   test('with managed keys and every protocol, the methods have no authorizer and the functions may only GetItem on the key table', () => {
     const template = JSON.parse(fs.readFileSync(path.join(templatesDir, 'ManagedKeysProtocols.template.json'), 'utf8'));

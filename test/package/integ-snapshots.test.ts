@@ -24,6 +24,10 @@ beforeAll(() => {
   for (const file of [...apps, ...helpers]) {
     fs.copyFileSync(path.join(integDir, file), path.join(appDir, file));
   }
+  // integ.agent-core.js builds the example agent's image: its directory goes beside the apps.
+  fs.cpSync(path.join(__dirname, '..', '..', 'examples', 'agent-core', 'agent'), path.join(appDir, 'agent'), {
+    recursive: true,
+  });
 }, 300_000);
 
 afterAll(() => cleanup?.());
@@ -42,6 +46,7 @@ function templates(dir: string): Record<string, string> {
 
 test('there are integration tests', () => {
   expect(apps.sort()).toEqual([
+    'integ.agent-core.js',
     'integ.budgets.js',
     'integ.buffered.js',
     'integ.model-features.js',

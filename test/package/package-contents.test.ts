@@ -30,6 +30,7 @@ test('the package holds the assembly, the bundles, the README, the licence and t
       'LICENSE',
       'README.md',
       'assets/handler/index.lambda/index.js',
+      'assets/agent-core-handler/index.js',
       'assets/local/cli/index.js',
       'assets/local/cli/budget-store-server.js',
       'lib/index.d.ts',

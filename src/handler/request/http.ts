@@ -40,9 +40,21 @@ function readBody(event: APIGatewayProxyEvent, maxBytes: number): string {
   if (!isJsonContentType(contentType)) {
     throw Errors.unsupportedMediaType();
   }
+  const body = cappedBody(event, maxBytes);
+  if (body === undefined) {
+    throw invalidRequest('missing_body', 'The request has no body. Send a JSON object.');
+  }
+  return typeof body === 'string' ? body : decodeUtf8(body);
+}
+
+/**
+ * The body as API Gateway passed it, at most `maxBytes` (else 413): the string, or the bytes of a base64-encoded body
+ * (400 when it is not base64); undefined when there is none. The size is checked before anything is decoded.
+ */
+export function cappedBody(event: APIGatewayProxyEvent, maxBytes: number): string | Buffer | undefined {
   const raw = event.body;
   if (raw === null || raw === undefined || raw === '') {
-    throw invalidRequest('missing_body', 'The request has no body. Send a JSON object.');
+    return undefined;
   }
   if (event.isBase64Encoded) {
     // Reject on the encoded length first, so an oversized body is never decoded.
@@ -56,7 +68,7 @@ function readBody(event: APIGatewayProxyEvent, maxBytes: number): string {
     if (bytes.length > maxBytes) {
       throw Errors.tooLarge(maxBytes);
     }
-    return decodeUtf8(bytes);
+    return bytes;
   }
   // A string of n UTF-16 units holds at least n bytes: check that before counting the bytes.
   if (raw.length > maxBytes || Buffer.byteLength(raw, 'utf8') > maxBytes) {

@@ -1,10 +1,12 @@
 // The matrix of stacks a consumer might write: every auth mode x every response mode, every auth mode with both client
 // protocols (OpenAI and AI SDK, with CORS), inference profiles (system and application), bring-your-own handler, CORS,
 // guardrail and tracing, prompt caching and reasoning, every auth mode behind a WAF web ACL on a custom domain with
-// per-minute, token and spend limits, pricing, a fallback model and the dashboard, and budgets in a table of your own encrypted with your KMS key. Construct id "Chat" marks
-// what the library creates.
+// per-minute, token and spend limits, pricing, a fallback model and the dashboard, and budgets in a table of your own encrypted with your KMS key;
+// StreamingAgentCoreApi in every auth mode behind a WAF web ACL on a custom domain with a request rate limit and CORS,
+// and in front of a CfnRuntime with tracing. Construct id "Chat" marks what the library creates.
 const { Duration, Stack } = require('aws-cdk-lib');
 const apigateway = require('aws-cdk-lib/aws-apigateway');
+const bedrockagentcore = require('aws-cdk-lib/aws-bedrockagentcore');
 const acm = require('aws-cdk-lib/aws-certificatemanager');
 const cognito = require('aws-cdk-lib/aws-cognito');
 const dynamodb = require('aws-cdk-lib/aws-dynamodb');
@@ -16,6 +18,7 @@ const {
   ClientProtocol,
   GuardrailStreamMode,
   ResponseMode,
+  StreamingAgentCoreApi,
   StreamingBedrockApi,
 } = require('cdk-streaming-bedrock-api');
 
@@ -23,6 +26,8 @@ const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const FALLBACK = 'amazon.nova-lite-v1:0';
 const env = { account: '123456789012', region: 'us-east-1' };
 const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
+const AGENT_RUNTIME_ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/consumer_agent-AbCdEf1234';
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/a1b2c3d4-5678-90ab-cdef-111122223333';
 
 function inlineFunction(scope, id, code) {
   return new lambda.Function(scope, id, {
@@ -101,14 +106,11 @@ function addStacks(app) {
       domainName: {
         domainName: 'chat.example.com',
         basePath: 'ai',
-        certificate: acm.Certificate.fromCertificateArn(
-          operated,
-          'Certificate',
-          'arn:aws:acm:us-east-1:123456789012:certificate/a1b2c3d4-5678-90ab-cdef-111122223333',
-        ),
+        certificate: acm.Certificate.fromCertificateArn(operated, 'Certificate', CERTIFICATE_ARN),
       },
     });
     stacks.push(operated);
+    stacks.push(agentCoreStack(app, authName, auth));
   }
   const usProfile = new Stack(app, 'UsProfile', { env });
   new StreamingBedrockApi(usProfile, 'Chat', {
@@ -170,7 +172,49 @@ function addStacks(app) {
       }),
     },
   });
-  return [...stacks, usProfile, globalProfile, byo, cors, guarded, applicationProfile, modelFeatures, ownLedger];
+  const runtimeStack = new Stack(app, 'AgentCoreRuntime', { env });
+  new StreamingAgentCoreApi(runtimeStack, 'Chat', {
+    runtime: new bedrockagentcore.CfnRuntime(runtimeStack, 'Runtime', {
+      agentRuntimeName: 'consumer_agent',
+      agentRuntimeArtifact: {
+        containerConfiguration: { containerUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:latest' },
+      },
+      networkConfiguration: { networkMode: 'PUBLIC' },
+      roleArn: 'arn:aws:iam::123456789012:role/consumer-agent',
+    }),
+    qualifier: 'DEFAULT',
+    tracing: true,
+    timeout: Duration.minutes(10),
+  });
+  return [
+    ...stacks,
+    usProfile,
+    globalProfile,
+    byo,
+    cors,
+    guarded,
+    applicationProfile,
+    modelFeatures,
+    ownLedger,
+    runtimeStack,
+  ];
+}
+
+/** StreamingAgentCoreApi with one auth mode, behind a WAF web ACL on a custom domain, rate limited, with CORS. */
+function agentCoreStack(app, authName, auth) {
+  const stack = new Stack(app, `AgentCore${authName}`, { env });
+  new StreamingAgentCoreApi(stack, 'Chat', {
+    agentRuntimeArn: AGENT_RUNTIME_ARN,
+    auth: auth(stack),
+    cors: { allowOrigins: ['https://app.example.com'] },
+    tokenBudget: { requestsPerMinute: 30 },
+    webAclArn: rateLimitedWebAcl(stack).attrArn,
+    domainName: {
+      domainName: 'agent.example.com',
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN),
+    },
+  });
+  return stack;
 }
 
 module.exports = { addStacks };
