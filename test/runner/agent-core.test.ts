@@ -14,6 +14,8 @@ const AGENT = path.join(__dirname, '..', '..', 'examples', 'agent-core', 'agent'
 const SESSION = 'X-Session-Id';
 /** A session id the API accepts (33 to 256 characters). */
 const SESSION_ID = 'test-session-0123456789abcdef0123456789';
+/** A browser app's origin the runner allows (--cors-origin). */
+const ORIGIN = 'https://app.example';
 
 /** What happened, in order: the model's frames and the client's reads (the proof of progressive streaming). */
 const timeline: string[] = [];
@@ -125,7 +127,7 @@ describe('serve --agent-url', () => {
   let runner: Runner;
   let invocations: string;
   beforeAll(async () => {
-    runner = await startRunner(['--agent-url', agent.url]);
+    runner = await startRunner(['--agent-url', agent.url, '--cors-origin', ORIGIN]);
     invocations = `${runner.url}/invocations`;
   });
   afterAll(async () => {
@@ -219,6 +221,25 @@ describe('serve --agent-url', () => {
     const body = await response.json();
     expect(body).toMatchObject({ text: 'Let me compute that.The answer is 42. (prompt 1)', stopReason: 'end_turn' });
     expect(body.toolSteps.map((step: any) => step.type)).toEqual(['tool_use', 'tool_result']);
+  });
+
+  test('a browser may send X-Session-Id (preflight) and read the one it gets back (exposed)', async () => {
+    const preflight = await fetch(invocations, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-session-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(preflight.headers.get('access-control-allow-headers')!.split(',')).toContain(SESSION);
+
+    const response = await postJson(invocations, { prompt: 'Hi' }, { Origin: ORIGIN });
+    await response.text();
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(response.headers.get('access-control-expose-headers')!.split(/,\s*/)).toContain(SESSION);
   });
 
   test('only POST /invocations is served: another route is 403 like API Gateway', async () => {
