@@ -18,7 +18,7 @@ import {
   sseAgent,
   startAgentCore,
 } from './agent-core-harness';
-import { captureLogs, expectNoLeak, setEnv, type LogRecord } from './harness';
+import { captureLogs, expectNoLeak, lambdaContext, setEnv, type LogRecord } from './harness';
 import { HandlerEnvironment as Env, SESSION_HEADER } from '../../src/contract';
 import type { FakeAgentCore } from '../../src/local/fake-agent-core';
 
@@ -371,6 +371,19 @@ describe('silence, cuts and the deadline', () => {
       /^data: \{"text":"thinking"\}\n\nevent: error\ndata: \{"error":\{"type":"timeout_error","code":"timeout"/,
     );
   });
+});
+
+test('a client gone mid-answer stops the read: the agent sees its connection close, the log says 499', async () => {
+  const agentClosed = signal();
+  agent.answer = (_request, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: {"text":"one"}\n\n'); // and then nothing, until the connection closes
+    res.once('close', () => agentClosed.resolve());
+  };
+  const stream = new WatchedStream((body) => body.includes('one') && stream.destroy());
+  await mod.handler(invocationEvent('{}'), stream, lambdaContext());
+  await agentClosed.promise;
+  expect(logs()[0]).toMatchObject({ status: 499, outcome: 'client_disconnected', error: { afterOutput: true } });
 });
 
 describe('the log line', () => {
