@@ -130,6 +130,36 @@ afterAll(async () => {
   await model?.stop();
 });
 
+describe('the example agent under the container contract (called directly, as AgentCore calls it)', () => {
+  const AGENT_SESSION = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
+
+  test('GET /ping is Healthy', async () => {
+    const response = await fetch(`${agent.url}/ping`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
+  });
+
+  test.each([
+    ['not JSON', 'prompt?', 'the body must be JSON: {"prompt": "..."}'],
+    ['no prompt', '{"question":"Hi"}', 'the body must have a non-empty string "prompt"'],
+    ['a blank prompt', '{"prompt":"  "}', 'the body must have a non-empty string "prompt"'],
+  ])('fails %s with 400 and says what it needs', async (_name, body, message) => {
+    const response = await fetch(`${agent.url}/invocations`, { method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: message });
+  });
+
+  test('fails a second invocation of a session while the first runs with 409; the first completes', async () => {
+    const headers = { [AGENT_SESSION]: `${SESSION_ID}-busy` };
+    // The SSE headers come once the invocation started: the model's answer still takes its five deltas.
+    const first = await postJson(`${agent.url}/invocations`, { prompt: 'What is 6 times 7?' }, headers);
+    const second = await postJson(`${agent.url}/invocations`, { prompt: 'Hi' }, headers);
+    expect(second.status).toBe(409);
+    expect(await second.json()).toEqual({ error: 'this session is already answering an invocation' });
+    expect(textOf(await readEvents(first))).toContain('The answer is 42.');
+  });
+});
+
 describe('serve --agent-url', () => {
   let runner: Runner;
   let invocations: string;
