@@ -272,7 +272,13 @@ export class ExampleAgent {
     readonly url: string,
     out: (line: string) => void,
   ) {
-    child.once('exit', (code, signal) => out(`agent: exited (${signal ?? `code ${code}`})`));
+    // A runner that exits any other way than through stop() (an uncaught error, process.exit) takes the agent along.
+    const orphaned = () => child.kill();
+    process.once('exit', orphaned);
+    child.once('exit', (code, signal) => {
+      process.off('exit', orphaned);
+      out(`agent: exited (${signal ?? `code ${code}`})`);
+    });
   }
 
   stop(): Promise<void> {
