@@ -247,6 +247,22 @@ describe('errors before the first byte keep their real status; nothing of AWS re
     }
   });
 
+  test('a kept-alive connection the service closed while idle is reopened once, transparently', async () => {
+    await invokeAgentCore(mod, invocationEvent('{}')); // a connection to keep
+    const port = Number(new URL(agentCore.url).port);
+    await agentCore.stop(); // closes it under the client
+    await agentCore.start(port);
+    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    expect(res.status).toBe(200);
+    expect(agentCore.requests).toHaveLength(2);
+  });
+
+  test('throttling is not retried: the agent is invoked once, the caller decides', async () => {
+    agentCore.setFault(() => ({ status: 429, name: 'ThrottlingException', message: 'Rate exceeded' }));
+    await invokeAgentCore(mod, invocationEvent('{}'));
+    expect(agentCore.requests).toHaveLength(1);
+  });
+
   test('a configuration the construct never writes (no runtime ARN) is a 500 that names nothing', async () => {
     withEnv({ SBA_AGENT_RUNTIME_ARN: undefined });
     const res = await invokeAgentCore(mod, invocationEvent('{}'));
