@@ -14,10 +14,12 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Writable } from 'stream';
+import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mixedAnswer } from './fake-server';
-import { HandlerEnvironment, handlerEnvironment } from '../src/contract';
+import { HandlerEnvironment, agentCoreEnvironment, handlerEnvironment } from '../src/contract';
 import { BudgetStore } from '../src/local/budget-store';
+import { FakeAgentCore } from '../src/local/fake-agent-core';
 import { createKey, createKeyTable } from '../src/local/key-admin';
 import { LocalApi, type HandlerModule } from '../src/local/local-api';
 import { answer, FakeBedrock, httpError, type FakeFrame, type FakeRequest } from '../test/support/fake-bedrock';
@@ -25,10 +27,11 @@ import { answer, FakeBedrock, httpError, type FakeFrame, type FakeRequest } from
 const ROOT = path.join(__dirname, '..');
 const BUNDLE = path.join(ROOT, 'assets', 'handler', 'index.lambda', 'index.js');
 const CLI = path.join(ROOT, 'assets', 'local', 'cli', 'index.js');
+const AGENT_CORE_BUNDLE = path.join(ROOT, 'assets', 'agent-core-handler', 'index.js');
 const QUICK = process.argv.includes('--quick');
 /**
- * `--only latency,handler`: run just these sections (latency, protocols, budgets, keys, fallback, handler, bundle,
- * synth, runner).
+ * `--only latency,handler`: run just these sections (latency, protocols, budgets, keys, fallback, agent-core,
+ * handler, bundle, synth, runner).
  */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const section = (name: string) => ONLY === undefined || ONLY.includes(name);
@@ -546,6 +549,126 @@ async function fallbackFigures(): Promise<void> {
 }
 
 /** The ledger's reservation as the handler sends it, timed from the SDK: read the limits, add within the limit. */
+/**
+ * What the AgentCore handler adds before the agent's first byte: the same SSE agent asked directly (HTTP, its
+ * container contract), through the real SDK and the AgentCore stand-in, and through the handler bundle (in process)
+ * with that SDK and stand-in, interleaved. The handler's own cost is the last against the middle one; the stand-in's
+ * hop is in both.
+ */
+async function agentCoreFigures(): Promise<void> {
+  process.stdout.write('AgentCore handler (time to the first byte of an SSE agent: direct, SDK + stand-in, handler)\n');
+  const agentServer = http.createServer((req, res) => {
+    if (req.url === '/ping') {
+      res.end('{"status":"Healthy"}');
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: {"text":"hi"}\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => agentServer.listen(0, '127.0.0.1', resolve));
+  const agentUrl = `http://127.0.0.1:${(agentServer.address() as { port: number }).port}`;
+  const agentCore = await new FakeAgentCore({ agentUrl }).start();
+  const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/bench-agent';
+  const env = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake',
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: agentCore.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...agentCoreEnvironment({ agentRuntimeArn: arn }),
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  const write = process.stdout.write;
+  // The handler's log lines would drown the figures.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: any[]) =>
+    String(chunk).includes('"message":"request completed"')
+      ? true
+      : write.call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped artifact, loaded by path
+  const mod = require(AGENT_CORE_BUNDLE) as {
+    handler: (event: unknown, stream: Writable, context: unknown) => Promise<void>;
+  };
+  const client = new BedrockAgentCoreClient({ maxAttempts: 1 });
+  const session = 'bench-session-0123456789-0123456789';
+  const direct = async () => {
+    const started = now();
+    const response = await fetch(`${agentUrl}/invocations`, { method: 'POST', body: '{}' });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const at = now() - started;
+    await reader.cancel();
+    return at;
+  };
+  const sdk = async () => {
+    const started = now();
+    const command = new InvokeAgentRuntimeCommand({
+      agentRuntimeArn: arn,
+      runtimeSessionId: session,
+      payload: Buffer.from('{}'),
+    });
+    const output = await client.send(command);
+    for await (const _chunk of output.response as AsyncIterable<Uint8Array>) {
+      const at = now() - started;
+      (output.response as unknown as { destroy(): void }).destroy();
+      return at;
+    }
+    return now() - started;
+  };
+  const handler = async () => {
+    const started = now();
+    let firstByte: number | undefined;
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        // The first write is the prelude (status and headers); the agent's bytes follow it.
+        if (firstByte === undefined && chunk.includes('data:')) firstByte = now() - started;
+        callback();
+      },
+    });
+    const event = {
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+      httpMethod: 'POST',
+      isBase64Encoded: false,
+      path: '/invocations',
+      resource: '/invocations',
+      requestContext: { requestId: 'bench', identity: { sourceIp: '203.0.113.1' } },
+    };
+    await mod.handler(event, stream, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 60_000 });
+    return firstByte ?? now() - started;
+  };
+  try {
+    // Warm: connections open, the bundle's modules loaded.
+    for (let i = 0; i < 5; i++) for (const ask of [direct, sdk, handler]) await ask();
+    const times = { direct: [] as number[], sdk: [] as number[], handler: [] as number[] };
+    for (let i = 0; i < (QUICK ? 5 : 300); i++) {
+      times.direct.push(await direct());
+      times.sdk.push(await sdk());
+      times.handler.push(await handler());
+    }
+    for (const p of [50, 99]) {
+      record({
+        name: `AgentCore time to first byte p${p}, through the handler`,
+        value: ms(percentile(times.handler, p)),
+        baseline: `SDK + stand-in ${ms(percentile(times.sdk, p))}, agent direct ${ms(percentile(times.direct, p))}`,
+        ratio: `${(percentile(times.handler, p) / percentile(times.sdk, p)).toFixed(2)}x`,
+        target: 'report',
+      });
+    }
+  } finally {
+    process.stdout.write = write;
+    client.destroy();
+    Object.assign(process.env, saved);
+    for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
+    await agentCore.stop();
+    agentServer.closeAllConnections();
+    await new Promise((resolve) => agentServer.close(resolve));
+  }
+}
+
 async function ledgerRoundTrips(store: BudgetStore, runs: number): Promise<number[]> {
   const times: number[] = [];
   const Key = { pk: { S: 'ip#bench' }, sk: { S: 'day#bench' } };
@@ -752,7 +875,20 @@ function bundleFigures(): void {
     );
     return Number(out.stdout.trim());
   };
-  const files = [BUNDLE, baseline, runtimeSdk];
+  // The AgentCore handler against its own SDK-only baseline: a handler that only sends InvokeAgentRuntime.
+  const agentCoreBaseline = path.join(tmp, 'agent-core-baseline.js');
+  execFileSync(
+    esbuild,
+    [...options, '--loader=ts', '--sourcefile=agent-core-baseline.ts', `--outfile=${agentCoreBaseline}`],
+    {
+      cwd: ROOT,
+      input:
+        "import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';\n" +
+        'const client = new BedrockAgentCoreClient({});\n' +
+        'export const handler = (input: any) => client.send(new InvokeAgentRuntimeCommand(input));\n',
+    },
+  );
+  const files = [BUNDLE, baseline, runtimeSdk, AGENT_CORE_BUNDLE, agentCoreBaseline];
   const samples = new Map<string, number[]>(files.map((file) => [file, []]));
   // 41 rounds: with 21, the ratio of two medians moved by several percent from run to run on a shared machine.
   for (let i = 0; i < (QUICK ? 3 : 41); i++) {
@@ -783,6 +919,19 @@ function bundleFigures(): void {
     value: `${kb(runtimeSdk)}, load ${ms(external)}`,
     baseline: `bundled ${ms(shipped)}`,
     ratio: `${(external / shipped).toFixed(2)}x`,
+    target: 'report',
+  });
+  record({
+    name: 'AgentCore handler bundle size',
+    value: kb(AGENT_CORE_BUNDLE),
+    baseline: `SDK-only bundle ${kb(agentCoreBaseline)}`,
+    target: 'report',
+  });
+  record({
+    name: 'cold module load of the AgentCore handler bundle (CPU time)',
+    value: ms(loadMs(AGENT_CORE_BUNDLE)),
+    baseline: `SDK-only bundle ${ms(loadMs(agentCoreBaseline))}`,
+    ratio: `${(loadMs(AGENT_CORE_BUNDLE) / loadMs(agentCoreBaseline)).toFixed(2)}x`,
     target: 'report',
   });
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -908,7 +1057,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Benchmarks${QUICK ? ' (quick)' : ''} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
   );
-  for (const file of [BUNDLE, CLI]) {
+  for (const file of [BUNDLE, CLI, AGENT_CORE_BUNDLE]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run 'npx projen bundle' first`);
   }
   if (section('latency')) await latencyFigures();
@@ -916,6 +1065,7 @@ async function main(): Promise<void> {
   if (section('budgets')) await budgetFigures();
   if (section('keys')) await keyFigures();
   if (section('fallback')) await fallbackFigures();
+  if (section('agent-core')) await agentCoreFigures();
   if (section('handler')) await handlerCostFigures();
   if (section('bundle')) bundleFigures();
   if (section('synth')) synthFigures();

@@ -31,8 +31,6 @@ esbuild
     entryPoints: {
       index: path.join(source, 'cli.ts'),
       'budget-store-server': path.join(source, 'budget-store-server.ts'),
-      // The example AgentCore agent, which `serve --agent-demo` runs as a child process (the package has no examples/).
-      'example-agent': path.join(__dirname, '..', 'examples', 'agent-core', 'agent', 'agent.mjs'),
     },
     bundle: true,
     platform: 'node',
@@ -44,4 +42,17 @@ esbuild
     logLevel: 'warning',
   })
   .then(() => fs.chmodSync(path.join(outdir, 'index.js'), 0o755))
+  // The example AgentCore agent, which `serve --agent-demo` runs as a child process (the package has no examples/);
+  // minified: it is run, not read, and its Bedrock client is most of its size.
+  .then(() =>
+    esbuild.build({
+      entryPoints: { 'example-agent': path.join(__dirname, '..', 'examples', 'agent-core', 'agent', 'agent.mjs') },
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node20',
+      outdir,
+      logLevel: 'warning',
+    }),
+  )
   .catch(() => process.exit(1));

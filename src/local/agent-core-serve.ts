@@ -81,7 +81,9 @@ export async function serveAgentCore(
   out: (line: string) => void,
 ): Promise<AgentCoreServer> {
   if (!fs.existsSync(bundlePath)) {
-    throw new Error(`the AgentCore handler bundle ${bundlePath} is missing: in a repository checkout, npx projen bundle`);
+    throw new Error(
+      `the AgentCore handler bundle ${bundlePath} is missing: in a repository checkout, npx projen bundle`,
+    );
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const parts: Parts = {};
@@ -99,35 +101,15 @@ async function start(
   out: (line: string) => void,
   parts: Parts,
 ): Promise<AgentCoreServer> {
-  let agentUrl: string;
-  if ('url' in options.agent) {
-    agentUrl = options.agent.url;
-  } else {
-    parts.model = options.bedrock ? undefined : await startModel(options, out);
-    parts.agent = await ExampleAgent.start(exampleAgentEnv(options, parts.model), out);
-    agentUrl = parts.agent.url;
-  }
+  const agentUrl = await startAgent(options, parts, out);
   parts.dataPlane = await new FakeAgentCore({ agentUrl }).start();
   const limited = options.limits.requestsPerMinute !== undefined;
   parts.ledger = limited || options.managedKeys ? await BudgetStore.start() : undefined;
   const keys = parts.ledger && options.managedKeys ? await startKeys(parts.ledger, options.createKeys) : undefined;
 
   // The handler's configuration, exactly as the construct sets it; its SDK finds the stand-in as it would an endpoint.
-  const settings: AgentCoreSettings = {
-    agentRuntimeArn: LOCAL_AGENT_RUNTIME_ARN,
-    qualifier: AgentCoreDefaults.QUALIFIER,
-    corsAllowOrigins: options.corsOrigins,
-    tokenBudget:
-      limited && parts.ledger
-        ? { tableName: parts.ledger.tableName, requestsPerMinute: options.limits.requestsPerMinute }
-        : undefined,
-    managedKeys: keys && {
-      tableName: keys.tableName,
-      cacheTtlMs: options.keyCacheTtlSeconds && options.keyCacheTtlSeconds * 1000,
-    },
-  };
   Object.assign(process.env, {
-    ...agentCoreEnvironment(settings),
+    ...agentCoreEnvironment(handlerSettings(options, parts.ledger, keys?.tableName)),
     ...parts.ledger?.handlerEnvironment(),
     AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: parts.dataPlane.url,
     AWS_REGION: 'us-east-1',
@@ -166,6 +148,39 @@ async function start(
       await stopAll(parts);
       records.restore();
     },
+  };
+}
+
+/** The agent's URL: the one given, or the example agent's, started here with its model. */
+async function startAgent(options: AgentCoreServeOptions, parts: Parts, out: (line: string) => void): Promise<string> {
+  if ('url' in options.agent) {
+    return options.agent.url;
+  }
+  parts.model = options.bedrock ? undefined : await startModel(options, out);
+  parts.agent = await ExampleAgent.start(exampleAgentEnv(options, parts.model), out);
+  return parts.agent.url;
+}
+
+/** The flags in the AgentCore handler's settings: the local runtime, CORS, the request limit and keys in the store. */
+function handlerSettings(
+  options: AgentCoreServeOptions,
+  ledger: BudgetStore | undefined,
+  keyTableName: string | undefined,
+): AgentCoreSettings {
+  const { requestsPerMinute } = options.limits;
+  return {
+    agentRuntimeArn: LOCAL_AGENT_RUNTIME_ARN,
+    qualifier: AgentCoreDefaults.QUALIFIER,
+    corsAllowOrigins: options.corsOrigins,
+    tokenBudget:
+      ledger && requestsPerMinute !== undefined ? { tableName: ledger.tableName, requestsPerMinute } : undefined,
+    managedKeys:
+      keyTableName === undefined
+        ? undefined
+        : {
+            tableName: keyTableName,
+            cacheTtlMs: options.keyCacheTtlSeconds && options.keyCacheTtlSeconds * 1000,
+          },
   };
 }
 
@@ -257,7 +272,13 @@ export class ExampleAgent {
     readonly url: string,
     out: (line: string) => void,
   ) {
-    child.once('exit', (code, signal) => out(`agent: exited (${signal ?? `code ${code}`})`));
+    // A runner that exits any other way than through stop() (an uncaught error, process.exit) takes the agent along.
+    const orphaned = () => child.kill();
+    process.once('exit', orphaned);
+    child.once('exit', (code, signal) => {
+      process.off('exit', orphaned);
+      out(`agent: exited (${signal ?? `code ${code}`})`);
+    });
   }
 
   stop(): Promise<void> {

@@ -87,7 +87,8 @@ Options:
                            how long the handler keeps a key lookup, 0 to 60 (ApiAuth.managedKeys({ cacheTtl }),
                            default 30): a revoked key is refused within it
   --cors-origin <origin>   allow this browser origin (repeatable)
-  --timeout <seconds>      Lambda timeout of the streaming handler (default 300)
+  --timeout <seconds>      Lambda timeout of the streaming handler (default 300; with an agent 900, as
+                           StreamingAgentCoreApi's default)
   --body-timeout <seconds> time a client has to send its request body: else 408, connection closed
                            (default ${DEFAULT_BODY_TIMEOUT_MS / 1000})
   --disconnect-signal      destroy the handler's response stream when its client disconnects; by default the
@@ -217,7 +218,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
         'create-key': { type: 'string', multiple: true, default: [] },
         'key-cache-ttl': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true, default: [] },
-        timeout: { type: 'string', default: '300' },
+        timeout: { type: 'string' },
         'body-timeout': { type: 'string', default: String(DEFAULT_BODY_TIMEOUT_MS / 1000) },
         'disconnect-signal': { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
@@ -284,7 +285,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' | 'version
     createKeys: keyNames(values['create-key'] as string[]),
     keyCacheTtlSeconds: keyCacheTtl(values),
     corsOrigins: values['cors-origin'] as string[],
-    timeoutSeconds: integer(values.timeout as string, '--timeout', 1, 900),
+    timeoutSeconds: integer((values.timeout as string | undefined) ?? (agent ? '900' : '300'), '--timeout', 1, 900),
     bodyTimeoutSeconds: integer(values['body-timeout'] as string, '--body-timeout', 1, 300),
     disconnectSignal: values['disconnect-signal'] as boolean,
     verbose: values.verbose as boolean,

@@ -200,8 +200,13 @@ function validate(request: FakeAgentCoreRequest): FakeError | undefined {
   return undefined;
 }
 
-/** The agent's bytes to the caller as they arrive (with backpressure); cut (socket destroyed) after `cutAfter`. */
+/**
+ * The agent's bytes to the caller as they arrive (with backpressure); cut (socket destroyed) after `cutAfter`; the
+ * agent's connection closed when the caller's is.
+ */
 async function pipe(answer: http.IncomingMessage, res: http.ServerResponse, cutAfter?: number): Promise<void> {
+  // The caller went away: so does the agent's connection (AgentCore stops the invocation's stream).
+  res.once('close', () => answer.destroy());
   let sent = 0;
   try {
     for await (const chunk of answer as AsyncIterable<Buffer>) {

@@ -1,9 +1,15 @@
 /**
- * Small agents for the AgentCore tests: HTTP servers under AgentCore's container contract (`GET /ping`,
+ * The AgentCore handler's test harness: the shipped bundle, its events and response stream, and small agents: HTTP servers under AgentCore's container contract (`GET /ping`,
  * `POST /invocations`) whose answer is a function of the request, and the stand-in data plane in front of them.
  */
+import * as fs from 'fs';
 import * as http from 'http';
 import type * as net from 'net';
+import * as path from 'path';
+import type { Writable } from 'stream';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { lambdaContext, RecordingStream, type StreamedResponse } from './harness';
+import { PRELUDE_SEPARATOR, agentCoreEnvironment, type AgentCoreSettings } from '../../src/contract';
 import { FakeAgentCore } from '../../src/local/fake-agent-core';
 
 export const RUNTIME_ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/test_agent-AbCdE12345';
@@ -89,4 +95,95 @@ export function jsonAgent(value: unknown, status = 200): AgentAnswer {
   return (_request, res) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
   };
+}
+
+/** The shipped AgentCore handler bundle. */
+export const AGENT_CORE_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'agent-core-handler', 'index.js');
+
+export interface AgentCoreHandlerModule {
+  handler: (event: APIGatewayProxyEvent, stream: Writable, context: unknown) => Promise<void>;
+}
+
+export function loadAgentCoreBundle(): AgentCoreHandlerModule {
+  if (!fs.existsSync(AGENT_CORE_BUNDLE)) {
+    throw new Error(`${AGENT_CORE_BUNDLE} is missing: run 'npx projen bundle' first`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the artifact is plain CommonJS, loaded by path
+  return require(AGENT_CORE_BUNDLE);
+}
+
+/** What the construct sets (agentCoreEnvironment), plus fake credentials and the stand-in's endpoint. */
+export function agentCoreEnv(
+  agentCore: FakeAgentCore,
+  settings: Partial<AgentCoreSettings> = {},
+): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret',
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: agentCore.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...agentCoreEnvironment({ agentRuntimeArn: RUNTIME_ARN, ...settings }),
+  };
+}
+
+let events = 0;
+
+/** An API Gateway REST proxy event for POST /invocations; `identity` and `authorizer` as API Gateway fills them. */
+export function invocationEvent(
+  body: string | null,
+  init: {
+    headers?: Record<string, string>;
+    isBase64Encoded?: boolean;
+    identity?: Record<string, unknown>;
+    authorizer?: Record<string, unknown>;
+  } = {},
+): APIGatewayProxyEvent {
+  events++;
+  return {
+    body,
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    multiValueHeaders: {},
+    httpMethod: 'POST',
+    isBase64Encoded: init.isBase64Encoded ?? false,
+    path: '/invocations',
+    resource: '/invocations',
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {
+      requestId: `agent-req-${events}`,
+      identity: { sourceIp: '203.0.113.7', ...init.identity },
+      authorizer: init.authorizer,
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** A recording response stream that also calls `onBody` with the body so far (after the prelude) at each write. */
+export class WatchedStream extends RecordingStream {
+  constructor(private readonly onBody: (body: string) => void) {
+    super();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    super._write(chunk, encoding, callback);
+    const all = Buffer.concat(this.writes.map((w) => w.bytes));
+    const separator = all.indexOf(PRELUDE_SEPARATOR);
+    if (separator >= 0) {
+      this.onBody(all.subarray(separator + 8).toString('utf8'));
+    }
+  }
+}
+
+/** Invokes the bundle's handler as Lambda would and reads the response as API Gateway does. */
+export async function invokeAgentCore(
+  mod: AgentCoreHandlerModule,
+  event: APIGatewayProxyEvent,
+  options: { remainingMs?: number; stream?: RecordingStream } = {},
+): Promise<StreamedResponse> {
+  const stream = options.stream ?? new RecordingStream();
+  await mod.handler(event, stream, lambdaContext(options.remainingMs));
+  expect(stream.writableEnded).toBe(true);
+  return stream.parse();
 }

