@@ -6,10 +6,11 @@
  * `@aws-sdk/client-bedrock-agentcore` talks to it through `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`.
  *
  * It forwards each invocation to an agent running under AgentCore's container contract (`GET {agentUrl}/ping`, then
- * `POST {agentUrl}/invocations` with the session id header) and pipes the agent's bytes back as they arrive. As
- * AgentCore does, an agent's error status (4xx/5xx) becomes RuntimeClientError (424); an agent it cannot reach or
- * that is not healthy is a RuntimeClientError too. Unlike AgentCore, the stand-in also passes the runtime user id
- * to the agent (header `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`), so a local agent can see who calls.
+ * `POST {agentUrl}/invocations` with the session id header) and pipes the agent's bytes back as they arrive. An
+ * agent's error status (4xx/5xx), an agent it cannot reach and one whose ping fails are answered as
+ * RuntimeClientError (424: the SDK's exception for a failure of the runtime itself; AgentCore's exact answer to an
+ * agent's error status is not documented). The stand-in also passes the runtime user id to the agent (header
+ * `X-Amzn-Bedrock-AgentCore-Runtime-User-Id`), so that a local agent can see who calls.
  */
 import { randomUUID } from 'crypto';
 import * as http from 'http';

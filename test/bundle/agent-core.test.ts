@@ -387,6 +387,17 @@ describe('silence, cuts and the deadline', () => {
       /^data: \{"text":"thinking"\}\n\nevent: error\ndata: \{"error":\{"type":"timeout_error","code":"timeout"/,
     );
   });
+
+  test('the deadline after the first byte of a JSON answer: the answer just ends, and the log says so', async () => {
+    agent.answer = (_request, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":'); // and then nothing
+    };
+    const res = await invokeAgentCore(mod, invocationEvent('{}'), { remainingMs: 1000 });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('{"partial":');
+    expect(logs()[0]).toMatchObject({ status: 200, outcome: 'timeout', error: { code: 'timeout', afterOutput: true } });
+  });
 });
 
 test('a client gone mid-answer stops the read: the agent sees its connection close, the log says 499', async () => {

@@ -7,7 +7,7 @@
 import { SESSION_HEADER } from '../../../contract';
 import { ApiError, invalidRequest, StreamAborted } from '../../errors';
 
-/** Seconds a throttled caller should wait: AgentCore gives no hint, and the handler does not retry. */
+/** Seconds a throttled caller should wait: AgentCore gives no hint, and the handler does not retry throttling. */
 const RETRY_AFTER = { 'Retry-After': '2' };
 
 const upstream = (status: number, code: string, message: string, cause?: unknown, headers?: Record<string, string>) =>

@@ -117,6 +117,9 @@ async function stream(call: Call, sink: StreamSink, agent: AgentAnswer, progress
   const stopWatching = whileSilent(call, sink, progress, commit);
   const stopReading = () => agent.body.destroy(call.signal.reason as Error);
   call.signal.addEventListener('abort', stopReading);
+  if (call.signal.aborted) {
+    stopReading(); // aborted as AgentCore answered: the listener came too late
+  }
   try {
     for await (const chunk of agent.body) {
       if (chunk.length > 0) {
