@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'crypto';
 import * as http from 'http';
-import type * as net from 'net';
+import { LocalServer } from './local-server';
 import { drainedOrClosed } from '../handler/backpressure';
 
 export const RUNTIME_SESSION_HEADER = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
@@ -58,38 +58,27 @@ export class FakeAgentCore {
   private fault: (request: FakeAgentCoreRequest) => FakeFault | undefined;
   private healthy = false;
   private readonly agentUrl: string;
-  private readonly sockets = new Set<net.Socket>();
   private readonly server = http.createServer((req, res) => this.handle(req, res));
+  private readonly local = new LocalServer(this.server);
 
   constructor(options: FakeAgentCoreOptions) {
     this.agentUrl = options.agentUrl.replace(/\/+$/, '');
     this.fault = () => undefined;
-    this.server.on('connection', (socket) => {
-      socket.setNoDelay(true);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.server.on('connection', (socket) => this.local.track(socket));
   }
 
   /** What `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE` should be. */
   get url(): string {
-    const address = this.server.address() as net.AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    return this.local.url;
   }
 
   async start(port = 0): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
+    await this.local.start(port);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) {
-      socket.destroy();
-    }
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.local.stop();
   }
 
   /** Decides, per request, whether to answer with a fault (undefined: forward to the agent). */

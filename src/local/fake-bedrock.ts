@@ -12,6 +12,7 @@ import * as http2 from 'http2';
 import * as net from 'net';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+import { LocalServer } from './local-server';
 import { drainedOrClosed } from '../handler/backpressure';
 
 /** One frame of the answer, sent after `delayMs` (since the previous frame). */
@@ -215,7 +216,7 @@ export class FakeBedrock {
   protected readonly attempts = new Map<string, number>();
   private received = 0;
   private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
+  private readonly local: LocalServer;
   private readonly h1 = http.createServer((req, res) => this.handle(req, res));
   private readonly h2 = http2.createServer((req, res) => this.handle(req, res));
 
@@ -228,9 +229,7 @@ export class FakeBedrock {
     this.server = net.createServer((socket) => {
       this.observer.connected?.();
       // Like a real service: each event frame leaves at once (no Nagle delay waiting for the client's ACK).
-      socket.setNoDelay(true);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      this.local.track(socket);
       socket.once('readable', () => {
         const head: Buffer | null = socket.read();
         if (head === null) {
@@ -241,26 +240,20 @@ export class FakeBedrock {
         target.emit('connection', socket);
       });
     });
+    this.local = new LocalServer(this.server);
   }
 
   get url(): string {
-    const address = this.server.address() as net.AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    return this.local.url;
   }
 
   async start(port = 0): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
+    await this.local.start(port);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) {
-      socket.destroy();
-    }
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.local.stop();
   }
 
   private handle(req: Req, res: Res): void {
