@@ -5,6 +5,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
+const handlerOptions = require('./handler-esbuild-options');
 
 const root = path.join(__dirname, '..');
 const outdir = path.join(root, 'assets', 'agent-core-handler');
@@ -12,19 +13,11 @@ const outdir = path.join(root, 'assets', 'agent-core-handler');
 async function main() {
   fs.rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
-    // The Bedrock handler's options (build-tools/bundle-handler.js): the SDK's ES module builds, minified with names
-    // kept for readable stack traces, the SDK's lazy import() as require().
+    // The Bedrock handler's options (build-tools/handler-esbuild-options.js): the SDK's ES module builds, minified
+    // with names kept for readable stack traces, the SDK's lazy import() as require().
+    ...handlerOptions,
     entryPoints: [path.join(root, 'src', 'handler', 'agent-core.lambda.ts')],
     outfile: path.join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    minify: true,
-    keepNames: true,
-    supported: { 'dynamic-import': false },
-    logLevel: 'warning',
   });
   const file = path.join(outdir, 'index.js');
   console.log(`  ${path.relative(root, file)}  ${(fs.statSync(file).size / 1024).toFixed(1)} KB`);

@@ -16,20 +16,8 @@ const root = path.join(__dirname, '..');
 const outdir = path.join(root, 'assets', 'handler', 'index.lambda');
 const REGISTRY = "globalThis[Symbol.for('cdk-streaming-bedrock-api.handler-modules')]";
 
-// The same options for every file: measured (npm run bench), the SDK's ES module builds tree-shake better; minified
-// with names kept, so that stack traces in the logs stay readable; the SDK's lazy import() of node:http as require(),
-// which runs the same in Lambda and inside jest's vm contexts.
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  minify: true,
-  keepNames: true,
-  supported: { 'dynamic-import': false },
-  logLevel: 'warning',
-};
+// The same options for every file (build-tools/handler-esbuild-options.js says why each).
+const common = require('./handler-esbuild-options');
 
 const protocolDir = path.join(root, 'src', 'handler', 'protocols');
 const parts = [
