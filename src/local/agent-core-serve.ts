@@ -17,10 +17,19 @@ import {
 } from '../contract';
 import { BudgetStore } from './budget-store';
 import { FakeAgentCore } from './fake-agent-core';
-import { FakeBedrock } from './fake-bedrock';
-import { fakeModelScript, type FakeFault, type FakeTurn } from './fake-model';
+import type { FakeBedrock } from './fake-bedrock';
 import { LocalApi, type HandlerModule, type RequestInfo } from './local-api';
-import { clock, interceptHandlerLog, limitsText, listenError, startKeys } from './runner-shared';
+import {
+  FAKE_MODEL_CREDENTIALS,
+  clock,
+  demoRequest,
+  interceptHandlerLog,
+  limitsText,
+  listenError,
+  startFakeModel,
+  startKeys,
+  type FakeModelFlags,
+} from './runner-shared';
 
 /** The runtime the handler is configured with: a fixed local one (the stand-in serves whatever ARN it is sent). */
 export const LOCAL_AGENT_RUNTIME_ARN =
@@ -36,19 +45,13 @@ const SAMPLE_PROMPT = 'What is 6 times 7?';
 export type AgentOptions = { readonly url: string } | { readonly exampleAgent: true };
 
 /** The runner's options that apply with an agent (cli.ts ServeOptions has them all). */
-export interface AgentCoreServeOptions {
+export interface AgentCoreServeOptions extends FakeModelFlags {
   readonly agent: AgentOptions;
   readonly port: number;
   readonly host: string;
-  /** The example agent's model, and whether it is real Bedrock rather than the fake one, with its flags. */
+  /** The example agent's model, and whether it is real Bedrock rather than the fake one (with the fake's flags). */
   readonly modelId: string;
   readonly bedrock: boolean;
-  readonly tokensPerSecond: number;
-  readonly answerTokens: number;
-  readonly firstTokenMs: number;
-  readonly fault: FakeFault;
-  readonly throttleModelIds: readonly string[];
-  readonly script?: readonly FakeTurn[];
   /** Only requestsPerMinute applies to an agent's API. */
   readonly limits: { readonly requestsPerMinute?: number };
   readonly managedKeys: boolean;
@@ -156,7 +159,7 @@ async function startAgent(options: AgentCoreServeOptions, parts: Parts, out: (li
   if ('url' in options.agent) {
     return options.agent.url;
   }
-  parts.model = options.bedrock ? undefined : await startModel(options, out);
+  parts.model = options.bedrock ? undefined : await startFakeModel(options, out);
   parts.agent = await ExampleAgent.start(exampleAgentEnv(options, parts.model), out);
   return parts.agent.url;
 }
@@ -191,25 +194,6 @@ async function stopAll(parts: Parts): Promise<void> {
   await parts.ledger?.stop();
 }
 
-/** The example agent's model: the fake one, with the fake model's flags. */
-function startModel(options: AgentCoreServeOptions, out: (line: string) => void): Promise<FakeBedrock> {
-  const script = fakeModelScript({
-    tokensPerSecond: options.tokensPerSecond,
-    answerTokens: options.answerTokens,
-    firstTokenMs: options.firstTokenMs,
-    fault: options.fault,
-    throttleModelIds: options.throttleModelIds,
-    script: options.script,
-  });
-  return new FakeBedrock(script, {
-    streamEnded: (request, end) => {
-      if (end.cancelled) {
-        out(`fake model: stream for ${request.modelId} cancelled by its client after ${end.sentFrames} frames`);
-      }
-    },
-  }).start();
-}
-
 /** The example agent's environment: its model, and with the fake model, the SDK pointed at it with fake credentials. */
 function exampleAgentEnv(options: AgentCoreServeOptions, model: FakeBedrock | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -229,8 +213,7 @@ function exampleAgentEnv(options: AgentCoreServeOptions, model: FakeBedrock | un
     ...env,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: model.url,
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIALOCALFAKEMODEL00',
-    AWS_SECRET_ACCESS_KEY: 'local-fake-model',
+    ...FAKE_MODEL_CREDENTIALS,
   };
 }
 
@@ -380,21 +363,11 @@ export async function agentDemo(url: string, out: (line: string) => void): Promi
   const endpoint = `${url}${AGENT_CORE_INVOCATIONS.path}`;
   out('');
   out(`Demo: POST ${endpoint} ${JSON.stringify({ prompt: SAMPLE_PROMPT })} (the agent's events as they arrive)`);
-  try {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ prompt: SAMPLE_PROMPT }),
-    });
-    out(
+  await demoRequest(
+    endpoint,
+    { prompt: SAMPLE_PROMPT },
+    (response) =>
       `HTTP ${response.status} ${response.headers.get('content-type')}; ${SESSION_HEADER}: ${response.headers.get(SESSION_HEADER)}`,
-    );
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      process.stdout.write(decoder.decode(chunk, { stream: true }));
-    }
-  } catch (err) {
-    out(`Demo request failed: ${(err as Error).message}`);
-  }
-  out('Demo finished; the API keeps serving. Press Ctrl-C to stop.');
+    out,
+  );
 }

@@ -17,11 +17,21 @@ import {
 import { agentDemo, serveAgentCore, type AgentOptions } from './agent-core-serve';
 import { BudgetStore } from './budget-store';
 import { checkCredentials, credentialsLine } from './credentials';
-import { FakeBedrock } from './fake-bedrock';
-import { DEFAULT_FAKE_MODEL, fakeModelScript, parseFakeScript, type FakeFault, type FakeTurn } from './fake-model';
+import { DEFAULT_FAKE_MODEL, parseFakeScript, type FakeFault, type FakeTurn } from './fake-model';
 import { runKeys } from './keys-cli';
 import { DEFAULT_BODY_TIMEOUT_MS, LocalApi, SERVED_ROUTES, type HandlerModule, type RequestInfo } from './local-api';
-import { LOCAL_KEY_TABLE, clock, interceptHandlerLog, limitsText, listenError, startKeys } from './runner-shared';
+import {
+  FAKE_MODEL_CREDENTIALS,
+  LOCAL_KEY_TABLE,
+  clock,
+  demoRequest,
+  interceptHandlerLog,
+  limitsText,
+  listenError,
+  startFakeModel,
+  startKeys,
+  type FakeModelFlags,
+} from './runner-shared';
 
 export { LOCAL_KEY_TABLE };
 
@@ -114,21 +124,13 @@ export class UsageError extends Error {}
 /** The handler bundles, beside the runner's own (assets/local/cli/index.js). */
 const BUNDLES = path.join(__dirname, '..', '..');
 
-export interface ServeOptions {
+export interface ServeOptions extends FakeModelFlags {
   readonly port: number;
   readonly host: string;
   readonly modelId: string;
   readonly bedrock: boolean;
-  readonly tokensPerSecond: number;
-  readonly answerTokens: number;
-  readonly firstTokenMs: number;
-  readonly fault: FakeFault;
-  /** Models the fake throttles (--throttle-model, repeatable). */
-  readonly throttleModelIds: readonly string[];
   /** Models asked in order when the asked one cannot answer (--fallback-model-id, repeatable). */
   readonly fallbackModelIds: readonly string[];
-  /** Scripted answers of the fake model (--script). */
-  readonly script?: readonly FakeTurn[];
   readonly maxTokens: number;
   readonly systemPrompt?: string;
   readonly promptCaching: boolean;
@@ -522,29 +524,7 @@ export function serveSettings(options: ServeOptions, budgetTableName?: string, k
 export async function serve(options: ServeOptions, handlerPath: string, out: (line: string) => void) {
   // The SDK warns about this machine's Node.js version; the deployed function runs the latest Lambda runtime.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const fake = options.bedrock
-    ? undefined
-    : await new FakeBedrock(
-        fakeModelScript({
-          tokensPerSecond: options.tokensPerSecond,
-          answerTokens: options.answerTokens,
-          firstTokenMs: options.firstTokenMs,
-          fault: options.fault,
-          throttleModelIds: options.throttleModelIds,
-          script: options.script,
-        }),
-        {
-          // Shows when an abort reaches the model: generation (and, on Bedrock, billing) stops. With --verbose, when
-          // the model sent its last frame too, to compare with when the client got its first.
-          streamEnded: (request, end) => {
-            if (end.cancelled) {
-              out(`fake model: stream for ${request.modelId} cancelled by its client after ${end.sentFrames} frames`);
-            } else if (options.verbose) {
-              out(`${clock()} fake model: stream for ${request.modelId} ended after ${end.sentFrames} frames`);
-            }
-          },
-        },
-      ).start();
+  const fake = options.bedrock ? undefined : await startFakeModel(options, out, options.verbose);
   const budgeted = Object.keys(options.limits).length > 0;
   const ledger = !budgeted && !options.managedKeys ? undefined : await BudgetStore.start();
   const keys = ledger && options.managedKeys ? await startKeys(ledger, options.createKeys) : undefined;
@@ -558,8 +538,7 @@ export async function serve(options: ServeOptions, handlerPath: string, out: (li
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIALOCALFAKEMODEL00',
-      AWS_SECRET_ACCESS_KEY: 'local-fake-model',
+      ...FAKE_MODEL_CREDENTIALS,
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
@@ -700,21 +679,12 @@ function packageVersion(): string {
 async function demo(url: string, out: (line: string) => void): Promise<void> {
   out('');
   out(`Demo: POST ${url}/stream {"prompt":"Tell me about streaming"} (raw Server-Sent Events as they arrive)`);
-  try {
-    const response = await fetch(`${url}/stream`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ prompt: 'Tell me about streaming' }),
-    });
-    out(`HTTP ${response.status} ${response.headers.get('content-type')}`);
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      process.stdout.write(decoder.decode(chunk, { stream: true }));
-    }
-  } catch (err) {
-    out(`Demo request failed: ${(err as Error).message}`);
-  }
-  out('Demo finished; the API keeps serving. Press Ctrl-C to stop.');
+  await demoRequest(
+    `${url}/stream`,
+    { prompt: 'Tell me about streaming' },
+    (response) => `HTTP ${response.status} ${response.headers.get('content-type')}`,
+    out,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
