@@ -2,29 +2,15 @@
  * The AgentCore handler's bundle: one file with the AgentCore client and no Bedrock Runtime client. The request
  * limits' ledger and the managed keys' reader (with the DynamoDB client) are inside it but their module code runs
  * only when a request first needs them: loading the bundle runs the AgentCore client's module code, not DynamoDB's.
- * (The probe is cold-start.test.ts's: class names defined through esbuild's keep-names helper while the file loads.)
+ * (The probe is harness.ts's namesDefinedAtLoad, as in cold-start.test.ts: class names defined through esbuild's
+ * keep-names helper while the file loads.)
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { AGENT_CORE_BUNDLE } from './agent-core-harness';
-
-function namesDefinedAtLoad(): string[] {
-  const probe = `
-    const names = [];
-    const define = Object.defineProperty;
-    Object.defineProperty = function (target, key, desc) {
-      if (key === 'name' && desc && typeof desc.value === 'string') names.push(desc.value);
-      return define.call(this, target, key, desc);
-    };
-    require(${JSON.stringify(AGENT_CORE_BUNDLE)});
-    process.stdout.write(JSON.stringify(names));
-  `;
-  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  return JSON.parse(execFileSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' }));
-}
+import { namesDefinedAtLoad } from './harness';
 
 test('loading the bundle runs the AgentCore client module, not the DynamoDB client module', () => {
-  const names = namesDefinedAtLoad();
+  const names = namesDefinedAtLoad(AGENT_CORE_BUNDLE);
   expect(names).toEqual(expect.arrayContaining(['BedrockAgentCoreClient', 'InvokeAgentRuntimeCommand']));
   expect(names).not.toContain('DynamoDBClient');
   expect(names).not.toContain('GetItemCommand');

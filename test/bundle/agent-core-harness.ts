@@ -4,13 +4,13 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
-import type * as net from 'net';
 import * as path from 'path';
 import type { Writable } from 'stream';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { lambdaContext, RecordingStream, type StreamedResponse } from './harness';
+import { captureLogs, invokeStream, RecordingStream, setEnv, type LogRecord, type StreamedResponse } from './harness';
 import { PRELUDE_SEPARATOR, agentCoreEnvironment, type AgentCoreSettings } from '../../src/contract';
 import { FakeAgentCore } from '../../src/local/fake-agent-core';
+import { LocalServer } from '../../src/local/local-server';
 
 export const RUNTIME_ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/test_agent-AbCdE12345';
 
@@ -24,8 +24,8 @@ export type AgentAnswer = (request: AgentRequest, res: http.ServerResponse) => v
 
 export class TestAgent {
   readonly received: AgentRequest[] = [];
-  private readonly sockets = new Set<net.Socket>();
   private readonly server: http.Server;
+  private readonly local: LocalServer;
 
   constructor(public answer: AgentAnswer) {
     this.server = http.createServer((req, res) => {
@@ -41,27 +41,21 @@ export class TestAgent {
         void Promise.resolve(this.answer(request, res)).catch(() => res.destroy());
       });
     });
-    this.server.on('connection', (socket) => {
-      socket.setNoDelay(true);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.local = new LocalServer(this.server);
+    this.server.on('connection', (socket) => this.local.track(socket));
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+    return this.local.url;
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    await this.local.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) {
-      socket.destroy();
-    }
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.local.stop();
   }
 }
 
@@ -176,14 +170,55 @@ export class WatchedStream extends RecordingStream {
   }
 }
 
-/** Invokes the bundle's handler as Lambda would and reads the response as API Gateway does. */
-export async function invokeAgentCore(
+/** Invokes the bundle's handler as Lambda would and reads the response as API Gateway does (the default handler's). */
+export const invokeAgentCore: (
   mod: AgentCoreHandlerModule,
   event: APIGatewayProxyEvent,
-  options: { remainingMs?: number; stream?: RecordingStream } = {},
-): Promise<StreamedResponse> {
-  const stream = options.stream ?? new RecordingStream();
-  await mod.handler(event, stream, lambdaContext(options.remainingMs));
-  expect(stream.writableEnded).toBe(true);
-  return stream.parse();
+  options?: { remainingMs?: number; stream?: RecordingStream },
+) => Promise<StreamedResponse> = invokeStream;
+
+/** What a test file of the bundle works with, set between its beforeAll and afterAll. */
+export interface AgentCoreSuite {
+  agent: TestAgent;
+  agentCore: FakeAgentCore;
+  mod: AgentCoreHandlerModule;
+  /** The handler's log records of the running test. */
+  logs: () => LogRecord[];
+}
+
+/**
+ * The hooks of a test file of the bundle. Before all: an agent answering `{"ok":true}`, the stand-in in front of it,
+ * `env(agentCore)` set and the bundle loaded. Before each: the agent's answer back to `{"ok":true}`, the recorded
+ * requests cleared, no fault, the handler's log captured (until after each). After all: the environment restored,
+ * `stop` (what `env` started), the stand-in and the agent stopped.
+ */
+export function agentCoreSuite(
+  options: {
+    env?: (agentCore: FakeAgentCore) => Promise<Record<string, string | undefined>>;
+    stop?: () => Promise<void>;
+  } = {},
+): AgentCoreSuite {
+  const suite = {} as AgentCoreSuite;
+  let restoreEnv: (() => void) | undefined;
+  let restoreLogs: () => void;
+  beforeAll(async () => {
+    Object.assign(suite, await startAgentCore(jsonAgent({ ok: true })));
+    restoreEnv = setEnv(options.env ? await options.env(suite.agentCore) : agentCoreEnv(suite.agentCore));
+    suite.mod = loadAgentCoreBundle();
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await options.stop?.();
+    await suite.agentCore?.stop();
+    await suite.agent?.stop();
+  });
+  beforeEach(() => {
+    suite.agent.answer = jsonAgent({ ok: true });
+    suite.agent.received.length = 0;
+    suite.agentCore.requests.length = 0;
+    suite.agentCore.setFault(() => undefined);
+    ({ records: suite.logs, restore: restoreLogs } = captureLogs());
+  });
+  afterEach(() => restoreLogs());
+  return suite;
 }

@@ -4,53 +4,26 @@
  * AgentCore is called), a managed key as the caller and the runtime user, and a key's own limit.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  type AgentCoreHandlerModule,
-  type TestAgent,
-  agentCoreEnv,
-  invocationEvent,
-  invokeAgentCore,
-  jsonAgent,
-  loadAgentCoreBundle,
-  startAgentCore,
-} from './agent-core-harness';
-import { captureLogs, setEnv, type LogRecord } from './harness';
+import { agentCoreEnv, agentCoreSuite, invocationEvent, invokeAgentCore } from './agent-core-harness';
+import { setEnv } from './harness';
 import { HandlerEnvironment as Env, SESSION_HEADER, budgetPartitionKey } from '../../src/contract';
 import { BudgetStore } from '../../src/local/budget-store';
-import type { FakeAgentCore } from '../../src/local/fake-agent-core';
 import { createKey, createKeyTable } from '../../src/local/key-admin';
 
 const KEY_TABLE = 'agent-keys';
 
-let agent: TestAgent;
-let agentCore: FakeAgentCore;
 let store: BudgetStore;
-let mod: AgentCoreHandlerModule;
-let restoreEnv: () => void;
-let logs: () => LogRecord[];
-let restoreLogs: () => void;
-
-beforeAll(async () => {
-  ({ agent, agentCore } = await startAgentCore(jsonAgent({ ok: true })));
-  store = await BudgetStore.start();
-  await createKeyTable(store.client, KEY_TABLE);
-  restoreEnv = setEnv({
-    ...agentCoreEnv(agentCore, { tokenBudget: { tableName: store.tableName, requestsPerMinute: 2 } }),
-    AWS_ENDPOINT_URL_DYNAMODB: store.url,
-  });
-  mod = loadAgentCoreBundle();
+const suite = agentCoreSuite({
+  env: async (agentCore) => {
+    store = await BudgetStore.start();
+    await createKeyTable(store.client, KEY_TABLE);
+    return {
+      ...agentCoreEnv(agentCore, { tokenBudget: { tableName: store.tableName, requestsPerMinute: 2 } }),
+      AWS_ENDPOINT_URL_DYNAMODB: store.url,
+    };
+  },
+  stop: async () => store?.stop(),
 });
-afterAll(async () => {
-  restoreEnv?.();
-  await store?.stop();
-  await agentCore?.stop();
-  await agent?.stop();
-});
-beforeEach(() => {
-  agentCore.requests.length = 0;
-  ({ records: logs, restore: restoreLogs } = captureLogs());
-});
-afterEach(() => restoreLogs());
 
 let callers = 0;
 const newCaller = () => ({ apiKeyId: `agent-caller-${++callers}-${Date.now()}` });
@@ -59,26 +32,26 @@ test('requestsPerMinute per caller: the third request in the minute is 429 rate_
   const identity = newCaller();
   const statuses = [];
   for (let i = 0; i < 3; i++) {
-    statuses.push((await invokeAgentCore(mod, invocationEvent('{}', { identity }))).status);
+    statuses.push((await invokeAgentCore(suite.mod, invocationEvent('{}', { identity }))).status);
   }
   expect(statuses).toEqual([200, 200, 429]);
-  expect(agentCore.requests).toHaveLength(2);
-  expect(logs()[2]).toMatchObject({
+  expect(suite.agentCore.requests).toHaveLength(2);
+  expect(suite.logs()[2]).toMatchObject({
     status: 429,
     outcome: 'rate_limited',
     budget: { exceeded: true },
     BudgetRejections: 1,
   });
-  expect(logs()[0]).toMatchObject({ BudgetRejections: 0, UnmeteredRequests: 0 });
+  expect(suite.logs()[0]).toMatchObject({ BudgetRejections: 0, UnmeteredRequests: 0 });
   // Another caller has a minute of its own.
-  expect((await invokeAgentCore(mod, invocationEvent('{}', { identity: newCaller() }))).status).toBe(200);
+  expect((await invokeAgentCore(suite.mod, invocationEvent('{}', { identity: newCaller() }))).status).toBe(200);
 });
 
 test('the 429 carries Retry-After, the API error shape, and the session header', async () => {
   const identity = newCaller();
-  await invokeAgentCore(mod, invocationEvent('{}', { identity }));
-  await invokeAgentCore(mod, invocationEvent('{}', { identity }));
-  const res = await invokeAgentCore(mod, invocationEvent('{}', { identity }));
+  await invokeAgentCore(suite.mod, invocationEvent('{}', { identity }));
+  await invokeAgentCore(suite.mod, invocationEvent('{}', { identity }));
+  const res = await invokeAgentCore(suite.mod, invocationEvent('{}', { identity }));
   expect(res.status).toBe(429);
   expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
   expect(JSON.parse(res.body).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limited' });
@@ -94,14 +67,17 @@ describe('managed keys', () => {
 
   test('the key holder is the caller and the runtime user; a request without a key is 401', async () => {
     const { secret, keyId } = await createKey(store.client, { keyTable: KEY_TABLE }, { name: 'agent-user' });
-    const res = await invokeAgentCore(mod, invocationEvent('{}', { headers: { Authorization: `Bearer ${secret}` } }));
+    const res = await invokeAgentCore(
+      suite.mod,
+      invocationEvent('{}', { headers: { Authorization: `Bearer ${secret}` } }),
+    );
     expect(res.status).toBe(200);
-    expect(agentCore.requests[0].userId).toBe(`managedKey:${keyId}`);
-    expect(logs()[0].caller).toEqual({ type: 'managedKey', id: keyId });
-    expect(JSON.stringify(logs())).not.toContain(secret);
-    const missing = await invokeAgentCore(mod, invocationEvent('{}'));
+    expect(suite.agentCore.requests[0].userId).toBe(`managedKey:${keyId}`);
+    expect(suite.logs()[0].caller).toEqual({ type: 'managedKey', id: keyId });
+    expect(JSON.stringify(suite.logs())).not.toContain(secret);
+    const missing = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(missing.status).toBe(401);
-    expect(agentCore.requests).toHaveLength(1);
+    expect(suite.agentCore.requests).toHaveLength(1);
   });
 
   test("a key's own requestsPerMinute applies to it", async () => {
@@ -117,8 +93,8 @@ describe('managed keys', () => {
       }),
     );
     const headers = { 'x-api-key': secret };
-    expect((await invokeAgentCore(mod, invocationEvent('{}', { headers }))).status).toBe(200);
-    const second = await invokeAgentCore(mod, invocationEvent('{}', { headers }));
+    expect((await invokeAgentCore(suite.mod, invocationEvent('{}', { headers }))).status).toBe(200);
+    const second = await invokeAgentCore(suite.mod, invocationEvent('{}', { headers }));
     expect(second.status).toBe(429);
     expect(JSON.parse(second.body).error.code).toBe('rate_limited');
   });

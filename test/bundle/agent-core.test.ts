@@ -5,53 +5,24 @@
  * every error mapping without leaks, the payload cap, the keep-alive, the idle limit and the deadline, the log line.
  */
 import {
-  type AgentCoreHandlerModule,
   RUNTIME_ARN,
-  type TestAgent,
   WatchedStream,
-  agentCoreEnv,
+  agentCoreSuite,
   invocationEvent,
   invokeAgentCore,
   jsonAgent,
-  loadAgentCoreBundle,
   signal,
   sseAgent,
-  startAgentCore,
 } from './agent-core-harness';
-import { captureLogs, expectNoLeak, lambdaContext, setEnv, type LogRecord } from './harness';
+import { expectNoLeak, lambdaContext, setEnv } from './harness';
 import { HandlerEnvironment as Env, SESSION_HEADER } from '../../src/contract';
-import type { FakeAgentCore } from '../../src/local/fake-agent-core';
 
 const SESSION = 'chat-0123456789-0123456789-0123456789';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** An AWS error message as AgentCore writes them: it must never reach the caller. */
 const AWS_TEXT = `User: arn:aws:sts::123456789012:assumed-role/x is not authorized on ${RUNTIME_ARN}`;
 
-let agent: TestAgent;
-let agentCore: FakeAgentCore;
-let mod: AgentCoreHandlerModule;
-let restoreEnv: () => void;
-let logs: () => LogRecord[];
-let restoreLogs: () => void;
-
-beforeAll(async () => {
-  ({ agent, agentCore } = await startAgentCore(jsonAgent({ ok: true })));
-  restoreEnv = setEnv(agentCoreEnv(agentCore));
-  mod = loadAgentCoreBundle();
-});
-afterAll(async () => {
-  restoreEnv?.();
-  await agentCore?.stop();
-  await agent?.stop();
-});
-beforeEach(() => {
-  agent.answer = jsonAgent({ ok: true });
-  agent.received.length = 0;
-  agentCore.requests.length = 0;
-  agentCore.setFault(() => undefined);
-  ({ records: logs, restore: restoreLogs } = captureLogs());
-});
-afterEach(() => restoreLogs());
+const suite = agentCoreSuite();
 
 /** Settings for one test, restored after it. */
 function withEnv(vars: Record<string, string | undefined>): void {
@@ -64,16 +35,16 @@ afterEach(() => pending.splice(0).forEach((fn) => fn()));
 
 describe('answers', () => {
   test("a JSON agent's answer, with its content type, and a new session returned in X-Session-Id", async () => {
-    agent.answer = jsonAgent({ answer: 42 });
-    const res = await invokeAgentCore(mod, invocationEvent('{"prompt":"hi"}'));
+    suite.agent.answer = jsonAgent({ answer: 42 });
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{"prompt":"hi"}'));
     expect(res.status).toBe(200);
     expect(res.headers['Content-Type']).toBe('application/json');
     expect(JSON.parse(res.body)).toEqual({ answer: 42 });
     const session = res.headers[SESSION_HEADER];
     expect(session).toMatch(UUID);
-    expect(agentCore.requests[0]).toMatchObject({ arn: RUNTIME_ARN, qualifier: 'DEFAULT', sessionId: session });
-    expect(agent.received[0].headers['x-amzn-bedrock-agentcore-runtime-session-id']).toBe(session);
-    expect(logs()[0]).toMatchObject({
+    expect(suite.agentCore.requests[0]).toMatchObject({ arn: RUNTIME_ARN, qualifier: 'DEFAULT', sessionId: session });
+    expect(suite.agent.received[0].headers['x-amzn-bedrock-agentcore-runtime-session-id']).toBe(session);
+    expect(suite.logs()[0]).toMatchObject({
       sessionGenerated: true,
       status: 200,
       outcome: 'ok',
@@ -83,14 +54,14 @@ describe('answers', () => {
 
   test("an SSE agent's events arrive progressively: the first is out before the agent writes the second", async () => {
     const firstOut = signal();
-    agent.answer = async (_request, res) => {
+    suite.agent.answer = async (_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"text":"one"}\n\n');
       await firstOut.promise; // only once the caller has the first event
       res.end('data: {"text":"two"}\n\n');
     };
     const stream = new WatchedStream((body) => body.includes('one') && firstOut.resolve());
-    const res = await invokeAgentCore(mod, invocationEvent('{"prompt":"hi"}'), { stream });
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{"prompt":"hi"}'), { stream });
     expect(res.status).toBe(200);
     expect(res.headers['Content-Type']).toBe('text/event-stream');
     expect(res.headers['Cache-Control']).toBe('no-cache, no-transform');
@@ -99,10 +70,10 @@ describe('answers', () => {
   });
 
   test("any other content type is kept, and the agent's 2xx status too", async () => {
-    agent.answer = (_request, res) => {
+    suite.agent.answer = (_request, res) => {
       res.writeHead(201, { 'content-type': 'text/plain; charset=utf-8' }).end('made it');
     };
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(201);
     expect(res.headers['Content-Type']).toBe('text/plain; charset=utf-8');
     expect(res.body).toBe('made it');
@@ -111,42 +82,42 @@ describe('answers', () => {
   test('the payload reaches the agent byte for byte, never parsed, with its Content-Type and Accept', async () => {
     const payload = 'not json at all: \u00e9\u20ac';
     await invokeAgentCore(
-      mod,
+      suite.mod,
       invocationEvent(payload, {
         headers: { 'Content-Type': 'text/plain; charset=utf-8', Accept: 'text/event-stream' },
       }),
     );
-    expect(agent.received[0].body.toString('utf8')).toBe(payload);
-    expect(agentCore.requests[0]).toMatchObject({
+    expect(suite.agent.received[0].body.toString('utf8')).toBe(payload);
+    expect(suite.agentCore.requests[0]).toMatchObject({
       contentType: 'text/plain; charset=utf-8',
       accept: 'text/event-stream',
     });
     const bytes = Buffer.from([0, 1, 2, 250, 251, 252]);
     await invokeAgentCore(
-      mod,
+      suite.mod,
       invocationEvent(bytes.toString('base64'), {
         isBase64Encoded: true,
         headers: { 'Content-Type': 'application/octet-stream' },
       }),
     );
-    expect(agent.received[1].body).toEqual(bytes);
+    expect(suite.agent.received[1].body).toEqual(bytes);
   });
 
   test('JSON is the default Content-Type and Accept', async () => {
-    await invokeAgentCore(mod, invocationEvent('{}', { headers: { 'Content-Type': '' } }));
-    expect(agentCore.requests[0]).toMatchObject({ contentType: 'application/json', accept: 'application/json' });
+    await invokeAgentCore(suite.mod, invocationEvent('{}', { headers: { 'Content-Type': '' } }));
+    expect(suite.agentCore.requests[0]).toMatchObject({ contentType: 'application/json', accept: 'application/json' });
   });
 });
 
 describe('sessions', () => {
   test('a valid X-Session-Id is passed to AgentCore and returned', async () => {
-    const res = await invokeAgentCore(mod, invocationEvent('{}', { headers: { [SESSION_HEADER]: SESSION } }));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}', { headers: { [SESSION_HEADER]: SESSION } }));
     expect(res.status).toBe(200);
     expect(res.headers[SESSION_HEADER]).toBe(SESSION);
-    expect(agentCore.requests[0].sessionId).toBe(SESSION);
-    expect(logs()[0]).toMatchObject({ sessionGenerated: false });
-    expect(logs()[0].sessionIdHash).toMatch(/^[0-9a-f]{16}$/);
-    expect(JSON.stringify(logs())).not.toContain(SESSION);
+    expect(suite.agentCore.requests[0].sessionId).toBe(SESSION);
+    expect(suite.logs()[0]).toMatchObject({ sessionGenerated: false });
+    expect(suite.logs()[0].sessionIdHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.stringify(suite.logs())).not.toContain(SESSION);
   });
 
   test.each([
@@ -155,19 +126,19 @@ describe('sessions', () => {
     ['a leading dot', `.${SESSION}`],
     ['too long', 'a'.repeat(257)],
   ])('an X-Session-Id %s is 400 naming the header, never echoing it; AgentCore is not called', async (_why, value) => {
-    const res = await invokeAgentCore(mod, invocationEvent('{}', { headers: { [SESSION_HEADER]: value } }));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}', { headers: { [SESSION_HEADER]: value } }));
     expect(res.status).toBe(400);
     const body = JSON.parse(res.body);
     expect(body.error.code).toBe('invalid_session_id');
     expect(body.error.message).toContain(SESSION_HEADER);
     expect(res.body).not.toContain(value);
     expect(res.headers[SESSION_HEADER]).toBeUndefined();
-    expect(agentCore.requests).toHaveLength(0);
+    expect(suite.agentCore.requests).toHaveLength(0);
   });
 
   test('the session header comes back on errors too, so the caller can retry in the same session', async () => {
-    agentCore.setFault(() => ({ status: 429, name: 'ThrottlingException', message: 'Rate exceeded' }));
-    const res = await invokeAgentCore(mod, invocationEvent('{}', { headers: { [SESSION_HEADER]: SESSION } }));
+    suite.agentCore.setFault(() => ({ status: 429, name: 'ThrottlingException', message: 'Rate exceeded' }));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}', { headers: { [SESSION_HEADER]: SESSION } }));
     expect(res.status).toBe(429);
     expect(res.headers[SESSION_HEADER]).toBe(SESSION);
   });
@@ -187,15 +158,15 @@ describe('the runtime user is the authenticated caller, never a header', () => {
     ['an API key', { identity: { apiKeyId: 'k1a2b3' } }, 'apiKey:k1a2b3'],
     ['no auth', {}, 'ip:203.0.113.7'],
   ])('%s', async (_name, init, userId) => {
-    await invokeAgentCore(mod, invocationEvent('{}', { ...init, headers: spoof }));
-    expect(agentCore.requests[0].userId).toBe(userId);
+    await invokeAgentCore(suite.mod, invocationEvent('{}', { ...init, headers: spoof }));
+    expect(suite.agentCore.requests[0].userId).toBe(userId);
   });
 
   test('a caller id too long for AgentCore becomes a stable hash of it', async () => {
     const userArn = `arn:aws:sts::123456789012:assumed-role/${'r'.repeat(64)}/${'s'.repeat(64)}`;
-    await invokeAgentCore(mod, invocationEvent('{}', { identity: { userArn } }));
-    await invokeAgentCore(mod, invocationEvent('{}', { identity: { userArn } }));
-    const [first, second] = agentCore.requests.map((r) => r.userId);
+    await invokeAgentCore(suite.mod, invocationEvent('{}', { identity: { userArn } }));
+    await invokeAgentCore(suite.mod, invocationEvent('{}', { identity: { userArn } }));
+    const [first, second] = suite.agentCore.requests.map((r) => r.userId);
     expect(first).toMatch(/^iam:sha256:[0-9a-f]{64}$/);
     expect(second).toBe(first);
   });
@@ -212,8 +183,8 @@ describe('errors before the first byte keep their real status; nothing of AWS re
     ['InternalServerException', 500, 502, 'upstream_failed'],
     ['RuntimeClientError', 424, 502, 'upstream_failed'],
   ])('%s (%i) -> %i %s', async (name, awsStatus, status, code) => {
-    agentCore.setFault(() => ({ status: awsStatus, name, message: AWS_TEXT }));
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    suite.agentCore.setFault(() => ({ status: awsStatus, name, message: AWS_TEXT }));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(status);
     expect(res.headers['Content-Type']).toBe('application/json');
     expect(JSON.parse(res.body).error.code).toBe(code);
@@ -221,51 +192,55 @@ describe('errors before the first byte keep their real status; nothing of AWS re
       expect(res.headers['Retry-After']).toBe('2');
     }
     expectNoLeak(res.body, AWS_TEXT, 'not authorized');
-    expect(logs()[0]).toMatchObject({ status, outcome: code, error: { code, afterOutput: false, cause: { name } } });
-    expect(JSON.stringify(logs()[0])).not.toContain('not authorized');
+    expect(suite.logs()[0]).toMatchObject({
+      status,
+      outcome: code,
+      error: { code, afterOutput: false, cause: { name } },
+    });
+    expect(JSON.stringify(suite.logs()[0])).not.toContain('not authorized');
   });
 
   test("an agent's own error status is 502 upstream_failed (AgentCore turns it into RuntimeClientError)", async () => {
-    agent.answer = jsonAgent({ error: 'secret agent detail' }, 500);
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    suite.agent.answer = jsonAgent({ error: 'secret agent detail' }, 500);
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(502);
     expect(JSON.parse(res.body).error.code).toBe('upstream_failed');
     expect(res.body).not.toContain('secret agent detail');
   });
 
   test('AgentCore unreachable: 503 upstream_unavailable with Retry-After', async () => {
-    const port = Number(new URL(agentCore.url).port);
-    await agentCore.stop();
+    const port = Number(new URL(suite.agentCore.url).port);
+    await suite.agentCore.stop();
     try {
-      const res = await invokeAgentCore(mod, invocationEvent('{}'));
+      const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
       expect(res.status).toBe(503);
       expect(res.headers['Retry-After']).toBe('2');
       expect(JSON.parse(res.body).error.code).toBe('upstream_unavailable');
       expectNoLeak(res.body, '127.0.0.1', 'ECONNREFUSED');
     } finally {
-      await agentCore.start(port);
+      await suite.agentCore.start(port);
     }
   });
 
   test('a kept-alive connection the service closed while idle is reopened once, transparently', async () => {
-    await invokeAgentCore(mod, invocationEvent('{}')); // a connection to keep
-    const port = Number(new URL(agentCore.url).port);
-    await agentCore.stop(); // closes it under the client
-    await agentCore.start(port);
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    await invokeAgentCore(suite.mod, invocationEvent('{}')); // a connection to keep
+    const port = Number(new URL(suite.agentCore.url).port);
+    await suite.agentCore.stop(); // closes it under the client
+    await suite.agentCore.start(port);
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(200);
-    expect(agentCore.requests).toHaveLength(2);
+    expect(suite.agentCore.requests).toHaveLength(2);
   });
 
   test('throttling is not retried: the agent is invoked once, the caller decides', async () => {
-    agentCore.setFault(() => ({ status: 429, name: 'ThrottlingException', message: 'Rate exceeded' }));
-    await invokeAgentCore(mod, invocationEvent('{}'));
-    expect(agentCore.requests).toHaveLength(1);
+    suite.agentCore.setFault(() => ({ status: 429, name: 'ThrottlingException', message: 'Rate exceeded' }));
+    await invokeAgentCore(suite.mod, invocationEvent('{}'));
+    expect(suite.agentCore.requests).toHaveLength(1);
   });
 
   test('a configuration the construct never writes (no runtime ARN) is a 500 that names nothing', async () => {
     withEnv({ SBA_AGENT_RUNTIME_ARN: undefined });
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body).error.code).toBe('internal_error');
     expect(res.body).not.toContain('SBA_');
@@ -276,21 +251,21 @@ describe('limits', () => {
   test('a payload over maxRequestBytes is 413 before anything else (even a bad session header)', async () => {
     withEnv({ [Env.MAX_REQUEST_BYTES]: '64' });
     const res = await invokeAgentCore(
-      mod,
+      suite.mod,
       invocationEvent(JSON.stringify({ text: 'x'.repeat(100) }), { headers: { [SESSION_HEADER]: 'bad' } }),
     );
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).error.code).toBe('request_too_large');
-    expect(agentCore.requests).toHaveLength(0);
-    const fits = await invokeAgentCore(mod, invocationEvent('{"text":"short"}'));
+    expect(suite.agentCore.requests).toHaveLength(0);
+    const fits = await invokeAgentCore(suite.mod, invocationEvent('{"text":"short"}'));
     expect(fits.status).toBe(200);
   });
 
   test('an empty body is 400 missing_body', async () => {
-    const res = await invokeAgentCore(mod, invocationEvent(null));
+    const res = await invokeAgentCore(suite.mod, invocationEvent(null));
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.code).toBe('missing_body');
-    expect(agentCore.requests).toHaveLength(0);
+    expect(suite.agentCore.requests).toHaveLength(0);
   });
 });
 
@@ -298,7 +273,7 @@ describe('silence, cuts and the deadline', () => {
   test('while an SSE agent is silent, : ping between events, never inside a partial one', async () => {
     withEnv({ [Env.HEARTBEAT_MS]: '20' });
     const pinged = signal();
-    agent.answer = async (_request, res) => {
+    suite.agent.answer = async (_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"text":"par');
       await new Promise((resolve) => setTimeout(resolve, 150)); // several heartbeats inside the event
@@ -307,7 +282,7 @@ describe('silence, cuts and the deadline', () => {
       res.end('data: {"text":"after"}\n\n');
     };
     const stream = new WatchedStream((body) => body.endsWith(': ping\n\n') && pinged.resolve());
-    const res = await invokeAgentCore(mod, invocationEvent('{}'), { stream });
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'), { stream });
     const events = res.body.split('\n\n').filter((block) => block !== '');
     expect(events[0]).toBe('data: {"text":"partial"}');
     expect(events).toContain(': ping');
@@ -318,14 +293,14 @@ describe('silence, cuts and the deadline', () => {
   test('an SSE agent silent before its first byte: the ping commits 200 and keeps the stream open', async () => {
     withEnv({ [Env.HEARTBEAT_MS]: '20' });
     const pinged = signal();
-    agent.answer = async (_request, res) => {
+    suite.agent.answer = async (_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
       await pinged.promise;
       res.end('data: {"text":"late"}\n\n');
     };
     const stream = new WatchedStream((body) => body.includes(': ping') && pinged.resolve());
-    const res = await invokeAgentCore(mod, invocationEvent('{}'), { stream });
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'), { stream });
     expect(res.status).toBe(200);
     expect(res.body.startsWith(': ping\n\n')).toBe(true);
     expect(res.body.endsWith('data: {"text":"late"}\n\n')).toBe(true);
@@ -333,31 +308,31 @@ describe('silence, cuts and the deadline', () => {
 
   test("a JSON agent's silence is bounded by the idle limit: 504 idle_timeout before its first byte", async () => {
     withEnv({ [Env.IDLE_LIMIT_MS]: '100' });
-    agent.answer = (_request, res) => {
+    suite.agent.answer = (_request, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.flushHeaders(); // and then nothing
     };
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(504);
     expect(JSON.parse(res.body).error.code).toBe('idle_timeout');
   });
 
   test('after the first byte of a non-SSE answer, the idle limit ends the answer and the log says so', async () => {
     withEnv({ [Env.IDLE_LIMIT_MS]: '100' });
-    agent.answer = (_request, res) => {
+    suite.agent.answer = (_request, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"partial":'); // and then nothing
     };
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(200);
     expect(res.body).toBe('{"partial":');
-    expect(logs()[0]).toMatchObject({ status: 200, outcome: 'idle_timeout', error: { afterOutput: true } });
+    expect(suite.logs()[0]).toMatchObject({ status: 200, outcome: 'idle_timeout', error: { afterOutput: true } });
   });
 
   test('a stream cut after output ends an SSE answer with an error event (a partial event ended first)', async () => {
-    agent.answer = sseAgent(['{"text":"one"}', '{"text":"two"}']);
-    agentCore.setFault(() => ({ afterBytes: 28, destroy: true })); // the first event (22 bytes) and 'data: '
-    const res = await invokeAgentCore(mod, invocationEvent('{}'));
+    suite.agent.answer = sseAgent(['{"text":"one"}', '{"text":"two"}']);
+    suite.agentCore.setFault(() => ({ afterBytes: 28, destroy: true })); // the first event (22 bytes) and 'data: '
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(200);
     const [first, partial, error] = res.body.split('\n\n');
     expect(first).toBe('data: {"text":"one"}');
@@ -365,23 +340,23 @@ describe('silence, cuts and the deadline', () => {
     expect(error.split('\n')[0]).toBe('event: error');
     const data = JSON.parse(error.split('\n')[1].slice('data: '.length));
     expect(data).toMatchObject({ error: { code: 'upstream_incomplete', type: 'upstream_error' } });
-    expect(logs()[0]).toMatchObject({ outcome: 'upstream_incomplete', error: { afterOutput: true }, bytes: 28 });
+    expect(suite.logs()[0]).toMatchObject({ outcome: 'upstream_incomplete', error: { afterOutput: true }, bytes: 28 });
   });
 
   test('the deadline before the first byte: 504, before Lambda would kill the function', async () => {
-    agent.answer = () => {}; // never answers
-    const res = await invokeAgentCore(mod, invocationEvent('{}'), { remainingMs: 1000 });
+    suite.agent.answer = () => {}; // never answers
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'), { remainingMs: 1000 });
     expect(res.status).toBe(504);
     expect(JSON.parse(res.body).error.code).toBe('timeout');
     expect(res.headers[SESSION_HEADER]).toMatch(UUID);
   });
 
   test('the deadline after the first byte of an SSE answer: an error event ends it', async () => {
-    agent.answer = (_request, res) => {
+    suite.agent.answer = (_request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"text":"thinking"}\n\n'); // and then nothing
     };
-    const res = await invokeAgentCore(mod, invocationEvent('{}'), { remainingMs: 1000 });
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'), { remainingMs: 1000 });
     expect(res.status).toBe(200);
     expect(res.body).toMatch(
       /^data: \{"text":"thinking"\}\n\nevent: error\ndata: \{"error":\{"type":"timeout_error","code":"timeout"/,
@@ -389,40 +364,44 @@ describe('silence, cuts and the deadline', () => {
   });
 
   test('the deadline after the first byte of a JSON answer: the answer just ends, and the log says so', async () => {
-    agent.answer = (_request, res) => {
+    suite.agent.answer = (_request, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"partial":'); // and then nothing
     };
-    const res = await invokeAgentCore(mod, invocationEvent('{}'), { remainingMs: 1000 });
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'), { remainingMs: 1000 });
     expect(res.status).toBe(200);
     expect(res.body).toBe('{"partial":');
-    expect(logs()[0]).toMatchObject({ status: 200, outcome: 'timeout', error: { code: 'timeout', afterOutput: true } });
+    expect(suite.logs()[0]).toMatchObject({
+      status: 200,
+      outcome: 'timeout',
+      error: { code: 'timeout', afterOutput: true },
+    });
   });
 });
 
 test('a client gone mid-answer stops the read: the agent sees its connection close, the log says 499', async () => {
   const agentClosed = signal();
-  agent.answer = (_request, res) => {
+  suite.agent.answer = (_request, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write('data: {"text":"one"}\n\n'); // and then nothing, until the connection closes
     res.once('close', () => agentClosed.resolve());
   };
   const stream = new WatchedStream((body) => body.includes('one') && stream.destroy());
-  await mod.handler(invocationEvent('{}'), stream, lambdaContext());
+  await suite.mod.handler(invocationEvent('{}'), stream, lambdaContext());
   await agentClosed.promise;
-  expect(logs()[0]).toMatchObject({ status: 499, outcome: 'client_disconnected', error: { afterOutput: true } });
+  expect(suite.logs()[0]).toMatchObject({ status: 499, outcome: 'client_disconnected', error: { afterOutput: true } });
 });
 
 describe('the log line', () => {
   test('one line per request with the caller, the session hash, timing and bytes, and its EMF metrics', async () => {
-    agent.answer = sseAgent(['{"text":"hi"}']);
+    suite.agent.answer = sseAgent(['{"text":"hi"}']);
     const res = await invokeAgentCore(
-      mod,
+      suite.mod,
       invocationEvent('{}', { identity: { apiKeyId: 'k-log' }, headers: { [SESSION_HEADER]: SESSION } }),
     );
     expect(res.status).toBe(200);
-    expect(logs()).toHaveLength(1);
-    const line = logs()[0];
+    expect(suite.logs()).toHaveLength(1);
+    const line = suite.logs()[0];
     expect(line).toMatchObject({
       level: 'INFO',
       message: 'request completed',
@@ -453,15 +432,18 @@ describe('the log line', () => {
 
   test('the metrics namespace follows the setting', async () => {
     withEnv({ [Env.METRICS_NAMESPACE]: 'MyAgents' });
-    await invokeAgentCore(mod, invocationEvent('{}'));
-    expect(logs()[0]._aws.CloudWatchMetrics[0].Namespace).toBe('MyAgents');
+    await invokeAgentCore(suite.mod, invocationEvent('{}'));
+    expect(suite.logs()[0]._aws.CloudWatchMetrics[0].Namespace).toBe('MyAgents');
   });
 });
 
 describe('CORS', () => {
   test('an allowed Origin gets CORS headers that let the browser read X-Session-Id', async () => {
     withEnv({ [Env.CORS_ALLOW_ORIGINS]: JSON.stringify(['https://app.example.com']) });
-    const res = await invokeAgentCore(mod, invocationEvent('{}', { headers: { Origin: 'https://app.example.com' } }));
+    const res = await invokeAgentCore(
+      suite.mod,
+      invocationEvent('{}', { headers: { Origin: 'https://app.example.com' } }),
+    );
     expect(res.headers['Access-Control-Allow-Origin']).toBe('https://app.example.com');
     expect(res.headers['Access-Control-Expose-Headers']).toContain(SESSION_HEADER);
   });

@@ -7,26 +7,10 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BUNDLE_PATH } from './harness';
-
-/** The class names defined while the bundle loads, in a fresh process. */
-function namesDefinedAtLoad(): string[] {
-  const probe = `
-    const names = [];
-    const define = Object.defineProperty;
-    Object.defineProperty = function (target, key, desc) {
-      if (key === 'name' && desc && typeof desc.value === 'string') names.push(desc.value);
-      return define.call(this, target, key, desc);
-    };
-    require(${JSON.stringify(BUNDLE_PATH)});
-    process.stdout.write(JSON.stringify(names));
-  `;
-  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  return JSON.parse(execFileSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' }));
-}
+import { BUNDLE_PATH, namesDefinedAtLoad } from './harness';
 
 test('loading the bundle runs the Bedrock client module, not the DynamoDB client module', () => {
-  const names = namesDefinedAtLoad();
+  const names = namesDefinedAtLoad(BUNDLE_PATH);
   expect(names).toEqual(expect.arrayContaining(['BedrockRuntimeClient', 'ConverseStreamCommand']));
   expect(names).not.toContain('DynamoDBClient');
   expect(names).not.toContain('GetItemCommand');

@@ -2,6 +2,7 @@
  * Test harness for the default handler: runs the bundled artifact (what ships in the npm package) against the fake
  * Bedrock endpoint through the real AWS SDK client, and reads the bytes it writes the way API Gateway does.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Writable } from 'stream';
@@ -22,6 +23,25 @@ export function loadBundle(): HandlerModule {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the artifact is plain CommonJS, loaded by path
   return require(BUNDLE_PATH);
+}
+
+/**
+ * The class names defined while `bundle` loads, in a fresh process: esbuild's keep-names helper names each class with
+ * Object.defineProperty as its module code runs, so a module whose code waits for its first use defines none.
+ */
+export function namesDefinedAtLoad(bundle: string): string[] {
+  const probe = `
+    const names = [];
+    const define = Object.defineProperty;
+    Object.defineProperty = function (target, key, desc) {
+      if (key === 'name' && desc && typeof desc.value === 'string') names.push(desc.value);
+      return define.call(this, target, key, desc);
+    };
+    require(${JSON.stringify(bundle)});
+    process.stdout.write(JSON.stringify(names));
+  `;
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return JSON.parse(execFileSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' }));
 }
 
 export const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -149,8 +169,9 @@ export class RecordingStream extends Writable {
   }
 }
 
+/** Invokes a bundle's streaming handler as Lambda would and reads the response as API Gateway does. */
 export async function invokeStream(
-  mod: HandlerModule,
+  mod: Pick<HandlerModule, 'handler'>,
   event: APIGatewayProxyEvent,
   options: { remainingMs?: number; stream?: RecordingStream } = {},
 ): Promise<StreamedResponse> {
