@@ -3,10 +3,9 @@
  * on Node 22 and 24, talking to a fake Lambda Runtime API and, through the real AgentCore SDK, to the AgentCore
  * stand-in in front of a small agent. Needs `bash build-tools/setup-conformance.sh && npx projen bundle`.
  */
-import { FakeRuntimeApi, type InvocationResult } from './fake-runtime-api';
+import { FakeRuntimeApi, streamed } from './fake-runtime-api';
 import { RicProcess, startRic } from './ric-process';
 import { SESSION_HEADER } from '../../src/contract';
-import { splitPrelude } from '../../src/contract/prelude';
 import type { FakeAgentCore } from '../../src/local/fake-agent-core';
 import {
   AGENT_CORE_BUNDLE,
@@ -18,14 +17,6 @@ import {
 } from '../bundle/agent-core-harness';
 
 jest.setTimeout(60_000);
-
-function streamed(result: InvocationResult) {
-  const split = splitPrelude(result.body);
-  if (!split) {
-    throw new Error(`no prelude in ${JSON.stringify(result.body.toString('utf8').slice(0, 200))}`);
-  }
-  return { ...split, text: split.body.toString('utf8') };
-}
 
 describe.each([22, 24])('the AgentCore handler under aws-lambda-ric 4.0.2 on Node %i', (major) => {
   const runtimeApi = new FakeRuntimeApi();

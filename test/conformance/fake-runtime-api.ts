@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { splitPrelude } from '../../src/contract/prelude';
 
 /** One write of the response body as the Runtime API received it, with its arrival time. */
 export interface ReceivedChunk {
@@ -14,6 +15,15 @@ export interface InvocationResult {
   readonly chunks: ReceivedChunk[];
   readonly body: Buffer;
   readonly trailers: NodeJS.Dict<string>;
+}
+
+/** A streamed response as API Gateway reads it: the prelude's metadata, then the body (and its text). */
+export function streamed(result: InvocationResult) {
+  const split = splitPrelude(result.body);
+  if (!split) {
+    throw new Error(`no prelude in ${JSON.stringify(result.body.toString('utf8').slice(0, 200))}`);
+  }
+  return { ...split, text: split.body.toString('utf8') };
 }
 
 interface Pending {

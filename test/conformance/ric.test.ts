@@ -4,10 +4,9 @@
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { FakeRuntimeApi, InvocationResult } from './fake-runtime-api';
+import { FakeRuntimeApi, streamed } from './fake-runtime-api';
 import { RicProcess, startRic } from './ric-process';
 import { BUDGET_REMAINING_HEADER, HandlerEnvironment as Env } from '../../src/contract';
-import { splitPrelude } from '../../src/contract/prelude';
 import { estimateInputTokens } from '../../src/handler/budget';
 import { estimateTextTokens } from '../../src/handler/token-estimate';
 import { BudgetStore } from '../../src/local/budget-store';
@@ -15,14 +14,6 @@ import { MODEL, SYSTEM_PROMPT, apiEvent, baseEnv, parseSse } from '../bundle/har
 import { answer, FakeBedrock, httpError } from '../support/fake-bedrock';
 
 jest.setTimeout(60_000);
-
-function streamed(result: InvocationResult) {
-  const split = splitPrelude(result.body);
-  if (!split) {
-    throw new Error(`no prelude in ${JSON.stringify(result.body.toString('utf8').slice(0, 200))}`);
-  }
-  return { ...split, text: split.body.toString('utf8') };
-}
 
 describe.each([22, 24])('aws-lambda-ric 4.0.2 on Node %i', (major) => {
   const fake = new FakeBedrock();
