@@ -3,29 +3,19 @@
  * page reads the agent's SSE answer as it streams, reads the session id the API generated (an exposed header), and
  * sends it back in `X-Session-Id` (a preflighted header) to continue the conversation.
  */
-import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startRunner, type Runner } from '../runner/runner';
+import { htmlPage, launchChromium, requireChromium, servePage, type PageServer } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let pageServer: http.Server;
+let pageServer: PageServer;
 let pageOrigin: string;
 let runner: Runner;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
-  }
-  pageServer = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><title>agent</title>');
-  });
-  await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', () => resolve()));
-  pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  requireChromium();
+  pageServer = await servePage(htmlPage('<!doctype html><title>agent</title>'));
+  pageOrigin = pageServer.origin;
   runner = await startRunner([
     '--agent-demo',
     '--cors-origin',
@@ -37,16 +27,13 @@ beforeAll(async () => {
     '--first-token-ms',
     '0',
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await runner?.stop();
-  await new Promise((resolve) => pageServer?.close(resolve));
+  await pageServer?.close();
 });
 
 interface Invocation {

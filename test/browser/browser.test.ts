@@ -3,31 +3,23 @@
  * streams from the local runner, across origins with CORS.
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startRunner, type Runner } from '../runner/runner';
+import { htmlPage, launchChromium, requireChromium, servePage, type PageServer } from '../support/browser';
 import { fakeTokens } from '../support/fake-model';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGE = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'clients', 'browser.html'), 'utf8');
 
-let pageServer: http.Server;
+let pageServer: PageServer;
 let pageOrigin: string;
 let runner: Runner;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
-  }
-  pageServer = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(PAGE);
-  });
-  await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', () => resolve()));
-  pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  requireChromium();
+  pageServer = await servePage(htmlPage(PAGE));
+  pageOrigin = pageServer.origin;
   runner = await startRunner([
     '--cors-origin',
     pageOrigin,
@@ -38,24 +30,13 @@ beforeAll(async () => {
     '--first-token-ms',
     '50',
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium(['--disable-component-update', '--disable-sync']);
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await runner?.stop();
-  await new Promise((resolve) => pageServer?.close(resolve));
+  await pageServer?.close();
 });
 
 test('the page renders the answer progressively, then the done status', async () => {

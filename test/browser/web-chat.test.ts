@@ -6,16 +6,15 @@
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
+import type * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startRunner, type Runner } from '../runner/runner';
+import { launchChromium, requireChromium, servePage, type PageServer } from '../support/browser';
 import { fakeTokens } from '../support/fake-model';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BUILD_SCRIPT = path.join(__dirname, '..', '..', 'examples', 'web-chat', 'build.mjs');
 const PROMPT = 'Tell me about streaming';
 const PROMPT_WORDS = 4;
@@ -24,31 +23,25 @@ const FAST = ['--answer-tokens', String(ANSWER_TOKENS), '--tokens-per-second', '
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 let siteDir: string;
-let pageServer: http.Server;
+let pageServer: PageServer;
 let pageOrigin: string;
 let browser: Browser;
 const runners: Runner[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`);
-  }
+  requireChromium();
   // Vite is ESM-only: the page is built by its own script in a child process, as `node build.mjs` would.
   siteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-chat-'));
   await promisify(execFile)(process.execPath, [BUILD_SCRIPT, siteDir]);
-  pageServer = http.createServer(serveStatic);
-  await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', () => resolve()));
-  pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  pageServer = await servePage(serveStatic);
+  pageOrigin = pageServer.origin;
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await Promise.all(runners.map((runner) => runner.stop()));
-  await new Promise((resolve) => pageServer?.close(resolve));
+  await pageServer?.close();
   fs.rmSync(siteDir, { recursive: true, force: true });
 });
 
