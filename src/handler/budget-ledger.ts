@@ -33,6 +33,11 @@ export interface Charge {
   readonly tokens: number;
   /** Undefined when the API has no price for the model: nothing is added to the USD counters. */
   readonly usd?: number;
+  /**
+   * Only the request counters are checked: a backend whose tokens the API cannot see (an AgentCore agent) is limited
+   * by its callers' requests per minute, never by token or spend limits it could not count.
+   */
+  readonly requestsOnly?: boolean;
 }
 
 /** A charge added to a caller's period items, to be settled once the model has answered. */
@@ -138,6 +143,13 @@ function periodItems(limits: BudgetLimits, now: Date): PeriodItem[] {
   });
 }
 
+/** Of `limits`, only those that count requests. */
+function requestLimits(limits: BudgetLimits): BudgetLimits {
+  return Object.fromEntries(
+    BUDGET_LIMITS.filter((l) => l.counter === 'requests').map((l) => [l.name, limits[l.name]]),
+  ) as BudgetLimits;
+}
+
 /** The first limit of `item` the charge alone passes (no earlier use needed), if any. */
 function limitPassedAlone(item: PeriodItem, charge: Charge): PeriodItem['limits'][number] | undefined {
   return item.limits.find((limit) => (charge[limit.counter] ?? 0) > limit.value);
@@ -166,7 +178,7 @@ export class BudgetLedger {
   async reserve(caller: Caller, charge: Charge, now = new Date()): Promise<Reservation> {
     const pk = budgetPartitionKey(caller);
     const limits = await this.guard(() => this.limitsOf(pk));
-    const items = periodItems(limits, now);
+    const items = periodItems(charge.requestsOnly ? requestLimits(limits) : limits, now);
     if (charge.usd === undefined && items.some((item) => item.limits.some((l) => l.counter === 'usd'))) {
       throw new BudgetLedgerUnavailableError(new UnpricedModelError());
     }

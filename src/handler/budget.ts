@@ -128,7 +128,7 @@ export class RequestBudget {
    * only request limits (`requestsPerMinute`) apply. The same 429 and 503 as `reserve`; nothing to settle after.
    */
   async reserveRequest(): Promise<void> {
-    const charge = { requests: 1, tokens: 0 };
+    const charge = { requests: 1, tokens: 0, requestsOnly: true };
     await this.reserveCharge(charge, charge);
   }
 

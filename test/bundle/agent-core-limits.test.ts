@@ -98,4 +98,34 @@ describe('managed keys', () => {
     expect(second.status).toBe(429);
     expect(JSON.parse(second.body).error.code).toBe('rate_limited');
   });
+
+  test("a key's token and spend limits do not apply (nothing the API can count): answered, never 503", async () => {
+    const { secret, keyId } = await createKey(store.client, { keyTable: KEY_TABLE }, { name: 'spend-capped' });
+    await store.client.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: { S: budgetPartitionKey({ type: 'managedKey', id: keyId }) },
+          sk: { S: 'limits' },
+          tokensPerDay: { N: '1' },
+          spendPerDay: { N: '0.000001' },
+        },
+      }),
+    );
+    const headers = { 'x-api-key': secret };
+    // Two requests: the API's requestsPerMinute (2) still applies to the key, which sets none of its own.
+    for (let i = 0; i < 2; i++) {
+      expect((await invokeAgentCore(suite.mod, invocationEvent('{}', { headers }))).status).toBe(200);
+    }
+  });
+
+  test('a request without a key is 401 before its body is read (not 413 or 400)', async () => {
+    const restoreCap = setEnv({ [Env.MAX_REQUEST_BYTES]: '8' });
+    try {
+      const res = await invokeAgentCore(suite.mod, invocationEvent(JSON.stringify({ text: 'x'.repeat(100) })));
+      expect(res.status).toBe(401);
+    } finally {
+      restoreCap();
+    }
+  });
 });

@@ -68,18 +68,22 @@ function log(call: Call, progress: Progress, outcome: Outcome): void {
 
 async function answer(call: Call, sink: StreamSink, progress: Progress): Promise<void> {
   const config = call.configure();
+  // A managed key is checked before anything else of the request is read, as in the Bedrock handler.
+  if (config.managedKeys) {
+    call.identify((await authenticate(call.event, config.managedKeys)).caller);
+  }
   const payload = cappedBody(call.event, config.maxRequestBytes);
   if (payload === undefined) {
     throw AgentErrors.missingBody();
-  }
-  if (config.managedKeys) {
-    call.identify((await authenticate(call.event, config.managedKeys)).caller);
   }
   progress.session = sessionOf(call.event);
   if (config.tokenBudget) {
     progress.budget = new RequestBudget(config.tokenBudget, call.caller, undefined);
     await progress.budget.reserveRequest();
   }
+  // AgentCore answers with the agent's headers, which a JSON agent may send only when it is done: the idle limit
+  // runs while it has not answered, so API Gateway's idle timeout never cuts a request the handler thinks is alive.
+  const stopWaiting = sink.whileSilent(config.idleLimitMs, () => call.abort('idle'));
   const agent = await invokeAgent(
     {
       payload: typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,
@@ -90,7 +94,7 @@ async function answer(call: Call, sink: StreamSink, progress: Progress): Promise
     },
     config,
     call.signal,
-  );
+  ).finally(stopWaiting);
   progress.agent = { status: agent.status, contentType: agent.contentType };
   await stream(call, sink, agent, progress);
 }
@@ -141,20 +145,26 @@ async function stream(call: Call, sink: StreamSink, agent: AgentAnswer, progress
 
 /**
  * While the agent is silent: for SSE, `: ping` every `heartbeatMs`, only between events (committing the status first
- * if nothing was sent yet); for any other type, the idle abort after `idleLimitMs`, before API Gateway's idle timeout.
+ * if nothing was sent yet); the idle abort after `idleLimitMs` of nothing written, before API Gateway's idle timeout
+ * (for SSE that is a silence in the middle of an event, where no ping may go).
  */
 function whileSilent(call: Call, sink: StreamSink, progress: Progress, commit: () => void): () => void {
   const config = call.config!;
+  const stopIdle = sink.whileSilent(config.idleLimitMs, () => call.abort('idle'));
   if (!isEventStream(progress.agent?.contentType)) {
-    return sink.whileSilent(config.idleLimitMs, () => call.abort('idle'));
+    return stopIdle;
   }
-  return sink.whileSilent(config.heartbeatMs, () => {
+  const stopPings = sink.whileSilent(config.heartbeatMs, () => {
     if (progress.boundary.atBoundary) {
       commit();
       progress.boundary.wrote(SSE_PING);
       void sink.write(SSE_PING);
     }
   });
+  return () => {
+    stopPings();
+    stopIdle();
+  };
 }
 
 /** The request's headers, the limits' and the session's; CORS lets a browser read the session header. */
