@@ -71,7 +71,9 @@ export class StreamSink implements AnswerSink {
       if (Date.now() - lastActivity() >= limitMs) {
         onSilence();
       }
-      timer = setTimeout(check, Math.max(10, limitMs - (Date.now() - lastActivity())));
+      // Still silent (onSilence wrote nothing): the next check a whole period later, not in a busy loop.
+      const silent = Date.now() - lastActivity();
+      timer = setTimeout(check, silent >= limitMs ? limitMs : Math.max(10, limitMs - silent));
     };
     timer = setTimeout(check, limitMs);
     return () => clearTimeout(timer);

@@ -170,6 +170,12 @@ describe('the runtime user is the authenticated caller, never a header', () => {
     expect(first).toMatch(/^iam:sha256:[0-9a-f]{64}$/);
     expect(second).toBe(first);
   });
+
+  test('a caller id that is not printable ASCII (an authorizer may say anything) is answered, as its hash', async () => {
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}', { authorizer: { principalId: '用户' } }));
+    expect(res.status).toBe(200);
+    expect(suite.agentCore.requests[0].userId).toMatch(/^lambdaAuthorizer:sha256:[0-9a-f]{64}$/);
+  });
 });
 
 describe('errors before the first byte keep their real status; nothing of AWS reaches the caller', () => {
@@ -222,7 +228,7 @@ describe('errors before the first byte keep their real status; nothing of AWS re
     }
   });
 
-  test('a kept-alive connection the service closed while idle is reopened once, transparently', async () => {
+  test('each invocation opens its own connection: a service that closed the last one costs nothing, no retry', async () => {
     await invokeAgentCore(suite.mod, invocationEvent('{}')); // a connection to keep
     const port = Number(new URL(suite.agentCore.url).port);
     await suite.agentCore.stop(); // closes it under the client
@@ -315,6 +321,37 @@ describe('silence, cuts and the deadline', () => {
     const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
     expect(res.status).toBe(504);
     expect(JSON.parse(res.body).error.code).toBe('idle_timeout');
+  });
+
+  test('an agent that sends no headers until it is done is bounded by the idle limit too: 504 idle_timeout', async () => {
+    withEnv({ [Env.IDLE_LIMIT_MS]: '100' });
+    const release = signal();
+    suite.agent.answer = async (_request, res) => {
+      await release.promise; // a JSON agent that answers whole, later than the idle limit
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    };
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
+    release.resolve();
+    expect(res.status).toBe(504);
+    expect(JSON.parse(res.body).error.code).toBe('idle_timeout');
+    expect(suite.logs()[0]).toMatchObject({ status: 504, outcome: 'idle_timeout' });
+  });
+
+  test('an SSE agent silent inside an event for the idle limit: no ping there, the answer ends with an error event', async () => {
+    withEnv({ [Env.HEARTBEAT_MS]: '20', [Env.IDLE_LIMIT_MS]: '150' });
+    const release = signal();
+    suite.agent.answer = async (_request, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"text":"par'); // and then nothing inside the event
+      await release.promise;
+      res.end();
+    };
+    const res = await invokeAgentCore(suite.mod, invocationEvent('{}'));
+    release.resolve();
+    expect(res.status).toBe(200);
+    expect(res.body).not.toContain(': ping');
+    expect(res.body).toMatch(/^data: \{"text":"par\n\nevent: error\ndata: \{"error":\{[^}]*"code":"idle_timeout"/);
+    expect(suite.logs()[0]).toMatchObject({ outcome: 'idle_timeout', error: { afterOutput: true } });
   });
 
   test('after the first byte of a non-SSE answer, the idle limit ends the answer and the log says so', async () => {
