@@ -55,12 +55,13 @@ export const MAX_RUNTIME_USER_ID = 128;
 
 /**
  * The caller as an AgentCore runtime user id: `<type>:<id>`, stable per caller (the same principal, Cognito user, key
- * or IP gives the same id on every request). An id too long (an assumed role's session ARN can be) is replaced by
+ * or IP gives the same id on every request). An id too long (an assumed role's session ARN can be) or not printable
+ * ASCII (an authorizer's principalId may be any text; the id travels in a header) is replaced by
  * `<type>:sha256:<hex>` of it: still stable and distinct, and within MAX_RUNTIME_USER_ID.
  */
 export function runtimeUserId(caller: Caller): string {
   const plain = `${caller.type}:${caller.id}`;
-  if (plain.length <= MAX_RUNTIME_USER_ID) {
+  if (plain.length <= MAX_RUNTIME_USER_ID && /^[\x21-\x7e]+$/.test(plain)) {
     return plain;
   }
   return `${caller.type}:sha256:${createHash('sha256').update(caller.id).digest('hex')}`;

@@ -26,6 +26,15 @@ describe('runtimeUserId', () => {
     expect(runtimeUserId(long('a'))).toBe(a);
     expect(runtimeUserId(long('b'))).not.toBe(a);
   });
+
+  test.each(['用户', 'josé', 'a b', 'line\nbreak'])(
+    'an id that is not printable ASCII (%j) is its SHA-256: it travels in an HTTP header',
+    (id) => {
+      const userId = runtimeUserId({ type: 'lambdaAuthorizer', id });
+      expect(userId).toMatch(/^lambdaAuthorizer:sha256:[0-9a-f]{64}$/);
+      expect(userId).toBe(runtimeUserId({ type: 'lambdaAuthorizer', id }));
+    },
+  );
 });
 
 describe('EventBoundary', () => {
