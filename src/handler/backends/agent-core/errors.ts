@@ -99,6 +99,10 @@ function socketErrorCode(err: unknown): string | undefined {
   if (/socket hang up/.test(message)) {
     return 'ECONNRESET';
   }
+  // The handler's connection timeout (NodeHttpHandler's message): no connection was ever made.
+  if (/without establishing a connection/.test(message)) {
+    return 'ECONNREFUSED';
+  }
   if (typeof error?.code === 'string') {
     return error.code;
   }

@@ -3,9 +3,10 @@
  * parsed), its content type and Accept, the session, and the caller as the runtime user. Resolves when AgentCore
  * answered with the agent's status and content type; the body is the agent's bytes as they arrive.
  */
+import * as http from 'http';
+import * as https from 'https';
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { AgentCoreConfig } from './config';
 import { invokeError } from './errors';
 
@@ -33,42 +34,25 @@ export interface AgentBody extends AsyncIterable<Uint8Array> {
 let cached: { region: string | undefined; client: BedrockAgentCoreClient } | undefined;
 
 /**
- * One client (and keep-alive connections) per execution environment, in the runtime's own region (the ARN's: the
- * function may run elsewhere). Retries only `reconnectOnce`'s. A connection that cannot be opened in 5 s is an
- * unreachable endpoint; there is no timeout on the answer itself (the agent may think for minutes): the request's
- * deadline bounds it.
+ * One client per execution environment, in the runtime's own region (the ARN's: the function may run elsewhere).
+ * An agent invocation may act (tools, writes), so nothing is ever retried: where AgentCore may have run it, the
+ * caller gets the 429/502/503 (with Retry-After where waiting helps) and decides. So that no retry is ever needed
+ * for a connection the service closed while the function was frozen, each invocation opens its own connection (a
+ * TLS handshake, a few ms against an agent's seconds). A connection that cannot be opened in 5 s is an unreachable
+ * endpoint; there is no timeout on the answer itself (the agent may think for minutes): the request's deadline
+ * bounds it.
  */
 function client(region: string | undefined): BedrockAgentCoreClient {
   if (cached === undefined || cached.region !== region) {
     cached?.client.destroy();
-    const requestHandler = new NodeHttpHandler({ connectionTimeout: 5000 });
-    cached = { region, client: new BedrockAgentCoreClient({ region, retryStrategy: reconnectOnce, requestHandler }) };
+    const requestHandler = new NodeHttpHandler({
+      connectionTimeout: 5000,
+      httpAgent: new http.Agent({ keepAlive: false }),
+      httpsAgent: new https.Agent({ keepAlive: false }),
+    });
+    cached = { region, client: new BedrockAgentCoreClient({ region, maxAttempts: 1, requestHandler }) };
   }
   return cached.client;
-}
-
-const retryToken = (count: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
-
-/**
- * An agent invocation may act (tools, writes), so it is not retried on throttling or server errors, where AgentCore
- * may have run it: the caller gets the 429/502 (with Retry-After where waiting helps) and decides. The one retry, at
- * once, is for a connection that broke under the request (reset, or "socket hang up": a kept-alive connection the
- * service had closed while the function was idle), as the SDK's own strategy would do.
- */
-const reconnectOnce: RetryStrategyV2 = {
-  acquireInitialRetryToken: async () => retryToken(0),
-  refreshRetryTokenForRetry: async (token, info) => {
-    if (token.getRetryCount() >= 1 || !brokenConnection(info.error)) {
-      throw info.error;
-    }
-    return retryToken(token.getRetryCount() + 1);
-  },
-  recordSuccess: () => {},
-};
-
-function brokenConnection(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up|ECONNRESET|EPIPE/.test(String(message));
 }
 
 /** The region of a runtime ARN (`arn:<partition>:bedrock-agentcore:<region>:...`), else the function's. */
