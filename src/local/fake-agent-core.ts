@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'crypto';
 import * as http from 'http';
+import * as https from 'https';
 import { LocalServer } from './local-server';
 import { drainedOrClosed } from '../handler/backpressure';
 
@@ -170,7 +171,9 @@ export class FakeAgentCore {
       headers[RUNTIME_USER_HEADER] = request.userId;
     }
     return new Promise((resolve, reject) => {
-      const outgoing = http.request(`${this.agentUrl}/invocations`, { method: 'POST', headers }, resolve);
+      // An agent behind TLS (`--agent-url https://...`) as well as a local one.
+      const send = this.agentUrl.startsWith('https:') ? https.request : http.request;
+      const outgoing = send(`${this.agentUrl}/invocations`, { method: 'POST', headers }, resolve);
       outgoing.once('error', reject);
       outgoing.end(request.body);
     });
