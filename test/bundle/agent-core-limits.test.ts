@@ -25,6 +25,17 @@ const suite = agentCoreSuite({
   stop: async () => store?.stop(),
 });
 
+/** A managed key's own limits item in the ledger (what `keys create --requests-per-minute ...` writes). */
+async function putKeyLimits(keyId: string, limits: Record<string, number>): Promise<void> {
+  const values = Object.fromEntries(Object.entries(limits).map(([name, value]) => [name, { N: String(value) }]));
+  await store.client.send(
+    new PutItemCommand({
+      TableName: store.tableName,
+      Item: { pk: { S: budgetPartitionKey({ type: 'managedKey', id: keyId }) }, sk: { S: 'limits' }, ...values },
+    }),
+  );
+}
+
 let callers = 0;
 const newCaller = () => ({ apiKeyId: `agent-caller-${++callers}-${Date.now()}` });
 
@@ -82,16 +93,7 @@ describe('managed keys', () => {
 
   test("a key's own requestsPerMinute applies to it", async () => {
     const { secret, keyId } = await createKey(store.client, { keyTable: KEY_TABLE }, { name: 'one-a-minute' });
-    await store.client.send(
-      new PutItemCommand({
-        TableName: store.tableName,
-        Item: {
-          pk: { S: budgetPartitionKey({ type: 'managedKey', id: keyId }) },
-          sk: { S: 'limits' },
-          requestsPerMinute: { N: '1' },
-        },
-      }),
-    );
+    await putKeyLimits(keyId, { requestsPerMinute: 1 });
     const headers = { 'x-api-key': secret };
     expect((await invokeAgentCore(suite.mod, invocationEvent('{}', { headers }))).status).toBe(200);
     const second = await invokeAgentCore(suite.mod, invocationEvent('{}', { headers }));
@@ -101,17 +103,7 @@ describe('managed keys', () => {
 
   test("a key's token and spend limits do not apply (nothing the API can count): answered, never 503", async () => {
     const { secret, keyId } = await createKey(store.client, { keyTable: KEY_TABLE }, { name: 'spend-capped' });
-    await store.client.send(
-      new PutItemCommand({
-        TableName: store.tableName,
-        Item: {
-          pk: { S: budgetPartitionKey({ type: 'managedKey', id: keyId }) },
-          sk: { S: 'limits' },
-          tokensPerDay: { N: '1' },
-          spendPerDay: { N: '0.000001' },
-        },
-      }),
-    );
+    await putKeyLimits(keyId, { tokensPerDay: 1, spendPerDay: 0.000001 });
     const headers = { 'x-api-key': secret };
     // Two requests: the API's requestsPerMinute (2) still applies to the key, which sets none of its own.
     for (let i = 0; i < 2; i++) {
