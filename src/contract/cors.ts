@@ -62,10 +62,14 @@ export function allowedOrigin(policy: CorsPolicy | undefined, origin: string | u
   return allowed.includes(origin) ? origin : undefined;
 }
 
-/** CORS headers of an actual (non-preflight) response from the handler. */
+/**
+ * CORS headers of an actual (non-preflight) response from the handler; `expose` names the response's own headers a
+ * browser may read besides CORS_EXPOSE_HEADERS (StreamingAgentCoreApi's session header).
+ */
 export function corsResponseHeaders(
   policy: CorsPolicy | undefined,
   origin: string | undefined,
+  expose: readonly string[] = [],
 ): Record<string, string> {
   const allow = allowedOrigin(policy, origin);
   if (allow === undefined) {
@@ -78,7 +82,7 @@ export function corsResponseHeaders(
       headers['Access-Control-Allow-Credentials'] = 'true';
     }
   }
-  headers['Access-Control-Expose-Headers'] = CORS_EXPOSE_HEADERS.join(', ');
+  headers['Access-Control-Expose-Headers'] = [...CORS_EXPOSE_HEADERS, ...expose].join(', ');
   return headers;
 }
 

@@ -89,15 +89,22 @@ export class RequestContext<C extends ShellConfig = HandlerConfig> {
     return this.lambda.getRemainingTimeInMillis();
   }
 
-  /** Content type, request id, the extra headers (the budget's), and CORS only when the request's Origin is allowed. */
-  responseHeaders(contentType: string, extra: Record<string, string> = {}): Record<string, string> {
+  /**
+   * Content type, request id, the extra headers (the budget's, the session's), and CORS only when the request's
+   * Origin is allowed (`expose`: the extra headers a browser may read besides the usual ones).
+   */
+  responseHeaders(
+    contentType: string,
+    extra: Record<string, string> = {},
+    expose: readonly string[] = [],
+  ): Record<string, string> {
     const config = this.loaded;
     const cors = config && { allowOrigins: config.corsAllowOrigins, allowCredentials: config.corsAllowCredentials };
     return {
       'Content-Type': contentType,
       'X-Request-Id': this.requestId,
       ...extra,
-      ...corsResponseHeaders(cors, header(this.event, 'origin')),
+      ...corsResponseHeaders(cors, header(this.event, 'origin'), expose),
     };
   }
 }

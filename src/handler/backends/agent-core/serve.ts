@@ -173,12 +173,7 @@ function responseHeaders(call: Call, progress: Progress, contentType: string): R
   if (progress.session) {
     extra[SESSION_HEADER] = progress.session.id;
   }
-  const headers = call.responseHeaders(contentType, extra);
-  const exposed = headers['Access-Control-Expose-Headers'];
-  if (exposed !== undefined) {
-    headers['Access-Control-Expose-Headers'] = `${exposed}, ${SESSION_HEADER}`;
-  }
-  return headers;
+  return call.responseHeaders(contentType, extra, [SESSION_HEADER]);
 }
 
 /** The API's error for a failure; the idle limit in this handler's words. */
