@@ -46,12 +46,19 @@ export function invalidRequest(code: string, message: string, param: string | nu
   return new ApiError({ status: 400, type: 'invalid_request_error', code, message, param });
 }
 
-/** Seconds a throttled caller should wait; Bedrock gives no hint, and the SDK already retried with backoff. */
+/** Seconds a throttled caller should wait: neither Bedrock nor AgentCore gives a hint. */
 const RETRY_AFTER_SECONDS = '2';
-const RETRY_AFTER = { 'Retry-After': RETRY_AFTER_SECONDS };
+export const RETRY_AFTER = { 'Retry-After': RETRY_AFTER_SECONDS };
 
-const upstream = (status: number, code: string, message: string, cause: unknown, headers?: Record<string, string>) =>
-  new ApiError({ status, type: 'upstream_error', code, message, cause, headers });
+/** A failure of the service behind the handler (Bedrock, AgentCore): a timeout_error at 504, else an upstream_error. */
+export const upstream = (
+  status: number,
+  code: string,
+  message: string,
+  cause?: unknown,
+  headers?: Record<string, string>,
+): ApiError =>
+  new ApiError({ status, type: status === 504 ? 'timeout_error' : 'upstream_error', code, message, cause, headers });
 
 export const Errors = {
   tooLarge: (limit: number) =>
@@ -116,14 +123,7 @@ export const Errors = {
     upstream(502, 'tool_input_invalid', "The model's tool call input is not valid JSON. Try again.", undefined),
   upstreamUnavailable: (cause?: unknown) =>
     upstream(503, 'upstream_unavailable', 'The model service is unavailable. Try again later.', cause, RETRY_AFTER),
-  upstreamTimeout: (cause?: unknown) =>
-    new ApiError({
-      status: 504,
-      type: 'timeout_error',
-      code: 'upstream_timeout',
-      message: 'The model did not answer in time.',
-      cause,
-    }),
+  upstreamTimeout: (cause?: unknown) => upstream(504, 'upstream_timeout', 'The model did not answer in time.', cause),
   deadline: () =>
     new ApiError({
       status: 504,

@@ -5,13 +5,7 @@
  * the exception's name and HTTP status go to the log line (describeCause).
  */
 import { SESSION_HEADER } from '../../../contract';
-import { ApiError, invalidRequest, StreamAborted } from '../../errors';
-
-/** Seconds a throttled caller should wait: AgentCore gives no hint, and the handler does not retry throttling. */
-const RETRY_AFTER = { 'Retry-After': '2' };
-
-const upstream = (status: number, code: string, message: string, cause?: unknown, headers?: Record<string, string>) =>
-  new ApiError({ status, type: status === 504 ? 'timeout_error' : 'upstream_error', code, message, cause, headers });
+import { ApiError, invalidRequest, RETRY_AFTER, StreamAborted, upstream } from '../../errors';
 
 export const AgentErrors = {
   missingBody: () => invalidRequest('missing_body', 'The request has no body. Send the payload for the agent.'),
