@@ -58,6 +58,20 @@ export interface Outcome {
   readonly afterOutput?: boolean;
 }
 
+/**
+ * The log line's level: the outcome's, and WARN for an answer the budget did not count (fine for the caller, worth
+ * the operator's attention).
+ */
+export function lineLevel(outcome: string, budget: BudgetRecord | undefined): string {
+  return budget?.unmetered && outcome === 'ok' ? 'WARN' : logLevel(outcome);
+}
+
+/** The log line's `error`: the code, whether it came after output, and the cause's name and status (no AWS text). */
+export function loggedError(outcome: Outcome): RequestRecord['error'] {
+  const error = outcome.error;
+  return error && { code: error.code, afterOutput: outcome.afterOutput ?? false, cause: describeCause(error) };
+}
+
 /** The log line's fields, from the request's parts (the budget's are added once it is settled). */
 export function requestRecord(parts: {
   readonly call: RequestContext;
@@ -85,7 +99,7 @@ export function requestRecord(parts: {
     outcome: error?.code ?? 'ok',
     ...tally.logFields(call.startedAt),
     durationMs: Date.now() - call.startedAt,
-    error: error && { code: error.code, afterOutput: outcome.afterOutput ?? false, cause: describeCause(error) },
+    error: loggedError(outcome),
     // The validated request's messages go into the log line only with logContent on.
     prompt: call.config?.logContent ? decoded?.request?.messages : undefined,
   };
@@ -109,8 +123,7 @@ export function writeRequestRecord(
   options: { metrics: boolean } = { metrics: true },
 ): void {
   const line = {
-    // An answer the budget did not count is fine for the caller but worth the operator's attention.
-    level: record.budget?.unmetered && record.outcome === 'ok' ? 'WARN' : logLevel(record.outcome),
+    level: lineLevel(record.outcome, record.budget),
     message: 'request completed',
     ...record,
     ...(options.metrics ? embeddedMetrics(record, config) : {}),

@@ -7,8 +7,7 @@ import { createHash } from 'crypto';
 import { AgentCoreDefaults } from '../../../contract';
 import type { BudgetRecord } from '../../budget';
 import type { Caller } from '../../caller';
-import { describeCause, logLevel } from '../../errors';
-import { emfMembers, writeLogLine, type Outcome } from '../../telemetry';
+import { emfMembers, lineLevel, loggedError, writeLogLine, type Outcome } from '../../telemetry';
 
 export interface AgentRecord {
   readonly requestId: string;
@@ -51,7 +50,6 @@ export function sessionIdHash(sessionId: string): string {
 }
 
 export function agentRecord(parts: AgentRecordParts, outcome: Outcome): AgentRecord {
-  const error = outcome.error;
   return {
     requestId: parts.requestId,
     caller: parts.caller,
@@ -59,12 +57,12 @@ export function agentRecord(parts: AgentRecordParts, outcome: Outcome): AgentRec
     sessionIdHash: parts.session && sessionIdHash(parts.session.id),
     sessionGenerated: parts.session?.generated,
     status: outcome.status,
-    outcome: error?.code ?? 'ok',
+    outcome: outcome.error?.code ?? 'ok',
     contentType: parts.contentType,
     timeToFirstByteMs: parts.firstByteAt === undefined ? undefined : parts.firstByteAt - parts.startedAt,
     durationMs: Date.now() - parts.startedAt,
     bytes: parts.bytes,
-    error: error && { code: error.code, afterOutput: outcome.afterOutput ?? false, cause: describeCause(error) },
+    error: loggedError(outcome),
     budget: parts.budget,
   };
 }
@@ -89,7 +87,5 @@ export function writeAgentRecord(record: AgentRecord, config: { readonly metrics
       ['UnmeteredRequests', 'Count', budget && (budget.unmetered ? 1 : 0)],
     ],
   );
-  // An answer the limits did not count is fine for the caller but worth the operator's attention.
-  const level = budget?.unmetered && record.outcome === 'ok' ? 'WARN' : logLevel(record.outcome);
-  writeLogLine({ level, message: 'request completed', ...record, ...metrics });
+  writeLogLine({ level: lineLevel(record.outcome, budget), message: 'request completed', ...record, ...metrics });
 }
